@@ -1,0 +1,93 @@
+"""One settings object for every entry point (CLI, server, eval): env vars KHABAR_*."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_ARTICLES = REPO_ROOT / "data" / "articles"
+
+
+def offline_env() -> None:
+    """Nothing may download at run time: set the switches before the libraries are imported."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+        "OMP_WAIT_POLICY": "PASSIVE",  # llama.cpp's OpenMP threads must not spin on the shared cores
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def _models_dir() -> Path:
+    return Path(os.environ.get("KHABAR_MODELS_DIR", Path.home() / ".cache" / "khabar" / "models")).expanduser()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KHABAR_", extra="ignore")
+
+    # where things live
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "khabar")
+    articles_dir: Path = BUNDLED_ARTICLES
+    models_dir: Path = Field(default_factory=_models_dir)
+    chroma_url: str | None = None  # http://host:port -> Chroma server instead of the embedded store
+    collection: str = "khabar"
+
+    # embeddings
+    embed_model: Path | None = None  # a sentence-transformers folder; default: EmbeddingGemma in models_dir
+    embed_dtype: Literal["bf16", "fp32"] = "bf16"
+    embed_batch_size: int = 8
+    embed_threads: int = 2
+
+    # chunking (words)
+    chunk_words: int = 160
+    chunk_overlap_words: int = 30
+
+    # retrieval
+    top_k: int = 5
+    dense_weight: float = 0.8  # score-normalised fusion: dense_weight * dense + (1 - dense_weight) * bm25
+    refusal_threshold: float = 0.42  # best dense cosine below this -> "the articles don't say"
+    evidence_sentences: int = 4
+
+    # generation
+    llm: Literal["local", "openai", "none"] = "local"
+    llm_path: Path | None = None  # GGUF; default: Qwen2.5 1.5B in models_dir
+    llm_url: str | None = None  # any OpenAI-compatible server; implies llm=openai
+    llm_model: str = "qwen2.5-1.5b-instruct"
+    llm_api_key: str = "not-needed"
+    llm_threads: int = 2
+    llm_ctx: int = 4096
+    max_answer_tokens: int = 160
+
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = None  # enables POST /api/ingest
+    max_question_chars: int = 2000
+    max_upload_bytes: int = 5_000_000
+    queue_size: int = 4  # requests waiting for the LLM beyond the one generating
+
+    @property
+    def llm_mode(self) -> str:
+        if self.llm == "none":
+            return "none"
+        return "openai" if (self.llm_url or self.llm == "openai") else "local"
+
+    @property
+    def embed_model_path(self) -> Path:
+        return self.embed_model or self.models_dir / "embeddinggemma-300m" / "model_download"
+
+    @property
+    def llm_model_path(self) -> Path:
+        return self.llm_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,77 @@
+"""Embedders behind one small interface. The real one is a sentence-transformers model on disk."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Protocol, Sequence
+
+Vector = list[float]
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Vector]: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]: ...
+
+
+class SentenceTransformerEmbedder:
+    """EmbeddingGemma (or any sentence-transformers folder), CPU, with the model's own prompts.
+
+    Documents are encoded as `title: <title> | text: <chunk>` (EmbeddingGemma's document prompt with
+    the article title filled in), queries with the model's query prompt.
+    """
+
+    def __init__(self, path: Path, dtype: str = "bf16", threads: int = 2, batch_size: int = 8) -> None:
+        from .config import offline_env
+
+        offline_env()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, threads))
+        if not Path(path).is_dir():
+            raise FileNotFoundError(f"embedding model not found at {path} (run ./setup.sh)")
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        if dtype == "bf16":
+            self.model = self.model.to(torch.bfloat16)
+        self.name = f"{Path(path).name}:{dtype}"
+        self.batch_size = batch_size
+        prompts = getattr(self.model, "prompts", {}) or {}
+        self.query_prompt = prompts.get("query", "")
+        self.doc_prompt = prompts.get("document", "")
+        self._lock = threading.Lock()  # torch on 2 cores: one encode at a time beats interleaving
+        self._cache: OrderedDict[str, Vector] = OrderedDict()
+
+    def _doc_text(self, text: str, title: str | None) -> str:
+        if title and "title: none" in self.doc_prompt:
+            return self.doc_prompt.replace("title: none", f"title: {title}") + text
+        return self.doc_prompt + text
+
+    def _encode(self, texts: list[str]) -> list[Vector]:
+        with self._lock:
+            vecs = self.model.encode(texts, prompt="", batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return vecs.astype("float32").tolist()
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Vector]:
+        titles = titles or [None] * len(texts)
+        return self._encode([self._doc_text(t, ti) for t, ti in zip(texts, titles)])
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        return self._cached([self.query_prompt + t for t in texts])
+
+    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
+        """Evidence sentences at question time: cached, since the same ones come back often."""
+        return self._cached([self._doc_text(t, None) for t in texts])
+
+    def _cached(self, texts: list[str]) -> list[Vector]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for t, v in zip(missing, self._encode(missing)):
+                self._cache[t] = v
+                if len(self._cache) > 20_000:
+                    self._cache.popitem(last=False)
+        return [self._cache[t] for t in texts]

@@ -1,0 +1,126 @@
+"""The ingest pipeline: load -> clean -> chunk -> embed -> store, idempotent and streamed in batches.
+
+Unchanged chunks are not re-embedded or rewritten; a changed article has its chunks replaced; with
+prune, articles no longer in the folder lose their chunks. Writes go per article batch with
+deterministic ids, so an interrupted run leaves no duplicates and the next run completes it.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .chunk import Chunk, chunk_article, make_splitter
+from .clean import CleanArticle, clean
+from .config import Settings
+from .embed import Embedder
+from .load import Skipped, find_files, read_article
+from .store import Store
+
+ARTICLES_PER_BATCH = 16
+
+
+@dataclass
+class IngestReport:
+    articles: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["seconds"] = round(self.seconds, 2)
+        return d
+
+
+def stored_hash(chunk: Chunk, title: str, embedder_name: str) -> str:
+    """What decides re-embedding: the text, the title (it is embedded too) and the model."""
+    return hashlib.sha1(f"{embedder_name}\n{title}\n{chunk.text}".encode()).hexdigest()[:16]
+
+
+def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vectors: list[list[float]]):
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    nodes = []
+    for chunk, h, vec in zip(chunks, hashes, vectors):
+        meta = {"article_id": article.article_id, "title": article.title, "source": article.source,
+                "n": chunk.n, "start": chunk.start, "end": chunk.end, "language": chunk.language,
+                "content_hash": h}
+        nodes.append(TextNode(
+            id_=chunk.chunk_id, text=chunk.text, embedding=vec, metadata=meta,
+            excluded_embed_metadata_keys=list(meta), excluded_llm_metadata_keys=list(meta),
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.article_id)},
+        ))
+    return nodes
+
+
+def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, prune: bool = False,
+           progress: bool = True) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport()
+    splitter = make_splitter(settings.chunk_words, settings.chunk_overlap_words)
+    existing = store.chunk_hashes()
+    files = find_files(path)
+    seen_ids: dict[str, str] = {}
+    bar = _bar(len(files), progress)
+    for i in range(0, len(files), ARTICLES_PER_BATCH):
+        work = []  # (article, chunks, hashes, indexes to embed)
+        for file in files[i:i + ARTICLES_PER_BATCH]:
+            bar.update(1)
+            try:
+                raw = read_article(file)
+            except (ValueError, OSError) as exc:
+                report.skipped.append(Skipped(file=str(file), reason=str(exc)))
+                continue
+            if raw.article_id in seen_ids:
+                report.skipped.append(Skipped(file=str(file), reason=f"duplicate article id {raw.article_id!r} "
+                                                                     f"(also {seen_ids[raw.article_id]})"))
+                continue
+            seen_ids[raw.article_id] = str(file)
+            article = clean(raw)
+            chunks = chunk_article(article, splitter)
+            if not chunks:
+                report.skipped.append(Skipped(file=str(file), reason="no text left after cleaning"))
+                continue
+            report.articles += 1
+            report.chunks += len(chunks)
+            old = existing.get(article.article_id, {})
+            hashes = [stored_hash(c, article.title, embedder.name) for c in chunks]
+            todo = []
+            for j, (c, h) in enumerate(zip(chunks, hashes)):
+                if old.get(c.chunk_id) == h:
+                    report.unchanged += 1
+                else:
+                    todo.append(j)
+                    report.updated += c.chunk_id in old
+                    report.added += c.chunk_id not in old
+            stale = sorted(set(old) - {c.chunk_id for c in chunks})
+            work.append((article, chunks, hashes, todo, stale))
+        texts = [(a.title, cs[j].text) for a, cs, _, todo, _ in work for j in todo]
+        vectors = embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
+        pos = 0
+        for article, chunks, hashes, todo, stale in work:
+            vecs = vectors[pos:pos + len(todo)]
+            pos += len(todo)
+            store.add(to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs))
+            store.delete(stale)
+            report.deleted += len(stale)
+    bar.close()
+    if prune:
+        for article_id, chunk_ids in existing.items():
+            if article_id not in seen_ids:
+                store.delete(sorted(chunk_ids))
+                report.deleted += len(chunk_ids)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="ingest", unit="article", disable=not enabled, leave=False)

@@ -1,0 +1,129 @@
+"""Chroma storage: embedded PersistentClient by default, a Chroma server when KHABAR_CHROMA_URL is set.
+
+Writes go through llama-index's ChromaVectorStore (so the collection is a regular llama-index vector
+store); reads and bookkeeping use the collection directly. Chroma never embeds anything itself:
+the collection has no embedding function and every vector is ours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlparse
+
+from .config import Settings, offline_env
+
+PAGE = 2000
+
+
+@dataclass
+class Hit:
+    chunk_id: str
+    article_id: str
+    title: str
+    text: str
+    score: float
+    metadata: dict
+
+
+def make_client(settings: Settings):
+    offline_env()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"KHABAR_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}")
+        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class Store:
+    def __init__(self, settings: Settings, name: str | None = None, client=None) -> None:
+        self.client = client or make_client(settings)
+        self.name = name or settings.collection
+        self.version = 0  # bumped on every write, so readers can refresh derived indexes (BM25)
+        self._open()
+
+    def _open(self) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.collection = self.client.get_or_create_collection(
+            self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, where=where, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
+
+    def chunk_hashes(self) -> dict[str, dict[str, str]]:
+        """article_id -> {chunk_id: content_hash}, for the idempotent re-ingest."""
+        out: dict[str, dict[str, str]] = {}
+        for page in self._pages(["metadatas"]):
+            for cid, meta in zip(page["ids"], page["metadatas"]):
+                out.setdefault(meta.get("article_id", cid.rsplit(":", 1)[0]), {})[cid] = meta.get("content_hash", "")
+        return out
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, dict]]:
+        for page in self._pages(["documents", "metadatas"]):
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+
+    def articles(self) -> list[dict]:
+        arts: dict[str, dict] = {}
+        for page in self._pages(["metadatas"]):
+            for meta in page["metadatas"]:
+                a = arts.setdefault(meta["article_id"], {"article_id": meta["article_id"], "title": meta.get("title", ""),
+                                                         "source": meta.get("source", ""), "language": meta.get("language", ""),
+                                                         "chunks": 0})
+                a["chunks"] += 1
+        return sorted(arts.values(), key=lambda a: a["article_id"])
+
+    def add(self, nodes) -> None:
+        """Nodes (llama-index TextNode with embedding) replace any chunks with the same ids."""
+        if not nodes:
+            return
+        self.collection.delete(ids=[n.id_ for n in nodes])
+        self.vector_store.add(nodes)
+        self.version += 1
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self.collection.delete(ids=ids)
+            self.version += 1
+
+    def get(self, ids: list[str]) -> list[Hit]:
+        if not ids:
+            return []
+        page = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {cid: (doc, meta) for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"])}
+        return [_hit(cid, *by_id[cid], 0.0) for cid in ids if cid in by_id]
+
+    def query(self, vector: list[float], k: int) -> list[Hit]:
+        n = self.count()
+        if n == 0:
+            return []
+        res = self.collection.query(query_embeddings=[vector], n_results=min(k, n),
+                                    include=["documents", "metadatas", "distances"])
+        return [_hit(cid, doc, meta, 1.0 - dist) for cid, doc, meta, dist in
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
+
+    def reset(self) -> None:
+        self.client.delete_collection(self.name)
+        self._open()
+        self.version += 1
+
+
+def _hit(cid: str, doc: str, meta: dict, score: float) -> Hit:
+    return Hit(chunk_id=cid, article_id=meta.get("article_id", ""), title=meta.get("title", ""), text=doc,
+               score=float(score), metadata=meta)

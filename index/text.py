@@ -1,0 +1,106 @@
+"""Arabic-aware text helpers: normalisation for matching, sentence splitting, language detection.
+
+Normalisation is only ever used for matching (BM25, dedup, eval); displayed text stays original.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_CHAR = re.compile("[A-Za-z]")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# sentence ends: . ! ? ؟ and line breaks; clause ends ، ؛ are a second, finer level
+SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"”»')\]]*\s+|\n+")
+CLAUSE_END = re.compile(r"(?<=[،؛;,])\s+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, strip diacritics and tatweel, unify alef / ya / ta marbuta forms and digits."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+    return text.translate(_ALEF).translate(_DIGITS).lower()
+
+
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens with a light Arabic prefix strip (no stemmer: names must survive)."""
+    out = []
+    for tok in _TOKEN.findall(normalize(text)):
+        for p in _PREFIXES:
+            if tok.startswith(p) and len(tok) - len(p) >= 3:
+                tok = tok[len(p):]
+                break
+        out.append(tok)
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on sentence ends (. ! ? ؟ …, line breaks); keeps each sentence's own characters."""
+    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence in text, as split_sentences cuts them."""
+    spans, pos = [], 0
+    for m in SENTENCE_END.finditer(text):
+        if text[pos:m.start()].strip():
+            spans.append(_strip_span(text, pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        spans.append(_strip_span(text, pos, len(text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def arabic_ratio(text: str) -> float:
+    ar = len(_ARABIC_CHAR.findall(text))
+    lat = len(_LATIN_CHAR.findall(text))
+    return ar / (ar + lat) if ar + lat else 0.0
+
+
+_PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑں]")
+
+
+def detect_language(text: str) -> str:
+    """'ar' or 'en': the answer language. Anything that is neither is answered in English.
+
+    langdetect (seeded) first; short Arabic questions often come back as fa/ur, so for
+    Arabic-script text only letters that Arabic does not use (پ چ ژ گ ک ی ے …) make it
+    Persian/Urdu.
+    """
+    if arabic_ratio(text) < 0.5:
+        return "en"
+    lang = _langdetect(text)
+    if lang in ("fa", "ur", "ps") and _PERSIAN_URDU.search(text):
+        return "en"  # really Persian / Urdu: not a language we answer in
+    return "ar"
+
+
+def _langdetect(text: str) -> str:
+    try:
+        from langdetect import DetectorFactory, detect
+
+        DetectorFactory.seed = 0
+        return detect(text)
+    except Exception:  # langdetect raises on text without features
+        return "unknown"
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in text (Arabic-Indic digits mapped to Western)."""
+    return set(re.findall(r"\d+(?:[.,]\d+)?", text.translate(_DIGITS)))

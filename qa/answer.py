@@ -1,0 +1,57 @@
+"""The Answer shape shared by the CLI, REST and eval."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    article_id: str
+    title: str
+    quote: str  # original text of the cited sentence(s), never normalised
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "chunk_id": self.chunk_id, "article_id": self.article_id, "title": self.title,
+                "quote": self.quote}
+
+
+@dataclass
+class Answer:
+    answer: str
+    language: str  # "ar" | "en"
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    retrieved: list[str] = field(default_factory=list)  # chunk ids retrieval returned (not serialised)
+    notes: dict = field(default_factory=dict)  # guards that fired (not serialised)
+
+    def to_dict(self) -> dict:
+        return {"answer": self.answer, "language": self.language, "refused": self.refused,
+                "citations": [c.to_dict() for c in self.citations], "timings": self.timings}
+
+
+@dataclass
+class Sources:
+    """Streamed first, as soon as retrieval is done: the passages the answer may cite."""
+    language: str
+    passages: list[Citation]
+
+    def to_dict(self) -> dict:
+        return {"language": self.language, "passages": [p.to_dict() for p in self.passages]}
+
+
+REFUSALS = {
+    "en": "The articles don't say.",
+    "ar": "لا تذكر المقالات ذلك.",
+}
+
+
+class QuestionError(ValueError):
+    """A question that can't be asked; code is stable for clients."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

@@ -1,0 +1,73 @@
+"""Sentence-level evidence: rank the sentences of the top chunks against the question and keep the
+best few, so the prompt stays small (Arabic costs ~2.2 LLM tokens a word)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from index.store import Hit
+from index.text import sentence_spans, tokens
+
+
+@dataclass
+class Evidence:
+    n: int  # passage number shown to the model, 1-based
+    chunk_id: str
+    article_id: str
+    title: str
+    text: str  # the sentence, original text
+    score: float
+    vector: list[float] | None = None
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def lexical(question: str, sentence: str) -> float:
+    q = set(tokens(question))
+    s = set(tokens(sentence))
+    return len(q & s) / (len(q) or 1)
+
+
+def candidate_sentences(hits: list[Hit], min_words: int = 4) -> list[tuple[Hit, str]]:
+    out, seen = [], set()
+    for h in hits:
+        for a, b in sentence_spans(h.text):
+            s = h.text[a:b]
+            if len(s.split()) < min_words or s in seen:
+                continue
+            seen.add(s)
+            out.append((h, s))
+    return out
+
+
+def select(question: str, qvec: list[float], hits: list[Hit], embed_sentences, limit: int,
+           max_words: int = 150) -> list[Evidence]:
+    """Best `limit` sentences by cosine to the question (plus a small lexical and chunk-rank prior),
+    within a word budget. Returned in passage order 1..n."""
+    cands = candidate_sentences(hits)
+    if not cands:
+        return []
+    vecs = embed_sentences([s for _, s in cands])
+    rank = {h.chunk_id: i for i, h in enumerate(hits)}
+    scored = []
+    for (h, s), v in zip(cands, vecs):
+        score = cosine(qvec, v) + 0.1 * lexical(question, s) - 0.01 * rank[h.chunk_id]
+        scored.append((score, h, s, v))
+    scored.sort(key=lambda x: -x[0])
+    chosen, words = [], 0
+    for score, h, s, v in scored:
+        w = len(s.split())
+        if chosen and words + w > max_words:
+            continue
+        chosen.append(Evidence(0, h.chunk_id, h.article_id, h.title, s, score, v))
+        words += w
+        if len(chosen) >= limit:
+            break
+    for i, e in enumerate(chosen, 1):
+        e.n = i
+    return chosen

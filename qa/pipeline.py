@@ -1,0 +1,184 @@
+"""The question-answering pipeline: language -> (condense) -> retrieve -> refuse or
+select evidence -> generate -> check citations. One instance per process, models loaded once."""
+from __future__ import annotations
+
+import re
+import time
+from typing import Iterator
+
+from index.config import Settings
+from index.embed import Embedder
+from index.store import Hit, Store
+from index.text import detect_language
+
+from . import prompt
+from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
+from .cite import Checked, check
+from .evidence import Evidence, select
+from .llm import LLM
+from .retrieve import Retriever
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("invalid_question", "question must be a string")
+    q = CONTROL.sub(" ", question).strip()
+    if not q:
+        raise QuestionError("empty_question", "question is empty")
+    if len(q) > max_chars:
+        raise QuestionError("question_too_long", f"question is longer than {max_chars} characters")
+    return q
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder, llm: LLM | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.llm = llm
+        self.retriever = Retriever(store, embedder, settings.dense_weight)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, llm: str | None = None) -> "Pipeline":
+        from index.embed import SentenceTransformerEmbedder
+        from index.models import EMBEDDER, LLM as LLM_SPEC, verify
+
+        if settings.embed_model is None:
+            verify(EMBEDDER, settings.models_dir)
+        embedder = SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype,
+                                               settings.embed_threads, settings.embed_batch_size)
+        mode = llm or settings.llm_mode
+        generator: LLM | None = None
+        if mode == "local":
+            from .llm import LlamaCppLLM
+
+            if settings.llm_path is None:
+                verify(LLM_SPEC, settings.models_dir)
+            generator = LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads)
+        elif mode == "openai":
+            from .llm import OpenAILikeLLM
+
+            if not settings.llm_url:
+                raise ValueError("KHABAR_LLM=openai needs KHABAR_LLM_URL")
+            generator = OpenAILikeLLM(settings.llm_url, settings.llm_model, settings.llm_api_key,
+                                      settings.max_answer_tokens)
+        return cls(settings, Store(settings), embedder, generator)
+
+    # ---- steps ---------------------------------------------------------------------------
+    def condense(self, question: str, history: list[dict] | None) -> str:
+        """A follow-up becomes a standalone question before retrieval."""
+        users = [m.get("content", "") for m in (history or []) if m.get("role") == "user" and m.get("content")]
+        if not users:
+            return question
+        if self.llm is not None:
+            out = "".join(self.llm.stream(prompt.condense_messages(question, history or []), 60)).strip()
+            out = out.split("\n")[0].strip().strip('"“”')
+            if out and len(out) <= 3 * len(question) + 80 and detect_language(out) == detect_language(question):
+                return out
+        return f"{users[-1]} {question}"  # retrieval still sees what "it" / "he" refers to
+
+    def search(self, question: str, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(question, k or self.settings.top_k)[0]
+
+    def _sources(self, language: str, hits: list[Hit]) -> Sources:
+        return Sources(language, [Citation(i, h.chunk_id, h.article_id, h.title, h.text) for i, h in enumerate(hits, 1)])
+
+    # ---- public API ----------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
+        answer = None
+        for event in self.stream(question, history, k):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: list[dict] | None = None, k: int | None = None,
+               llm: bool = True) -> Iterator[Sources | str | Answer]:
+        """Yields Sources (as soon as retrieval is done), then text deltas, then the final Answer."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        language = detect_language(question)
+        timings: dict = {}
+        standalone = self.condense(question, history)
+        timings["condense_ms"] = _ms(t0)
+        hits, best = self.retriever.search(standalone, k or self.settings.top_k)
+        timings["retrieve_ms"] = _ms(t0) - timings["condense_ms"]
+        retrieved = [h.chunk_id for h in hits]
+        if not hits or best < self.settings.refusal_threshold:
+            timings["total_ms"] = _ms(t0)
+            yield Answer(REFUSALS[language], language, True, [], timings, retrieved,
+                         {"best_dense": round(best, 4), "reason": "below_threshold"})
+            return
+        yield self._sources(language, hits)
+        qvec = self.embedder.embed_queries([standalone])[0]
+        evidence = select(standalone, qvec, hits, self._embed_sentences, self.settings.evidence_sentences)
+        timings["evidence_ms"] = _ms(t0) - timings["condense_ms"] - timings["retrieve_ms"]
+        notes: dict = {"best_dense": round(best, 4)}
+        if self.llm is None or not llm:
+            checked = self._extractive(evidence)
+        else:
+            checked = yield from self._generate(standalone, language, evidence, timings, notes, t0)
+        timings["total_ms"] = _ms(t0)
+        notes.update({k2: v + notes.get(k2, 0) for k2, v in checked.notes.items() if isinstance(v, int)})
+        yield self._final(language, checked, timings, retrieved, notes)
+
+    # ---- internals -----------------------------------------------------------------------
+    def _embed_sentences(self, texts: list[str]) -> list[list[float]]:
+        fn = getattr(self.embedder, "embed_sentences", None) or self.embedder.embed_documents
+        return fn(texts)
+
+    def _extractive(self, evidence: list[Evidence]) -> Checked:
+        best = evidence[:1]
+        if best and len(best[0].text.split()) < 12 and len(evidence) > 1:
+            best = evidence[:2]
+        return Checked(sentences=[(e.text, e) for e in best], notes={"extractive": 1})
+
+    def _generate(self, question: str, language: str, evidence: list[Evidence], timings: dict, notes: dict,
+                  t0: float):
+        assert self.llm is not None
+        messages = prompt.answer_messages(question, language, evidence)
+        timings["prompt_tokens"] = self.llm.count_tokens(messages)
+        raw, t_gen = "", time.perf_counter()
+        for delta in self.llm.stream(messages, self.settings.max_answer_tokens):
+            if "first_token_ms" not in timings:
+                timings["first_token_ms"] = _ms(t0)
+            raw += delta
+            yield delta
+        timings["generate_ms"] = _ms(t_gen)
+        body = re.sub(r"\[\d+\]", "", raw)
+        if re.search(r"\w", body) and detect_language(body) != language:
+            notes["regenerated"] = 1
+            raw = "".join(self.llm.stream(prompt.answer_messages(question, language, evidence, stronger=True),
+                                          self.settings.max_answer_tokens))
+        embed = self._embed_sentences if language != "ar" else None
+        checked = check(raw, evidence, language, embed, question)
+        if checked.declined:
+            notes["llm_declined"] = 1
+        elif not checked.sentences:
+            checked = self._extractive(evidence)
+            notes["fallback_extractive"] = 1
+        notes["raw"] = raw
+        return checked
+
+    def _final(self, language: str, checked: Checked, timings: dict, retrieved: list[str], notes: dict) -> Answer:
+        if checked.declined or not checked.sentences:
+            return Answer(REFUSALS[language], language, True, [], timings, retrieved, notes)
+        numbering: dict[str, int] = {}
+        citations: list[Citation] = []
+        parts = []
+        for sentence, ev in checked.sentences:
+            key = f"{ev.chunk_id}\x00{ev.text}"
+            if key not in numbering:
+                numbering[key] = len(citations) + 1
+                citations.append(Citation(numbering[key], ev.chunk_id, ev.article_id, ev.title, ev.text))
+            sentence = sentence.rstrip()
+            end = sentence[-1] if sentence and sentence[-1] in ".!?؟" else ""
+            body = sentence[:-1].rstrip() if end else sentence
+            parts.append(f"{body} [{numbering[key]}]{end or '.'}")
+        return Answer(" ".join(parts), language, False, citations, timings, retrieved, notes)
+
+
+def _ms(t0: float) -> int:
+    return int((time.perf_counter() - t0) * 1000)

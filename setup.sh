@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Khabar setup: virtualenv, Python packages, verified model weights. Idempotent.
+#   ./setup.sh          set up for running Khabar
+#   ./setup.sh --test   also the test tools (pytest, playwright, Debian's chromium)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "usage: ./setup.sh [--test]" >&2; exit 2 ;;
+  esac
+done
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+started=$(date +%s)
+step() { printf '\n==> %s\n' "$*"; }
+# this machine's pip config names local mirrors that may not exist: drop that noise, keep real errors
+quiet_pip() { "$VPY" -m pip "$@" 2>&1 | { grep -v "^WARNING: Location 'file://" || true; }; }
+
+if [ ! -x .venv/bin/python ]; then
+  step "creating .venv"
+  "$PY" -m venv .venv
+fi
+VPY=.venv/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+stamp=.venv/.khabar-installed
+deps="$(sha256sum pyproject.toml | cut -c1-16)"
+have="$(cat "$stamp" 2>/dev/null || true)"
+# a test install also satisfies a plain one
+if [ "$have" != "$deps-$want_test" ] && [ "$have" != "$deps-1" ]; then
+  step "installing torch==2.13.0 (CPU build) first"
+  quiet_pip install -q "torch==2.13.0"
+  step "installing khabar and its dependencies (llama-cpp-python compiles once: a few minutes)"
+  extra=""; [ "$want_test" = 1 ] && extra="[test]"
+  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" quiet_pip install -q -e ".${extra}"
+  echo "$deps-$want_test" > "$stamp"
+else
+  step "python packages already installed"
+fi
+
+step "fetching and verifying models into ${KHABAR_MODELS_DIR:-$HOME/.cache/khabar/models}"
+"$VPY" -m index.models fetch
+
+if [ "$want_test" = 1 ] && ! command -v chromium >/dev/null; then
+  step "installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "warning: could not install chromium; browser tests will be skipped" >&2
+  else
+    echo "warning: not root; install chromium (sudo apt-get install chromium) for the browser tests" >&2
+  fi
+fi
+
+step "setup done in $(( $(date +%s) - started ))s"

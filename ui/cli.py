@@ -1,0 +1,145 @@
+"""`khabar`: one CLI for ingest, search, ask and serve. Errors are one line on stderr and an exit code."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from index.config import Settings, offline_env
+
+EXIT_USAGE, EXIT_INPUT, EXIT_SETUP = 2, 3, 4
+
+
+def _settings() -> Settings:
+    offline_env()
+    return Settings()
+
+
+def _embedder(settings: Settings):
+    from index.embed import SentenceTransformerEmbedder
+    from index.models import EMBEDDER, verify
+
+    if settings.embed_model is None:
+        verify(EMBEDDER, settings.models_dir)
+    return SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype, settings.embed_threads,
+                                       settings.embed_batch_size)
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from index.ingest import ingest
+    from index.store import Store
+
+    path = Path(args.path) if args.path else settings.articles_dir
+    if not path.exists():
+        return _fail(f"no such file or folder: {path}", EXIT_INPUT)
+    report = ingest(path, Store(settings), _embedder(settings), settings, prune=args.prune,
+                    progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(f"articles {report.articles}  chunks {report.chunks}  added {report.added}  updated {report.updated}  "
+              f"deleted {report.deleted}  unchanged {report.unchanged}  ({report.seconds:.1f}s)")
+        for s in report.skipped:
+            print(f"skipped {s.file}: {s.reason}")
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    from qa.pipeline import Pipeline, clean_question
+
+    q = clean_question(args.question, settings.max_question_chars)
+    pipe = Pipeline.from_settings(settings, llm="none")
+    hits = pipe.search(q, args.k)
+    if args.json:
+        print(json.dumps([{"chunk_id": h.chunk_id, "article_id": h.article_id, "title": h.title, "text": h.text,
+                           "score": round(h.score, 4)} for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no results (is the index empty? run `khabar ingest`)")
+    for i, h in enumerate(hits, 1):
+        print(f"{i}. [{h.score:.3f}] {h.title}  ({h.chunk_id})\n   {' '.join(h.text.split())[:400]}\n")
+    return 0
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from qa.pipeline import Pipeline, clean_question
+
+    q = clean_question(args.question, settings.max_question_chars)
+    pipe = Pipeline.from_settings(settings, llm="none" if args.llm == "none" else None)
+    answer = pipe.ask(q, k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return 0
+    print(answer.answer)
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.title} ({c.chunk_id})\n      {c.quote}")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from ui.server import serve
+
+    if args.llm:
+        settings.llm = args.llm
+    return serve(settings, host=args.host or settings.host, port=args.port or settings.port)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"khabar: error: {message}", file=sys.stderr)
+    return code
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="khabar", description="Questions about news articles, answered with citations.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("ingest", help="index a folder of .txt/.md/.html articles (default: the bundled ones)")
+    s.add_argument("path", nargs="?")
+    s.add_argument("--prune", action="store_true", help="delete articles that are no longer in PATH")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ingest)
+    s = sub.add_parser("search", help="ranked passages for a question")
+    s.add_argument("question")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+    s = sub.add_parser("ask", help="a cited answer in the question's language")
+    s.add_argument("question")
+    s.add_argument("-k", type=int, default=None)
+    s.add_argument("--llm", choices=["none", "local", "openai"], default=None,
+                   help="none: extractive answers without an LLM")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("serve", help="index the bundled articles if the index is empty, then serve chat + REST")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--llm", choices=["none", "local", "openai"], default=None)
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = _settings()
+    except Exception as exc:  # pydantic validation of KHABAR_* values
+        return _fail(f"bad configuration: {exc}".splitlines()[0], EXIT_USAGE)
+    if getattr(args, "k", None) is not None and not 1 <= args.k <= 50:
+        return _fail("-k must be between 1 and 50", EXIT_USAGE)
+    from index.models import ModelError
+    from qa.answer import QuestionError
+
+    try:
+        return args.func(args, settings)
+    except QuestionError as exc:
+        return _fail(f"{exc.code}: {exc.message}", EXIT_INPUT)
+    except (ModelError, FileNotFoundError) as exc:
+        return _fail(str(exc), EXIT_SETUP)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: one line, never a traceback
+        return _fail(f"{type(exc).__name__}: {exc}", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
