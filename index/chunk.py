@@ -55,7 +55,7 @@ def make_splitter(chunk_words: int, overlap_words: int) -> SentenceSplitter:
         chunk_size=chunk_words,
         chunk_overlap=overlap_words,
         separator=" ",
-        paragraph_separator="\n\n",
+        paragraph_separator="\n\n\n\n",  # paragraphs end sentences (SENTENCE_END), so overlap is sentence-level
         chunking_tokenizer_fn=_keep_split(SENTENCE_END),
         secondary_chunking_regex=CLAUSE_REGEX,
         tokenizer=str.split,

@@ -21,6 +21,9 @@ def offline_env() -> None:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
         "TOKENIZERS_PARALLELISM": "false",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
         "OMP_WAIT_POLICY": "PASSIVE",  # llama.cpp's OpenMP threads must not spin on the shared cores
     }.items():
         os.environ.setdefault(key, value)
@@ -47,8 +50,8 @@ class Settings(BaseSettings):
     embed_threads: int = 2
 
     # chunking (words)
-    chunk_words: int = 160
-    chunk_overlap_words: int = 30
+    chunk_words: int = 200
+    chunk_overlap_words: int = 40
 
     # retrieval
     top_k: int = 5

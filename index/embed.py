@@ -16,6 +16,8 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> list[Vector]: ...
 
+    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]: ...
+
 
 class SentenceTransformerEmbedder:
     """EmbeddingGemma (or any sentence-transformers folder), CPU, with the model's own prompts.
@@ -30,6 +32,9 @@ class SentenceTransformerEmbedder:
         offline_env()
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         torch.set_num_threads(max(1, threads))
         if not Path(path).is_dir():
