@@ -51,7 +51,7 @@ RELATED = re.compile(r"^\s*(اقرأ أيضا|اقرأ ايضا|اقرأ أيض�
                      r"read more|read also|related( articles| stories)?|more from|المزيد|ذات صلة|مواضيع ذات صلة)\s*:?\s*$",
                      re.IGNORECASE)
 PUBLISHED = re.compile(r"^\s*(نشر|نشرت|نشر في|published|posted)\s*:?\s*$", re.IGNORECASE)
-DATELINE = re.compile(r"^\s*[\w\u0600-\u06ff]+(\s[\w\u0600-\u06ff]+)?\s*[-–/]\s*[\w\u0600-\u06ff]+(\s[\w\u0600-\u06ff]+)?\s*$")
+DATELINE = re.compile(r"^\s*[^\s.!?؟،:]+(\s[^\s.!?؟،:]+)?\s*[-–/]\s*[^\s.!?؟،:]+(\s[^\s.!?؟،:]+){0,3}\s*$")  # "جنيف-سانا", "القاهرة - أ ش أ"
 BULLET = re.compile(r"^\s*[•·▪●◦*\-–]\s+")
 SENTENCE_END = re.compile(r"[.!?؟:]\s*$")
 

@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     top_k: int = 5
     dense_weight: float = 0.8  # score-normalised fusion: dense_weight * dense + (1 - dense_weight) * bm25
     refusal_threshold: float = 0.42  # best dense cosine below this -> "the articles don't say"
-    evidence_sentences: int = 4
+    evidence_sentences: int = 3
+    evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word
 
     # generation
     llm: Literal["local", "openai", "none"] = "local"

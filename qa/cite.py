@@ -49,6 +49,10 @@ def split_answer(raw: str) -> list[tuple[str, list[int]]]:
     text = JUNK.sub("", raw.strip()).strip()
     out: list[tuple[str, list[int]]] = []
     for sent in split_sentences(text):
+        lead = re.match(r"(\s*\[\d{1,2}\])+", sent)
+        if lead and out:  # "First fact. [2] Second fact" -> [2] closes the first sentence
+            out[-1][1].extend(int(m) for m in MARKER.findall(lead.group()))
+            sent = sent[lead.end():]
         nums = [int(m) for m in MARKER.findall(sent)]
         body = ANY_BRACKET.sub("", sent).strip()
         if not re.search(r"\w", body):

@@ -13,7 +13,20 @@ class LLM(Protocol):
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]: ...
 
+    def choose(self, messages: list[dict], k: int) -> int:
+        """A number in 0..k (the passage that answers; 0 = none)."""
+        ...
+
     def count_tokens(self, messages: list[dict]) -> int: ...
+
+
+def parse_choice(text: str, k: int) -> int:
+    """First number in a free-text reply, clamped to 0..k (servers without grammars)."""
+    import re
+
+    m = re.search(r"\d+", text or "")
+    n = int(m.group()) if m else 0
+    return n if 0 <= n <= k else 0
 
 
 def approx_tokens(messages: list[dict]) -> int:
@@ -51,6 +64,15 @@ class LlamaCppLLM:
         text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
         return len(self.llm.tokenize(text.encode(), add_bos=False, special=True)) + 3
 
+    def choose(self, messages: list[dict], k: int) -> int:
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_string(f"root ::= [0-{min(k, 9)}]", verbose=False)
+        with self.lock:
+            out = self.llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=2,
+                                                  grammar=grammar)
+        return parse_choice(out["choices"][0]["message"]["content"], k)
+
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self.lock:
             for part in self.llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
@@ -72,6 +94,9 @@ class OpenAILikeLLM:
 
     def count_tokens(self, messages: list[dict]) -> int:
         return approx_tokens(messages)
+
+    def choose(self, messages: list[dict], k: int) -> int:
+        return parse_choice("".join(self.stream(messages, 4)), k)
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         from llama_index.core.llms import ChatMessage

@@ -113,7 +113,8 @@ class Pipeline:
             return
         yield self._sources(language, hits)
         qvec = self.embedder.embed_queries([standalone])[0]
-        evidence = select(standalone, qvec, hits, self._embed_sentences, self.settings.evidence_sentences)
+        evidence = select(standalone, qvec, hits, self._embed_sentences, self.settings.evidence_sentences,
+                          self.settings.evidence_words)
         timings["evidence_ms"] = _ms(t0) - timings["condense_ms"] - timings["retrieve_ms"]
         notes: dict = {"best_dense": round(best, 4)}
         if self.llm is None or not llm:
@@ -137,21 +138,32 @@ class Pipeline:
 
     def _generate(self, question: str, language: str, evidence: list[Evidence], timings: dict, notes: dict,
                   t0: float):
+        """Two steps: the model picks the passage that answers (0 = none, grammar-constrained), then
+        answers from it. Code then checks the language, the citation and the numbers."""
         assert self.llm is not None
-        messages = prompt.answer_messages(question, language, evidence)
-        timings["prompt_tokens"] = self.llm.count_tokens(messages)
-        raw, t_gen = "", time.perf_counter()
-        for delta in self.llm.stream(messages, self.settings.max_answer_tokens):
+        t_gen = time.perf_counter()
+        choose = prompt.choose_messages(question, evidence)
+        timings["prompt_tokens"] = self.llm.count_tokens(choose)
+        n = self.llm.choose(choose, len(evidence))
+        timings["choose_ms"] = _ms(t_gen)
+        if n == 0:
+            notes["llm_declined"] = 1
+            return Checked(declined=True)
+        raw = ""
+        for delta in self.llm.stream(prompt.answer_messages(question, language, evidence, n),
+                                     self.settings.max_answer_tokens):
             if "first_token_ms" not in timings:
                 timings["first_token_ms"] = _ms(t0)
             raw += delta
             yield delta
-        timings["generate_ms"] = _ms(t_gen)
         body = re.sub(r"\[\d+\]", "", raw)
         if re.search(r"\w", body) and detect_language(body) != language:
             notes["regenerated"] = 1
-            raw = "".join(self.llm.stream(prompt.answer_messages(question, language, evidence, stronger=True),
+            raw = "".join(self.llm.stream(prompt.answer_messages(question, language, evidence, n, stronger=True),
                                           self.settings.max_answer_tokens))
+        timings["generate_ms"] = _ms(t_gen)
+        if not re.search(r"\[\d+\]", raw):
+            raw = _cite_all(raw, n)
         embed = self._embed_sentences if language != "ar" else None
         checked = check(raw, evidence, language, embed, question)
         if checked.declined:
@@ -178,6 +190,13 @@ class Pipeline:
             body = sentence[:-1].rstrip() if end else sentence
             parts.append(f"{body} [{numbering[key]}]{end or '.'}")
         return Answer(" ".join(parts), language, False, citations, timings, retrieved, notes)
+
+
+def _cite_all(raw: str, n: int) -> str:
+    """Step 2 answers from passage n: its sentences cite n unless the model wrote numbers itself."""
+    from index.text import split_sentences
+
+    return " ".join(f"{sent} [{n}]" for sent in split_sentences(raw.strip()))
 
 
 def _ms(t0: float) -> int:

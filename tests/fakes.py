@@ -53,6 +53,15 @@ class ScriptedLLM:
     def count_tokens(self, messages: list[dict]) -> int:
         return sum(len(m["content"].split()) for m in messages)
 
+    def choose(self, messages: list[dict], k: int) -> int:
+        """Consumes one scripted reply: its first number is the chosen passage."""
+        import re
+
+        self.prompts.append(messages)
+        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
+        m = re.search(r"\d+", reply)
+        return int(m.group()) if m and int(m.group()) <= k else 0
+
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         self.prompts.append(messages)
         reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]

@@ -1,0 +1,36 @@
+from qa.bm25 import BM25
+from qa.retrieve import Retriever
+
+
+def test_bm25_matches_across_arabic_spelling_variants():
+    docs = ["اجتمع الوفدان في جنيف يوم الإثنين", "أوكرانيا وجورجيا والناتو", "الطقس مشمس في القاهرة"]
+    bm = BM25(docs)
+    assert bm.top("اوكرانيا", 1)[0][0] == 1  # أ/ا
+    assert bm.top("والاثنين في جنيف", 1)[0][0] == 0  # prefix و + ال, إ/ا
+    assert bm.top("لا يوجد", 3) == []
+
+
+def test_dense_only_when_weight_is_one(indexed, embedder):
+    q = "كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية"
+    dense = Retriever(indexed, embedder, dense_weight=1.0)
+    hits, best = dense.search(q, 3)
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in dense.dense(q, 3)]
+    assert best == hits[0].score
+
+
+def test_fusion_brings_the_lexical_match_up(indexed, embedder):
+    q = "45 طلبا الهجمات الإلكترونية لافروف"
+    fused, _ = Retriever(indexed, embedder, dense_weight=0.5).search(q, 3)
+    assert fused[0].article_id == "003_b556f401f158842d"
+    assert all("fused" in h.metadata for h in fused)
+
+
+def test_bm25_index_follows_writes(indexed, embedder, settings, articles):
+    from index.ingest import ingest
+
+    r = Retriever(indexed, embedder)
+    assert not r.bm25_search("زلزال", 3)
+    (articles / "new.txt").write_text("زلزال قوي\n\n" + "ضرب زلزال قوي المنطقة صباح اليوم وفق مصادر رسمية. " * 5,
+                                      encoding="utf-8")
+    ingest(articles, indexed, embedder, settings, progress=False)
+    assert r.bm25_search("زلزال", 3)[0].article_id == "new"
