@@ -1,0 +1,194 @@
+"""What the REST API and the chat page share: the pipeline (loaded once, possibly in the background),
+the generation queue, health, and ingest into the articles root."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from index.config import Settings
+from qa.answer import Answer, QuestionError, Sources
+from qa.pipeline import Pipeline, clean_question
+
+from .errors import ApiError, busy_error, loading_error
+from .queue import Busy, GenerationQueue, Ticket
+
+log = logging.getLogger("khabar.service")
+
+
+class Run:
+    """Pipeline events for one question, holding a queue ticket: waits for its turn on the first
+    next(), frees it when exhausted or closed. close() is safe from any thread, even unstarted."""
+
+    def __init__(self, pipeline: Pipeline, ticket: Ticket, question: str, history: list[dict] | None,
+                 k: int | None) -> None:
+        self._ticket = ticket
+        self._gen = self._events(pipeline, question, history, k)
+
+    def _events(self, pipeline, question, history, k) -> Iterator[Sources | str | Answer]:
+        with self._ticket:
+            yield from pipeline.stream(question, history, k)
+
+    def __iter__(self) -> "Run":
+        return self
+
+    def __next__(self) -> Sources | str | Answer:
+        return next(self._gen)
+
+    def close(self) -> None:
+        try:
+            self._gen.close()
+        finally:
+            self._ticket.close()
+
+    def __del__(self) -> None:
+        self._ticket.close()
+
+
+class Service:
+    def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
+        self.settings = settings
+        self.queue = GenerationQueue(settings.queue_size)
+        self._pipeline = pipeline
+        self.status = "ok" if pipeline is not None else "loading"
+        self.error: str | None = None
+        self.ingest_lock = threading.Lock()
+        self._articles_cache: tuple[tuple, int] | None = None
+        self._loader: threading.Thread | None = None
+
+    # ---- loading ------------------------------------------------------------------------
+    def start_loading(self, ingest_if_empty: bool = False,
+                      build: Callable[[Settings], Pipeline] | None = None) -> threading.Thread | None:
+        """Build the pipeline in a background thread (no-op when one was given or is loading)."""
+        if self._pipeline is not None or self._loader is not None:
+            return self._loader
+        self._loader = threading.Thread(target=self._load, args=(ingest_if_empty, build), name="khabar-load",
+                                        daemon=True)
+        self._loader.start()
+        return self._loader
+
+    def _load(self, ingest_if_empty: bool, build: Callable[[Settings], Pipeline] | None) -> None:
+        t0 = time.perf_counter()
+        try:
+            pipe = (build or Pipeline.from_settings)(self.settings)
+            if ingest_if_empty and pipe.store.count() == 0:
+                self.ingest_bundled(pipe)
+        except Exception as exc:  # reported by /health and the page; the process keeps serving
+            log.error("loading the pipeline failed", exc_info=exc)
+            self.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            self.status = "error"
+            return
+        self._pipeline = pipe
+        self.status = "ok"
+        log.info("pipeline ready in %.1fs", time.perf_counter() - t0)
+
+    def ingest_bundled(self, pipe: Pipeline) -> dict | None:
+        from index.ingest import ingest
+
+        root = self.settings.articles_dir
+        if not root.exists():
+            log.warning("articles folder %s does not exist: nothing to ingest", root)
+            return None
+        print(f"khabar: index is empty, ingesting {root} ...", flush=True)
+        with self.ingest_lock:
+            report = ingest(root, pipe.store, pipe.embedder, self.settings, progress=False)
+        print(f"khabar: ingested {report.articles} articles, {report.chunks} chunks "
+              f"({report.seconds:.1f}s)", flush=True)
+        return report.to_dict()
+
+    @property
+    def loaded(self) -> bool:
+        return self._pipeline is not None
+
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is not None:
+            return self._pipeline
+        if self.status == "error":
+            raise ApiError(503, "unavailable", f"the models failed to load: {self.error}")
+        raise loading_error()
+
+    # ---- questions ------------------------------------------------------------------------
+    def check_question(self, question: object) -> str:
+        return clean_question(question, self.settings.max_question_chars)
+
+    def admit(self) -> Ticket:
+        try:
+            return self.queue.admit()
+        except Busy:
+            raise busy_error() from None
+
+    def run(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Run:
+        """Validated question -> events; raises QuestionError (422), loading (503), busy (503)
+        before anything is generated."""
+        question = self.check_question(question)
+        pipe = self.pipeline()
+        return Run(pipe, self.admit(), question, history, k)
+
+    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
+        run = self.run(question, history, k)
+        answer = None
+        try:
+            for event in run:
+                if isinstance(event, Answer):
+                    answer = event
+        finally:
+            run.close()
+        if answer is None:  # the pipeline always ends with an Answer
+            raise RuntimeError("pipeline ended without an answer")
+        return answer
+
+    # ---- health ---------------------------------------------------------------------------
+    def llm_mode(self) -> str:
+        pipe = self._pipeline
+        if pipe is None:
+            return self.settings.llm_mode
+        if pipe.llm is None:
+            return "none"
+        return "openai" if type(pipe.llm).__name__ == "OpenAILikeLLM" else "local"
+
+    def health(self) -> dict:
+        chunks = articles = 0
+        pipe = self._pipeline
+        if pipe is not None:
+            try:
+                chunks = pipe.store.count()
+                key = (id(pipe.store), pipe.store.version, chunks)
+                if self._articles_cache is None or self._articles_cache[0] != key:
+                    self._articles_cache = (key, len(pipe.store.articles()))
+                articles = self._articles_cache[1]
+            except Exception as exc:
+                log.error("health: the store did not answer", exc_info=exc)
+                out = {"status": "error", "chunks": 0, "articles": 0, "llm": self.llm_mode(),
+                       "model_loaded": True, "error": "the index did not answer"}
+                return out
+        out = {"status": self.status, "chunks": chunks, "articles": articles, "llm": self.llm_mode(),
+               "model_loaded": pipe is not None}
+        if self.status == "error" and self.error:
+            out["error"] = self.error
+        return out
+
+    # ---- ingest ---------------------------------------------------------------------------
+    def ingest_paths(self, paths: list[Path]) -> dict:
+        """Ingest files / folders (already checked to be inside the articles root); one report."""
+        from index.ingest import IngestReport, ingest
+
+        pipe = self.pipeline()
+        total = IngestReport()
+        t0 = time.perf_counter()
+        with self.ingest_lock:
+            for path in paths:
+                r = ingest(path, pipe.store, pipe.embedder, self.settings, progress=False)
+                for name in ("articles", "chunks", "added", "updated", "deleted", "unchanged"):
+                    setattr(total, name, getattr(total, name) + getattr(r, name))
+                total.skipped.extend(r.skipped)
+        total.seconds = time.perf_counter() - t0
+        report = total.to_dict()
+        root = str(self.settings.articles_dir.resolve())
+        for s in report["skipped"]:  # paths relative to the articles root: no server layout in answers
+            s["file"] = s["file"].removeprefix(root).lstrip("/") or s["file"]
+        return report
+
+
+__all__ = ["Service", "Run", "QuestionError"]
