@@ -39,7 +39,7 @@ EMBEDDER = ModelSpec(
     sha256="52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44",
     kind="zip",
     check_file="model.safetensors",
-    check_sha256="",  # filled from the stamp written after the verified zip is unpacked
+    check_sha256="cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",  # model.safetensors, matches the upstream release
 )
 
 LLM = ModelSpec(
@@ -100,7 +100,7 @@ def verify(spec: ModelSpec, models_dir: Path) -> Path:
     except (OSError, ValueError):
         raise ModelError(f"model {spec.name} was never verified (run `python -m index.models fetch`)") from None
     st = target.stat()
-    expected = spec.check_sha256 or info.get("file_sha256", "")
+    expected = spec.check_sha256
     if info.get("size") == st.st_size and info.get("mtime_ns") == st.st_mtime_ns and info.get("file_sha256") == expected:
         return model_path(spec, models_dir)
     if sha256_file(target) != expected:
@@ -164,6 +164,8 @@ def fetch(spec: ModelSpec, models_dir: Path, log=print) -> Path:
             zf.extractall(dest)
         joined.unlink()
         file_sha = sha256_file(_target_file(spec, models_dir))
+        if file_sha != spec.check_sha256:
+            raise ModelError(f"sha256 mismatch for {spec.check_file} inside {spec.name}")
     else:
         joined.replace(models_dir / spec.name)
         file_sha = spec.check_sha256

@@ -101,6 +101,25 @@ def _langdetect(text: str) -> str:
         return "unknown"
 
 
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s*(ألف|آلاف|الف|الاف|مليون|ملايين|مليار|مليارات|thousand|million|billion)\b)?",
+                     re.IGNORECASE)
+_SCALE = {"ألف": 1e3, "آلاف": 1e3, "الف": 1e3, "الاف": 1e3, "thousand": 1e3, "مليون": 1e6, "ملايين": 1e6,
+          "million": 1e6, "مليار": 1e9, "مليارات": 1e9, "billion": 1e9}
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers in text (Arabic-Indic digits mapped to Western)."""
-    return set(re.findall(r"\d+(?:[.,]\d+)?", text.translate(_DIGITS)))
+    """Values of the numbers in text, so that "15,000", "15 ألف" and "15 thousand" compare equal
+    (Arabic-Indic digits mapped to Western)."""
+    out = set()
+    for m in _NUMBER.finditer(text.translate(_DIGITS).replace("٫", ".").replace("٬", ",")):
+        raw = m.group(1)
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
+            value = float(raw.replace(",", ""))
+        else:
+            try:
+                value = float(raw.replace(",", "."))
+            except ValueError:
+                continue
+        value *= _SCALE.get((m.group(2) or "").lower(), 1)
+        out.add(str(int(value)) if value == int(value) else f"{value:g}")
+    return out

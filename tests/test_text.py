@@ -27,3 +27,6 @@ def test_language_detection():
 def test_sentences_and_numbers():
     assert split_sentences("الأولى. الثانية؟ الثالثة!\nالرابعة") == ["الأولى.", "الثانية؟", "الثالثة!", "الرابعة"]
     assert numbers("أرسلت ٤٥ طلبا و 10 أخرى") == {"45", "10"}
+    assert numbers("مقتل 15 ألف شخص") == numbers("15,000 people") == numbers("15 thousand") == {"15000"}
+    assert numbers("300 مليون دولار") == numbers("$300 million") == {"300000000"}
+    assert numbers("2.5 million") == {"2500000"} and numbers("١٢٫٥") == {"12.5"}
