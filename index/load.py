@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIXES = {".txt", ".md", ".html", ".htm"}
-MAX_BYTES = 20_000_000
+MAX_BYTES = 2_000_000  # a news article is never this big; a 10 MB file would take hours to embed
 
 
 @dataclass
