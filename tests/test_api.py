@@ -157,6 +157,7 @@ def test_articles(client):
     assert len(arts) == 5
     assert set(arts[0]) == {"article_id", "title", "source", "language", "chunks"}
     assert all(a["chunks"] >= 1 and a["title"] for a in arts)
+    assert {a["source"] for a in arts} == {a["article_id"] + ".txt" for a in arts}  # no server paths
 
 
 def test_docs_and_openapi(client):
@@ -208,8 +209,9 @@ def test_openai_stream_matches_non_stream(client):
     assert all(c["object"] == "chat.completion.chunk" and c["id"] == chunks[0]["id"] for c in chunks)
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop" and chunks[-1]["citations"] == full["citations"]
-    content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
-    assert content == full["choices"][0]["message"]["content"]
+    pieces = [c["choices"][0]["delta"]["content"] for c in chunks[1:-1]]
+    assert len(pieces) > 2 and all(pieces)  # streamed in pieces that join back to the whole content
+    assert "".join(pieces) == full["choices"][0]["message"]["content"]
 
 
 def test_openai_history_is_used(client, make_pipeline):

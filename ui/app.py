@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -265,8 +266,14 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
     # ---- index --------------------------------------------------------------------------------
     @app.get("/api/articles", response_model=list[ArticleOut], tags=["index"])
     def articles():
-        """The indexed articles, with their chunk counts."""
-        return service.pipeline().store.articles()
+        """The indexed articles, with their chunk counts (`source`: the file, relative to the articles root
+        when it is inside it)."""
+        arts = service.pipeline().store.articles()
+        root = settings.articles_dir.resolve()
+        for a in arts:
+            with contextlib.suppress(ValueError, OSError):
+                a["source"] = str(Path(a["source"]).resolve().relative_to(root)) if a.get("source") else ""
+        return arts
 
     @app.post("/api/ingest", tags=["index"], responses={
         400: {"model": ErrorOut, "description": "path_outside_root, no_files, unsupported_file_type, bad_request"},
@@ -432,15 +439,13 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
 
 
 def _pieces(text: str, size: int = 24) -> list[str]:
-    """Split text into small chunks on spaces (for chat.completion.chunk deltas)."""
+    """Split text into small chunks at word ends (chat.completion.chunk deltas); they join back to text."""
     out, cur = [], ""
-    for word in text.split(" "):
-        cur = f"{cur} {word}" if cur else word
+    for token in re.findall(r"\s*\S+\s*|\s+", text):
+        cur += token
         if len(cur) >= size:
-            out.append(cur + " ")
+            out.append(cur)
             cur = ""
     if cur:
         out.append(cur)
-    pieces = out
-    return pieces if "".join(pieces) == text else [text]
-
+    return out
