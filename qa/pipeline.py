@@ -69,15 +69,15 @@ class Pipeline:
     # ---- steps ---------------------------------------------------------------------------
     def condense(self, question: str, history: list[dict] | None) -> str:
         """A follow-up becomes a standalone question before retrieval."""
-        users = [m.get("content", "") for m in (history or []) if m.get("role") == "user" and m.get("content")]
-        if not users:
+        previous = _last_user(history)
+        if not previous:
             return question
         if self.llm is not None:
             out = "".join(self.llm.stream(prompt.condense_messages(question, history or []), 60)).strip()
             out = out.split("\n")[0].strip().strip('"“”')
             if out and len(out) <= 3 * len(question) + 80 and detect_language(out) == detect_language(question):
                 return out
-        return f"{users[-1]} {question}"  # retrieval still sees what "it" / "he" refers to
+        return f"{previous} {question}"  # retrieval still sees what "it" / "he" refers to
 
     def search(self, question: str, k: int | None = None) -> list[Hit]:
         return self.retriever.search(question, k or self.settings.top_k)[0]
@@ -103,17 +103,21 @@ class Pipeline:
         timings: dict = {}
         standalone = self.condense(question, history)
         timings["condense_ms"] = _ms(t0)
-        hits, best = self.retriever.search(standalone, k or self.settings.top_k)
+        # retrieval also sees the previous question: the 1.5B model's rewrite sometimes drops the topic
+        previous = _last_user(history)
+        search_query = f"{previous} {standalone}" if previous and previous not in standalone else standalone
+        hits, best = self.retriever.search(search_query, k or self.settings.top_k)
         timings["retrieve_ms"] = _ms(t0) - timings["condense_ms"]
         retrieved = [h.chunk_id for h in hits]
         if not hits or best < self.settings.refusal_threshold:
+            yield Sources(language, [])
             timings["total_ms"] = _ms(t0)
             yield Answer(REFUSALS[language], language, True, [], timings, retrieved,
                          {"best_dense": round(best, 4), "reason": "below_threshold"})
             return
         yield self._sources(language, hits)
-        qvec = self.embedder.embed_queries([standalone])[0]
-        evidence = select(standalone, qvec, hits, self._embed_sentences, self.settings.evidence_sentences,
+        qvec = self.embedder.embed_queries([search_query])[0]
+        evidence = select(search_query, qvec, hits, self._embed_sentences, self.settings.evidence_sentences,
                           self.settings.evidence_words)
         timings["evidence_ms"] = _ms(t0) - timings["condense_ms"] - timings["retrieve_ms"]
         notes: dict = {"best_dense": round(best, 4)}
@@ -190,6 +194,11 @@ class Pipeline:
             body = sentence[:-1].rstrip() if end else sentence
             parts.append(f"{body} [{numbering[key]}]{end or '.'}")
         return Answer(" ".join(parts), language, False, citations, timings, retrieved, notes)
+
+
+def _last_user(history: list[dict] | None) -> str:
+    users = [m.get("content", "") for m in (history or []) if isinstance(m, dict) and m.get("role") == "user"]
+    return next((u.strip() for u in reversed(users) if isinstance(u, str) and u.strip()), "")
 
 
 def _cite_all(raw: str, n: int) -> str:

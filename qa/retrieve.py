@@ -69,7 +69,8 @@ class Retriever:
         out = []
         for cid in fused[:k]:
             h = hits[cid]
-            h.metadata = {**h.metadata, "dense": h.score, "fused": w * d[cid] + (1 - w) * b[cid]}
+            h.metadata = {**h.metadata, "dense": h.score}
+            h.score = w * d[cid] + (1 - w) * b[cid]  # the score the list is ranked by
             out.append(h)
         return out, best_dense
 

@@ -22,7 +22,8 @@ def test_fusion_brings_the_lexical_match_up(indexed, embedder):
     q = "45 طلبا الهجمات الإلكترونية لافروف"
     fused, _ = Retriever(indexed, embedder, dense_weight=0.5).search(q, 3)
     assert fused[0].article_id == "003_b556f401f158842d"
-    assert all("fused" in h.metadata for h in fused)
+    assert all("dense" in h.metadata for h in fused)
+    assert [h.score for h in fused] == sorted((h.score for h in fused), reverse=True)
 
 
 def test_bm25_index_follows_writes(indexed, embedder, settings, articles):

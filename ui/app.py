@@ -261,7 +261,7 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
         question = service.check_question(q)
         hits = service.pipeline().search(question, k or settings.top_k)
         return [{"chunk_id": h.chunk_id, "article_id": h.article_id, "title": h.title, "text": h.text,
-                 "score": round(float(h.metadata.get("fused", h.score)), 4)} for h in hits]
+                 "score": round(float(h.score), 4)} for h in hits]
 
     # ---- index --------------------------------------------------------------------------------
     @app.get("/api/articles", response_model=list[ArticleOut], tags=["index"])
