@@ -549,3 +549,17 @@ def test_real_pipeline_english_question(real_pipeline):
     assert body["citations"], body
     retrieved = {h.chunk_id for h in real_pipeline.search(question)}
     assert all(c["chunk_id"] in retrieved for c in body["citations"])
+
+
+def test_docs_are_served_without_a_cdn(make_pipeline):
+    from fastapi.testclient import TestClient
+
+    from ui.app import create_app
+
+    pipe = make_pipeline()
+    with TestClient(create_app(pipe.settings, pipeline=pipe, web=False)) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        assert "cdn." not in page.text and "/docs-static/swagger-ui-bundle.js" in page.text
+        assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+        assert client.get("/openapi.json").json()["paths"]["/api/ask"]

@@ -29,6 +29,7 @@ from index.config import Settings, offline_env
 from index.load import SUFFIXES
 from qa.answer import Answer, Sources
 
+from .docs import install_docs
 from .errors import ApiError, error_body, install as install_errors
 from .service import Run, Service
 
@@ -210,11 +211,12 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
             service.start_loading(ingest_if_empty=ingest_if_empty)
         yield
 
-    app = FastAPI(title="Khabar", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Khabar", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Questions about Arabic and English news articles, answered with cited passages. "
                               "Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code.")
     app.state.service = service
     install_errors(app)
+    install_docs(app)
 
     # ---- questions --------------------------------------------------------------------------
     @app.post("/api/ask", response_model=AnswerOut, tags=["questions"], responses=ERRORS_ASK)
