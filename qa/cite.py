@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.text import normalize, numbers, split_sentences
+from index.text import arabic_ratio, normalize, numbers, split_sentences
 
 from .evidence import Evidence, cosine
 
@@ -21,6 +21,56 @@ DECLINE = re.compile(r"(i don'?t know|i do not know|not (mentioned|stated|specif
                      r"no information|لا أعرف|لا اعرف|لا أعلم|لا تذكر|لا يذكر|لم تذكر|لم يذكر|لا توجد معلومات)", re.I)
 JUNK = re.compile(r"^\s*(assistant|answer|الإجابة|الجواب)\s*:\s*", re.I)
 MIN_SUPPORT = 0.45
+NAME_MATCH = 0.7
+
+# consonant skeletons, to check that a name in an English answer is one the Arabic evidence gives
+# (the 1.5B model transliterates freely: بروكسل -> "Broomfield", جنيف -> "Genoa")
+_AR_SKELETON = str.maketrans({"ب": "b", "پ": "b", "ت": "t", "ث": "t", "ج": "j", "خ": "k", "د": "d", "ذ": "z", "ر": "r",
+                              "ز": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "j", "ف": "f",
+                              "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ڤ": "f"})
+_AR_DROP = re.compile(r"[^a-z]")
+_LATIN_PAIRS = (("sh", "s"), ("ch", "s"), ("th", "t"), ("kh", "k"), ("ph", "f"), ("ck", "k"), ("x", "ks"))
+_LATIN_MAP = str.maketrans({"p": "b", "v": "f", "g": "j", "c": "k", "q": "k"})
+_NOT_NAMES = set("""a an the he she it they we i in on at of to by for from with and or but as after before during
+this that these those his her its their there here when where what who which how why according while although
+january february march april may june july august september october november december monday tuesday
+wednesday thursday friday saturday sunday mr mrs ms dr""".split())
+
+
+def _skeleton_latin(word: str) -> str:
+    w = word.lower()
+    for a, b in _LATIN_PAIRS:
+        w = w.replace(a, b)
+    w = re.sub(r"[aeiouyhw'’-]", "", w.translate(_LATIN_MAP))
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
+def _skeleton_arabic(word: str) -> str:
+    w = normalize(word)
+    for p in ("وال", "بال", "فال", "لل", "ال"):
+        if w.startswith(p) and len(w) - len(p) >= 3:
+            w = w[len(p):]
+            break
+    return re.sub(r"(.)\1+", r"\1", _AR_DROP.sub("", w.translate(_AR_SKELETON)))
+
+
+def unknown_names(sentence: str, evidence: str, question: str = "") -> list[str]:
+    """Capitalised words of an English sentence that match neither the question nor any word of the
+    (Arabic) evidence by consonant skeleton."""
+    from difflib import SequenceMatcher
+
+    known_latin = {w.lower() for w in re.findall(r"[A-Za-z]+", question + " " + evidence)}
+    skeletons = {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", evidence)} - {""}
+    out = []
+    for name in re.findall(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b", sentence):
+        if name.lower() in _NOT_NAMES or name.lower() in known_latin:
+            continue
+        sk = _skeleton_latin(name)
+        if len(sk) < 2:
+            continue
+        if not any(SequenceMatcher(None, sk, a).ratio() >= NAME_MATCH for a in skeletons):
+            out.append(name)
+    return out
 
 
 @dataclass
@@ -96,6 +146,9 @@ def check(raw: str, evidence: list[Evidence], language: str, embed=None, questio
         extra = numbers(sentence) - numbers(cited.text) - numbers(question)
         if extra:
             _bump(result.notes, "number_fallback")
+            sentence = cited.text
+        elif language == "en" and arabic_ratio(cited.text) > 0.5 and unknown_names(sentence, cited.text, question):
+            _bump(result.notes, "name_fallback")
             sentence = cited.text
         result.sentences.append((sentence, cited))
     return result

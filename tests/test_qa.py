@@ -125,3 +125,17 @@ def test_check_reassigns_a_citation_to_the_passage_that_supports_it():
     out = check("أرسلت روسيا 45 طلباً [1].", ev, "ar")
     assert out.sentences[0][1].chunk_id == "b:0"
     assert out.notes == {"citation_reassigned": 1}
+
+
+def test_name_not_in_the_arabic_evidence_falls_back_to_the_evidence():
+    from qa.cite import unknown_names
+
+    ev_text = "وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل ، مضيفًا أن محادثات 13 يناير ستشمل فيينا."
+    assert unknown_names("Russia and NATO will meet in Broomfield on January 12.", ev_text) == ["Broomfield"]
+    assert unknown_names("Ryabkov said NATO will meet in Brussels, then in Vienna.", ev_text) == []
+    ev = [Evidence(1, "a:0", "a", "t", ev_text, 0.9, vector=[1.0, 0.0])]
+    embed = lambda texts: [[1.0, 0.0] for _ in texts]  # noqa: E731 - cross-lingual support is not what is tested
+    out = check("They will meet in Broomfield on January 12 [1].", ev, "en", embed)
+    assert out.sentences[0][0] == ev_text and out.notes.get("name_fallback") == 1
+    out = check("They will meet in Brussels on January 12 [1].", ev, "en", embed)
+    assert out.sentences[0][0].startswith("They will meet in Brussels") and "name_fallback" not in out.notes
