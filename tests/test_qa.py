@@ -131,7 +131,9 @@ def test_name_not_in_the_arabic_evidence_falls_back_to_the_evidence():
     from qa.cite import unknown_names
 
     ev_text = "وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل ، مضيفًا أن محادثات 13 يناير ستشمل فيينا."
-    assert unknown_names("Russia and NATO will meet in Broomfield on January 12.", ev_text) == ["Broomfield"]
+    q = "Where will Russia and NATO meet on January 12?"
+    assert unknown_names("Russia and NATO will meet in Broomfield on January 12.", ev_text, q) == ["Broomfield"]
+    assert unknown_names("Russia and NATO will meet in Broomfield.", ev_text) == ["Russia", "Broomfield"]
     assert unknown_names("Ryabkov said NATO will meet in Brussels, then in Vienna.", ev_text) == []
     ev = [Evidence(1, "a:0", "a", "t", ev_text, 0.9, vector=[1.0, 0.0])]
     embed = lambda texts: [[1.0, 0.0] for _ in texts]  # noqa: E731 - cross-lingual support is not what is tested
