@@ -19,6 +19,7 @@ from typing import Protocol
 from index.config import REPO_ROOT
 
 from . import metrics as M
+from eval.args import positive_int
 
 DEFAULT_GOLD = REPO_ROOT / "eval" / "gold.jsonl"
 DEFAULT_OUT = REPO_ROOT / "eval" / "out"
@@ -422,15 +423,6 @@ class _Parser(argparse.ArgumentParser):
         raise EvalError(message)
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
-
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m eval.run", description="Score Khabar on the gold Q&A set.")
@@ -439,7 +431,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--llm", choices=["none", "local", "openai"], default=None,
                    help="in process: none = extractive answers without an LLM (default: KHABAR_LLM)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default eval/out/)")
-    p.add_argument("--limit", type=_positive, default=None, help="only the first N questions")
+    p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
     return p
 
 

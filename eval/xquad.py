@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 from index.config import REPO_ROOT, Settings
 
 from . import metrics as M
+from eval.args import positive_int
 
 DEFAULT_DATA = REPO_ROOT / "eval" / "data" / "xquad_dev"
 SYSTEMS = ("khabar", "dense", "bm25")
@@ -248,15 +249,6 @@ class _Parser(argparse.ArgumentParser):
         raise XquadError(message, EXIT_USAGE)
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
-    return n
-
 
 def _weight(value: str) -> float:
     try:
@@ -271,7 +263,7 @@ def _weight(value: str) -> float:
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m eval.xquad", description="Cross-lingual paragraph retrieval on XQuAD-format data.")
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with paragraphs.jsonl and questions.jsonl")
-    p.add_argument("--limit", type=_positive, default=None, help="only the first N questions")
+    p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
     p.add_argument("--json", action="store_true", help="last stdout line: the scores as one JSON object")
     p.add_argument("--dense-weight", type=_weight, default=None,
                    help="khabar's fusion weight (default KHABAR_DENSE_WEIGHT / settings.dense_weight)")
