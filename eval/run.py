@@ -19,7 +19,7 @@ from typing import Protocol
 from index.config import REPO_ROOT
 
 from . import metrics as M
-from eval.args import positive_int
+from .args import positive_int
 
 DEFAULT_GOLD = REPO_ROOT / "eval" / "gold.jsonl"
 DEFAULT_OUT = REPO_ROOT / "eval" / "out"

@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 from index.config import REPO_ROOT, Settings
 
 from . import metrics as M
-from eval.args import positive_int
+from .args import positive_int
 
 DEFAULT_DATA = REPO_ROOT / "eval" / "data" / "xquad_dev"
 SYSTEMS = ("khabar", "dense", "bm25")

@@ -103,13 +103,16 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             work.append((article, chunks, hashes, todo, stale))
         texts = [(a.title, cs[j].text) for a, cs, _, todo, _ in work for j in todo]
         vectors = embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
-        pos = 0
+        pos, nodes, stale_ids = 0, [], []
         for article, chunks, hashes, todo, stale in work:
             vecs = vectors[pos:pos + len(todo)]
             pos += len(todo)
-            store.add(to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs))
-            store.delete(stale)
-            report.deleted += len(stale)
+            nodes += to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs)
+            stale_ids += stale
+        # one write per batch: each Chroma call costs ~10-50 ms whatever its size
+        store.add(nodes)
+        store.delete(stale_ids)
+        report.deleted += len(stale_ids)
     bar.close()
     if prune:
         for article_id, chunk_ids in existing.items():
