@@ -55,7 +55,8 @@ class Settings(BaseSettings):
 
     # retrieval
     top_k: int = 5
-    dense_weight: float = 0.8  # score-normalised fusion: dense_weight * dense + (1 - dense_weight) * bm25
+    dense_weight: float = 0.8  # Arabic questions: dense_weight * dense + (1 - dense_weight) * bm25 (min-max scaled)
+    dense_weight_en: float = 1.0  # other questions: BM25 can't match English words to Arabic text
     refusal_threshold: float = 0.25  # best dense cosine below this: refuse without the LLM (see README)
     evidence_sentences: int = 3
     evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word

@@ -1,7 +1,9 @@
 """Retrieval: dense (Chroma, query prompt) fused with Arabic-normalised BM25.
 
 Fusion is score-normalised and weighted (dense_weight * dense + (1 - dense_weight) * bm25, each
-min-max scaled over the candidates); dense_weight = 1.0 turns BM25 off. The dense cosine of the best
+min-max scaled over the candidates); dense_weight = 1.0 turns BM25 off. The weight depends on the
+question's language: BM25 helps Arabic questions (XQuAD dev ar→ar R@1 0.907 → 0.924) but cannot match
+English words to Arabic text (en→ar BM25 alone: R@1 0.093), so English questions default to dense only. The dense cosine of the best
 hit is kept apart: it is what the refusal threshold is calibrated on.
 """
 from __future__ import annotations
@@ -10,6 +12,7 @@ import threading
 
 from index.embed import Embedder
 from index.store import Hit, Store
+from index.text import detect_language
 
 from .bm25 import BM25
 
@@ -17,10 +20,12 @@ CANDIDATES = 20
 
 
 class Retriever:
-    def __init__(self, store: Store, embedder: Embedder, dense_weight: float = 0.8) -> None:
+    def __init__(self, store: Store, embedder: Embedder, dense_weight: float = 0.8,
+                 dense_weight_en: float = 1.0) -> None:
         self.store = store
         self.embedder = embedder
         self.dense_weight = dense_weight
+        self.dense_weight_en = dense_weight_en
         self._bm25: tuple[tuple[int, int], BM25, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -51,7 +56,8 @@ class Retriever:
         """Top k fused hits and the best dense cosine (for refusal)."""
         dense = self.dense(question, max(k, CANDIDATES))
         best_dense = dense[0].score if dense else 0.0
-        if self.dense_weight >= 1.0 or not dense:
+        w = self.dense_weight if detect_language(question) == "ar" else self.dense_weight_en
+        if w >= 1.0 or not dense:
             return dense[:k], best_dense
         bm, ids = self.bm25()
         bm_scores = bm.scores(question)
@@ -64,7 +70,6 @@ class Retriever:
             hits[h.chunk_id] = h
         d = _minmax({cid: h.score for cid, h in hits.items()})
         b = _minmax({cid: bm_scores.get(index_of.get(cid, -1), 0.0) for cid in hits})
-        w = self.dense_weight
         fused = sorted(hits, key=lambda cid: -(w * d[cid] + (1 - w) * b[cid]))
         out = []
         for cid in fused[:k]:

@@ -35,3 +35,13 @@ def test_bm25_index_follows_writes(indexed, embedder, settings, articles):
                                       encoding="utf-8")
     ingest(articles, indexed, embedder, settings, progress=False)
     assert r.bm25_search("زلزال", 3)[0].article_id == "new"
+
+
+def test_english_questions_use_their_own_weight(indexed, embedder):
+    q_en = "45 requests cyber attacks Lavrov"
+    dense_only = [h.chunk_id for h in Retriever(indexed, embedder, 1.0, 1.0).search(q_en, 5)[0]]
+    en_dense = [h.chunk_id for h in Retriever(indexed, embedder, 0.0, 1.0).search(q_en, 5)[0]]
+    assert en_dense == dense_only  # the Arabic weight (0.0: BM25 only) is not used for English
+    q_ar = "45 طلبا الهجمات الإلكترونية لافروف"
+    bm25_only = [h.chunk_id for h in Retriever(indexed, embedder, 0.0, 1.0).search(q_ar, 5)[0]]
+    assert bm25_only[0] == Retriever(indexed, embedder).bm25_search(q_ar, 1)[0].chunk_id
