@@ -1,0 +1,843 @@
+"""Performance benchmark: `python -m eval.bench [--quick]`.
+
+Prints the settings used (threads, dtype, batch size, machine load), then one table in which every
+figure was measured in this run, each row with its target and a met / NOT met column, and a last line
+`targets met: M/N`. Targets are reported, never asserted: a miss is a result (exit 0).
+
+Sections
+* ingest    - pipeline passages/s vs a raw sentence-transformers `encode` of the same chunk texts; the
+              seed corpus (data/articles) indexed from scratch, embedding-model load included.
+* retrieval - per-query p50 / p95 of qa.retrieve.Retriever (dense + BM25 fusion, query embedding not
+              cached) vs a naive LlamaIndex VectorStoreIndex(...).as_retriever() on Chroma with
+              HuggingFaceEmbedding on the same model folder.
+* answers   - time to first token and whole answer of the pipeline vs a raw llama-cpp call with the
+              pipeline's own final prompt and vs a naive LlamaIndex as_query_engine() (default
+              SentenceSplitter, top 3, default prompts, the same llama_cpp.Llama behind a thin CustomLLM);
+              accuracy = a gold alias contained after index.text.normalize; prompt tokens per answer.
+* scale     - synthetic corpora (seed sentences shuffled into new articles, fixed seed) of 100 / 1,000 /
+              10,000 articles: ingest s/chunk, query p50, peak RSS; each size in a fresh subprocess so
+              its peak RSS is its own. Scale rows use a hashing embedder to isolate store/ingest overhead.
+
+Models are loaded once and shared by every row; the LLM and the embedder never run at the same time.
+Nothing touches the user's index: everything is written under a temporary directory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from index.config import BUNDLED_ARTICLES, REPO_ROOT, Settings, offline_env
+
+offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below
+
+DEFAULT_GOLD = REPO_ROOT / "eval" / "gold.jsonl"
+SCALE_FULL = (100, 1_000, 10_000)
+SCALE_QUICK = (100, 1_000)
+SCALE_DIM = 768  # the real model's width, so Chroma does the same work per vector
+SCALE_NOTE = "scale rows use a hashing embedder to isolate store/ingest overhead"
+
+
+# ---- targets and the table ---------------------------------------------------------------------
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+_SHOW = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+@dataclass(frozen=True)
+class Target:
+    op: str  # one of < <= > >=
+    value: float
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"unknown target operator {self.op!r}")
+
+    def check(self, x: float) -> bool:
+        return _OPS[self.op](x, self.value)
+
+    def __str__(self) -> str:
+        v = f"{self.value:g}"
+        return f"{_SHOW[self.op]} {v}{self.unit}"
+
+
+@dataclass
+class Row:
+    section: str
+    metric: str
+    khabar: str  # what is shown
+    baseline: str = ""
+    value: float | None = None  # what the target tests (None with a target = not measured = not met)
+    target: Target | None = None
+    also: bool = True  # a second condition of the target (e.g. accuracy at least as good)
+    also_text: str = ""  # how the second condition is written in the target column
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
+            return False
+        return self.target.check(self.value) and self.also
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "—"
+        return str(self.target) + (f" and {self.also_text}" if self.also_text else "")
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """A markdown table: section | metric | khabar | baseline | target | met."""
+    head = ["section", "metric", "khabar", "baseline", "target", "met"]
+    body = [[r.section, r.metric, r.khabar, r.baseline or "—", r.target_text,
+             {True: "met", False: "NOT met", None: "—"}[r.met]] for r in rows]
+    widths = [max(len(_cell(x)) for x in col) for col in zip(head, *body)]
+    lines = ["| " + " | ".join(_cell(h).ljust(w) for h, w in zip(head, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(_cell(c).ljust(w) for c, w in zip(row, widths)) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def target_rows(rows: Iterable[Row]) -> list[Row]:
+    return [r for r in rows if r.target is not None]
+
+
+def targets_line(rows: Iterable[Row]) -> str:
+    rows = target_rows(rows)
+    return f"targets met: {sum(1 for r in rows if r.met)}/{len(rows)}"
+
+
+# ---- small number helpers ----------------------------------------------------------------------
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Linear-interpolation percentile (numpy's default); None for no values."""
+    vals = sorted(float(v) for v in values)
+    if not vals:
+        return None
+    pos = (len(vals) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
+
+
+def fmt_ms(ms: float | None) -> str:
+    return "n/a" if ms is None else f"{ms:,.0f} ms"
+
+
+def fmt_s(s: float | None) -> str:
+    return "n/a" if s is None else f"{s:,.1f} s"
+
+
+def fmt_x(x: float | None) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{x:.2f}×"
+
+
+def fmt_mb(b: float | None) -> str:
+    return "n/a" if b is None else f"{b / 2**20:,.0f} MB"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+try:  # the eval metrics module (another engineer's); a tiny local equivalent otherwise
+    from eval.metrics import alias_match as _alias_match, strip_citations as _strip_citations
+except ImportError:  # pragma: no cover
+    from index.text import normalize as _normalize
+
+    def _strip_citations(text: str) -> str:
+        return re.sub(r"\s*\[\d+\]", "", text or "")
+
+    def _alias_match(answer: str, aliases: Iterable[str]) -> bool:
+        a = re.sub(r"\s+", " ", _normalize(answer or "")).strip()
+        return any((m := re.sub(r"\s+", " ", _normalize(x)).strip()) and m in a for x in aliases)
+
+
+def correct(answer: str, aliases: Iterable[str]) -> bool:
+    return _alias_match(_strip_citations(answer), aliases)
+
+
+# ---- questions ---------------------------------------------------------------------------------
+def load_gold(path: Path = DEFAULT_GOLD) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pick_questions(gold: Sequence[dict], n: int, answerable_only: bool = True) -> list[dict]:
+    """n standalone questions, half Arabic half English, spread evenly over each language's list."""
+    out: list[dict] = []
+    langs = ("ar", "en")
+    for i, lang in enumerate(langs):
+        pool = [g for g in gold if g["lang"] == lang and g.get("follows") is None
+                and (g.get("answerable", True) or not answerable_only)]
+        want = min(len(pool), n // len(langs) + (1 if i < n % len(langs) else 0))
+        if want:
+            step = len(pool) / want
+            out += [pool[int(j * step)] for j in range(want)]
+    return out
+
+
+# ---- synthetic corpus and the hashing embedder --------------------------------------------------
+def seed_sentences(articles_dir: Path = BUNDLED_ARTICLES) -> list[str]:
+    """The cleaned seed articles' sentences (>= 5 words), in file order."""
+    from index.clean import clean
+    from index.load import load_folder
+    from index.text import split_sentences
+
+    raws, _ = load_folder(articles_dir)
+    out: list[str] = []
+    for raw in raws:
+        out += [s for s in split_sentences(clean(raw).text) if len(s.split()) >= 5]
+    return out
+
+
+def synthetic_corpus(out_dir: Path, n_articles: int, sentences: Sequence[str], seed: int = 0,
+                     min_sentences: int = 10, max_sentences: int = 30) -> list[Path]:
+    """n_articles .txt files in out_dir: a title line, then paragraphs of seed sentences shuffled.
+    Deterministic for a given (sentences, seed)."""
+    if not sentences:
+        raise ValueError("no seed sentences")
+    rng = random.Random(seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n_articles):
+        picked = [sentences[rng.randrange(len(sentences))] for _ in range(rng.randint(min_sentences, max_sentences))]
+        title = " ".join(picked[0].split()[:8]).rstrip(".،,:؛!?؟")
+        paras, j = [], 0
+        while j < len(picked):
+            k = rng.randint(3, 5)
+            paras.append(" ".join(picked[j:j + k]))
+            j += k
+        path = out_dir / f"syn_{seed}_{i:06d}.txt"
+        path.write_text(f"{title} {i}\n\n" + "\n\n".join(paras) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+class HashingEmbedder:
+    """Deterministic, model-free: signed crc32 bag of words in SCALE_DIM dimensions, L2-normalised.
+    Cheap enough that ingest time is the pipeline's and the store's own overhead."""
+
+    def __init__(self, dim: int = SCALE_DIM) -> None:
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+        self.texts_embedded = 0
+
+    def _vec(self, text: str) -> list[float]:
+        v = [0.0] * self.dim
+        for tok in text.lower().split():
+            h = zlib.crc32(tok.encode())
+            v[h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        n = math.sqrt(sum(x * x for x in v))
+        if n == 0:
+            v[0], n = 1.0, 1.0
+        return [x / n for x in v]
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[list[float]]:
+        self.texts_embedded += len(texts)
+        return [self._vec(t) for t in texts]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self._vec(t) for t in texts]
+
+    def embed_sentences(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self._vec(t) for t in texts]
+
+
+# ---- process facts -----------------------------------------------------------------------------
+def _status_kb(key: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def rss_bytes() -> int | None:
+    kb = _status_kb("VmRSS")
+    return None if kb is None else kb * 1024
+
+
+def peak_rss_bytes() -> int | None:
+    kb = _status_kb("VmHWM")
+    if kb is None:
+        import resource
+
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb * 1024
+
+
+def reset_peak_rss() -> bool:
+    """Linux: writing 5 to clear_refs resets VmHWM to the current RSS."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def load_text() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+    except OSError:
+        return "load average n/a"
+
+
+# ---- the naive LlamaIndex baselines ------------------------------------------------------------
+def naive_llm(llama, max_tokens: int, context_window: int):
+    """A thin llama-index CustomLLM around the same llama_cpp.Llama (llama-index-llms-llama-cpp is not
+    installed). Chat goes through the GGUF's own chat template, like the pipeline's."""
+    from llama_index.core.bridge.pydantic import PrivateAttr
+    from llama_index.core.llms import (ChatMessage, ChatResponse, CompletionResponse, CustomLLM,
+                                       LLMMetadata, MessageRole)
+    from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+
+    def as_dicts(messages) -> list[dict]:
+        return [{"role": m.role.value, "content": m.content or ""} for m in messages]
+
+    class LlamaCppCustomLLM(CustomLLM):
+        num_output: int = max_tokens
+        window: int = context_window
+        _llama = PrivateAttr()
+        _seen = PrivateAttr(default_factory=list)
+
+        def __init__(self, **kw) -> None:
+            super().__init__(**kw)
+            self._llama = llama
+            self._seen = []
+
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(context_window=self.window, num_output=self.num_output, is_chat_model=True,
+                               model_name="llama_cpp")
+
+        def _args(self) -> dict:
+            return {"temperature": 0.0, "top_k": 1, "max_tokens": self.num_output}
+
+        @llm_completion_callback()
+        def complete(self, prompt: str, formatted: bool = False, **kw) -> CompletionResponse:
+            self._seen.append([{"role": "user", "content": prompt}])
+            out = self._llama.create_completion(prompt, **self._args())
+            return CompletionResponse(text=out["choices"][0]["text"])
+
+        @llm_completion_callback()
+        def stream_complete(self, prompt: str, formatted: bool = False, **kw):
+            self._seen.append([{"role": "user", "content": prompt}])
+            text = ""
+            for part in self._llama.create_completion(prompt, stream=True, **self._args()):
+                delta = part["choices"][0]["text"]
+                text += delta
+                yield CompletionResponse(text=text, delta=delta)
+
+        @llm_chat_callback()
+        def chat(self, messages, **kw) -> ChatResponse:
+            self._seen.append(as_dicts(messages))
+            out = self._llama.create_chat_completion(messages=as_dicts(messages), **self._args())
+            return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT,
+                                                    content=out["choices"][0]["message"]["content"] or ""))
+
+        @llm_chat_callback()
+        def stream_chat(self, messages, **kw):
+            self._seen.append(as_dicts(messages))
+
+            def gen():
+                text = ""
+                for part in self._llama.create_chat_completion(messages=as_dicts(messages), stream=True,
+                                                               **self._args()):
+                    delta = part["choices"][0]["delta"].get("content") or ""
+                    text += delta
+                    yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta)
+
+            return gen()
+
+    return LlamaCppCustomLLM()
+
+
+def naive_index(settings: Settings, client, articles_dir: Path, embed_threads: int):
+    """VectorStoreIndex over SimpleDirectoryReader documents, default SentenceSplitter, Chroma, and
+    HuggingFaceEmbedding on the same model folder (with the model's own query/document prompts)."""
+    import torch
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    cfg = json.loads((settings.embed_model_path / "config_sentence_transformers.json").read_text())
+    prompts = cfg.get("prompts", {})
+    embed = HuggingFaceEmbedding(model_name=str(settings.embed_model_path), device="cpu",
+                                 query_instruction=prompts.get("query"), text_instruction=prompts.get("document"),
+                                 local_files_only=True)
+    torch.set_num_threads(embed_threads)
+    docs = SimpleDirectoryReader(str(articles_dir)).load_data()
+    collection = client.get_or_create_collection("bench_naive", embedding_function=None,
+                                                 metadata={"hnsw:space": "cosine"})
+    storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
+    index = VectorStoreIndex.from_documents(docs, storage_context=storage, embed_model=embed)
+    return index, embed
+
+
+# ---- measurements ------------------------------------------------------------------------------
+@dataclass
+class Bench:
+    settings: Settings
+    quick: bool
+    rows: list[Row] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+    embedder: object = None
+    llm: object = None  # qa.llm.LlamaCppLLM
+    store: object = None  # the seed corpus, indexed by the pipeline
+    naive: object = None  # (VectorStoreIndex, HuggingFaceEmbedding)
+    embed_load_s: float = 0.0
+    real_s_per_chunk: float | None = None
+    reset_kv: bool = False
+
+    def add(self, *rows: Row) -> None:
+        self.rows += rows
+        for r in rows:
+            print(f"  {r.section:9} {r.metric}: {r.khabar}" + (f" | baseline {r.baseline}" if r.baseline else ""),
+                  flush=True)
+
+    # ---- ingest ----
+    def load_embedder(self) -> None:
+        from index.embed import SentenceTransformerEmbedder
+        from index.models import EMBEDDER, ModelError, verify
+
+        s = self.settings
+        t = time.perf_counter()
+        if s.embed_model is None:
+            try:
+                verify(EMBEDDER, s.models_dir)
+            except ModelError as exc:
+                self.info.append(f"warning: {exc}")
+        self.embedder = SentenceTransformerEmbedder(s.embed_model_path, s.embed_dtype, s.embed_threads,
+                                                    s.embed_batch_size)
+        self.embed_load_s = time.perf_counter() - t
+
+    def bench_ingest(self) -> None:
+        from index.ingest import ingest
+        from index.store import Store, make_client
+
+        s = self.settings
+        print("ingest: embedding model load + seed corpus from scratch", flush=True)
+        self.load_embedder()
+        client = make_client(s)
+        self.client = client
+        self.store = Store(s, name="bench_seed", client=client)
+        rep = ingest(s.articles_dir, self.store, self.embedder, s, progress=False)
+        scratch = self.embed_load_s + rep.seconds
+        n = rep.chunks
+        self.add(Row("ingest", f"seed corpus from scratch ({rep.articles} articles, {n} chunks), model load incl.",
+                     f"{fmt_s(scratch)} (load {self.embed_load_s:.1f} s + ingest {rep.seconds:.1f} s)",
+                     value=scratch, target=Target("<", 30, " s")))
+        texts = [self.embedder._doc_text(doc, meta.get("title")) for _, doc, meta in self.store.iter_chunks()]
+        raw_best = pipe_best = float("inf")
+        for rep_i in range(3):  # alternating order, best of each: the machine is shared
+            for which in ("raw", "pipe") if rep_i % 2 == 0 else ("pipe", "raw"):
+                if which == "raw":
+                    t = time.perf_counter()
+                    self.embedder.model.encode(texts, prompt="", batch_size=s.embed_batch_size,
+                                               normalize_embeddings=True, convert_to_numpy=True,
+                                               show_progress_bar=False)
+                    raw_best = min(raw_best, time.perf_counter() - t)
+                else:
+                    warm = Store(s, name=f"bench_warm{rep_i}", client=client)
+                    pipe_best = min(pipe_best, ingest(s.articles_dir, warm, self.embedder, s, progress=False).seconds)
+                    client.delete_collection(warm.name)
+        ours, raw = n / pipe_best, n / raw_best
+        self.real_s_per_chunk = pipe_best / n
+        self.add(Row("ingest", "pipeline passages/s vs raw sentence-transformers encode (same chunks, warm)",
+                     f"{ours:.2f}/s ({fmt_x(ours / raw)} raw)", f"{raw:.2f}/s", value=ours / raw,
+                     target=Target(">=", 0.9, "× raw")))
+
+    # ---- retrieval ----
+    def bench_retrieval(self) -> None:
+        from qa.retrieve import Retriever
+
+        s = self.settings
+        print("retrieval: pipeline Retriever vs naive VectorStoreIndex.as_retriever()", flush=True)
+        gold = load_gold()
+        qs = [g["question"] for g in pick_questions(gold, 20 if self.quick else 40, answerable_only=False)]
+        retriever = Retriever(self.store, self.embedder, s.dense_weight, s.dense_weight_en)
+        retriever.search("warm-up query", s.top_k)  # builds BM25 once, like the first request of a server
+        self.embedder._cache.clear()  # distinct questions: every query embedded for real
+        ours = []
+        for q in qs:
+            t = time.perf_counter()
+            retriever.search(q, s.top_k)
+            ours.append((time.perf_counter() - t) * 1000)
+        cached = []
+        for q in qs:  # the same questions again: the query-embedding cache answers
+            t = time.perf_counter()
+            retriever.search(q, s.top_k)
+            cached.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        index, embed = naive_index(s, self.client, s.articles_dir, s.embed_threads)
+        build_s = time.perf_counter() - t
+        self.naive = (index, embed)
+        nret = index.as_retriever(similarity_top_k=s.top_k)
+        nret.retrieve("warm-up query")
+        naive = []
+        for q in qs:
+            t = time.perf_counter()
+            nret.retrieve(q)
+            naive.append((time.perf_counter() - t) * 1000)
+        p50, p95 = percentile(ours, 50), percentile(ours, 95)
+        n50, n95 = percentile(naive, 50), percentile(naive, 95)
+        self.add(
+            Row("retrieval", f"query p50 ({len(qs)} gold questions, ar+en, k={s.top_k}, embedding not cached)",
+                fmt_ms(p50), fmt_ms(n50), value=p50, target=Target("<=", 150, " ms")),
+            Row("retrieval", "query p95", fmt_ms(p95), fmt_ms(n95)),
+            Row("retrieval", "p50 speed-up vs naive as_retriever()", fmt_x(ratio(n50, p50)),
+                value=ratio(n50, p50), target=Target(">=", 1.5, "×")),
+            Row("retrieval", "query p50, repeated question (query-embedding cache hit)",
+                fmt_ms(percentile(cached, 50)), "no cache: " + fmt_ms(n50)),
+        )
+        self.info.append(f"naive index: {self.client.get_collection('bench_naive').count()} nodes (default SentenceSplitter), "
+                         f"built in {build_s:.1f} s with HuggingFaceEmbedding fp32")
+
+    # ---- answers ----
+    def load_llm(self) -> float:
+        from index.models import LLM as LLM_SPEC, ModelError, verify
+        from qa.llm import LlamaCppLLM
+
+        s = self.settings
+        t = time.perf_counter()
+        if s.llm_path is None:
+            try:
+                verify(LLM_SPEC, s.models_dir)
+            except ModelError as exc:
+                self.info.append(f"warning: {exc}")
+        self.llm = LlamaCppLLM(s.llm_model_path, s.llm_ctx, s.llm_threads)
+        return time.perf_counter() - t
+
+    def bench_answers(self) -> None:
+        from qa.answer import Answer
+        from qa.llm import STOP
+        from qa.pipeline import Pipeline
+
+        s = self.settings
+        print("answers: pipeline vs raw llama-cpp (same prompt) vs naive as_query_engine()", flush=True)
+        load_s = self.load_llm()
+        self.info.append(f"LLM load {load_s:.1f} s; embedding model load {self.embed_load_s:.1f} s")
+        questions = pick_questions(load_gold(), 6 if self.quick else 12)
+        llama = self.llm.llm
+        rec = _Recorder(self.llm)
+        pipe = Pipeline(s, self.store, self.embedder, rec)
+
+        # A: the pipeline (KV cache carries over between questions, as in a server)
+        llama.reset()
+        self.embedder._cache.clear()
+        ours = []
+        for g in questions:
+            rec.calls.clear()
+            if self.reset_kv:
+                llama.reset()
+            t, first, answer = time.perf_counter(), None, None
+            for ev in pipe.stream(g["question"]):
+                if isinstance(ev, str) and first is None and ev.strip():
+                    first = time.perf_counter() - t
+                elif isinstance(ev, Answer):
+                    answer = ev
+            whole = time.perf_counter() - t
+            final = next((m for kind, m in reversed(rec.calls) if kind == "stream"), None)
+            choose = next((m for kind, m in rec.calls if kind == "choose"), None)
+            if final is None and choose is not None:  # declined at step 1: raw gets the step-2 prompt for [1]
+                from qa.prompt import ANSWER
+                final = choose + [{"role": "assistant", "content": "1"},
+                                  {"role": "user", "content": ANSWER[g["lang"]].format(n=1)}]
+            ours.append({"q": g, "first": first if first is not None else whole, "whole": whole,
+                         "ok": correct(answer.answer, g["answers"]), "refused": answer.refused, "prompt": final,
+                         "tokens": self.llm.count_tokens(final) if final else None, "timings": answer.timings,
+                         "text": answer.answer})
+            print(f"    khabar {g['id']}: first {ours[-1]['first']:.1f} s, whole {whole:.1f} s, "
+                  f"{'ok' if ours[-1]['ok'] else 'miss'}: {answer.answer[:80]!r}", flush=True)
+
+        # B: the raw llama-cpp call on the pipeline's final prompt
+        llama.reset()
+        raw = []
+        for o in ours:
+            if o["prompt"] is None:
+                continue
+            if self.reset_kv:
+                llama.reset()
+            t, first, text = time.perf_counter(), None, ""
+            for part in llama.create_chat_completion(messages=o["prompt"], temperature=0.0, top_k=1,
+                                                     max_tokens=s.max_answer_tokens, stream=True, stop=STOP):
+                delta = part["choices"][0]["delta"].get("content")
+                if delta:
+                    if first is None and delta.strip():
+                        first = time.perf_counter() - t
+                    text += delta
+            whole = time.perf_counter() - t
+            raw.append({"first": first if first is not None else whole, "whole": whole,
+                        "ok": correct(text, o["q"]["answers"])})
+
+        # C: naive LlamaIndex query engine, same models
+        index, _ = self.naive
+        wrapper = naive_llm(llama, s.max_answer_tokens, s.llm_ctx)
+        engine = index.as_query_engine(llm=wrapper, similarity_top_k=3, streaming=True)
+        llama.reset()
+        naive = []
+        for g in questions:
+            if self.reset_kv:
+                llama.reset()
+            wrapper._seen.clear()
+            t, first, text, err = time.perf_counter(), None, "", ""
+            try:
+                resp = engine.query(g["question"])
+                for delta in resp.response_gen:
+                    if first is None and delta.strip():
+                        first = time.perf_counter() - t
+                    text += delta
+            except Exception as exc:  # e.g. a prompt longer than the context window
+                err = f"{type(exc).__name__}: {exc}"[:120]
+            whole = time.perf_counter() - t
+            tokens = [self.llm.count_tokens(m) for m in wrapper._seen]
+            naive.append({"first": first if first is not None else whole, "whole": whole,
+                          "ok": correct(text, g["answers"]), "tokens": sum(tokens) if tokens else None,
+                          "calls": len(tokens), "err": err})
+            print(f"    naive  {g['id']}: first {naive[-1]['first']:.1f} s, whole {whole:.1f} s, "
+                  f"{'ok' if naive[-1]['ok'] else 'miss'}{' ' + err if err else ''}: {text[:80]!r}", flush=True)
+
+        def p50(xs, key):
+            return percentile([x[key] for x in xs if x.get(key) is not None], 50)
+
+        acc = {name: sum(x["ok"] for x in xs) for name, xs in (("ours", ours), ("raw", raw), ("naive", naive))}
+        n = len(questions)
+        f_ours, f_raw, f_naive = p50(ours, "first"), p50(raw, "first"), p50(naive, "first")
+        w_ours, w_raw, w_naive = p50(ours, "whole"), p50(raw, "whole"), p50(naive, "whole")
+        tok = [o["tokens"] for o in ours if o["tokens"]]
+        ntok = [x["tokens"] for x in naive if x["tokens"]]
+        nl = len([g for g in questions if g["lang"] == "ar"])
+        label = f"{n} gold questions ({nl} ar, {n - nl} en)"
+        self.add(
+            Row("answers", f"time to first token p50 ({label})", fmt_s(f_ours),
+                f"raw llama-cpp {fmt_s(f_raw)}; naive {fmt_s(f_naive)}", value=f_ours, target=Target("<=", 5, " s")),
+            Row("answers", "whole answer p50", fmt_s(w_ours), f"raw llama-cpp {fmt_s(w_raw)}; naive {fmt_s(w_naive)}",
+                value=w_ours, target=Target("<=", 12, " s")),
+            Row("answers", "whole answer p95", fmt_s(percentile([o["whole"] for o in ours], 95)),
+                f"raw llama-cpp {fmt_s(percentile([x['whole'] for x in raw], 95))}; "
+                f"naive {fmt_s(percentile([x['whole'] for x in naive], 95))}"),
+            Row("answers", "accuracy (gold alias in answer, normalised)", f"{acc['ours']}/{n}",
+                f"raw llama-cpp {acc['raw']}/{len(raw)}; naive {acc['naive']}/{n}"),
+            Row("answers", "speed-up vs naive as_query_engine() (whole answer p50)", fmt_x(ratio(w_naive, w_ours)),
+                f"first token {fmt_x(ratio(f_naive, f_ours))}", value=ratio(w_naive, w_ours),
+                target=Target(">=", 3, "×"), also=acc["ours"] >= acc["naive"], also_text="accuracy ≥ naive"),
+            Row("answers", "prompt tokens per answer (max; p50)",
+                f"{max(tok) if tok else 'n/a'}; {percentile(tok, 50) or 0:.0f}",
+                f"naive p50 {percentile(ntok, 50) or 0:.0f} (LLM calls/question: "
+                f"{max((x['calls'] for x in naive), default=0)} max)",
+                value=max(tok) if tok else None, target=Target("<=", 400)),
+        )
+        steps = {k: percentile([o["timings"].get(k) for o in ours if o["timings"].get(k) is not None], 50)
+                 for k in ("retrieve_ms", "evidence_ms", "choose_ms")}
+        self.add(Row("answers", "pipeline before first token, p50: retrieve / evidence / choose step",
+                     " / ".join(fmt_ms(v) for v in steps.values())))
+        errs = [x["err"] for x in naive if x["err"]]
+        if errs:
+            self.info.append(f"naive errors ({len(errs)}): {errs[0]}")
+        self.answers = {"ours": ours, "raw": raw, "naive": naive}
+
+    # ---- scale ----
+    def bench_scale(self, sizes: Sequence[int], workdir: Path) -> None:
+        print(f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic articles ({SCALE_NOTE})", flush=True)
+        sentences = seed_sentences(self.settings.articles_dir)
+        results = []
+        for n in sizes:
+            corpus = workdir / f"syn{n}"
+            synthetic_corpus(corpus, n, sentences, seed=0)
+            out = workdir / f"scale{n}.json"
+            cmd = [sys.executable, "-m", "eval.bench", "--scale-worker", str(corpus), "--worker-out", str(out),
+                   "--worker-data", str(workdir / f"data{n}")]
+            proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True)
+            if proc.returncode != 0:
+                self.info.append(f"scale {n}: worker failed: {proc.stderr.strip().splitlines()[-1:]}")
+                results.append((n, None))
+                continue
+            results.append((n, json.loads(out.read_text())))
+        for n, r in results:
+            if r is None:
+                self.add(Row("scale", f"{n:,} articles", "failed"))
+                continue
+            self.add(
+                Row("scale", f"{n:,} articles: ingest s/chunk ({r['chunks']:,} chunks, {r['ingest_s']:.0f} s)",
+                    f"{r['s_per_chunk'] * 1000:.1f} ms/chunk",
+                    "real model ≈ " + (f"{self.real_s_per_chunk * 1000:,.0f} ms/chunk"
+                                       if self.real_s_per_chunk else "n/a")),
+                Row("scale", f"{n:,} articles: query p50 (first query, BM25 build: {fmt_ms(r['first_query_ms'])})",
+                    fmt_ms(r["query_p50_ms"]), f"p95 {fmt_ms(r['query_p95_ms'])}"),
+                Row("scale", f"{n:,} articles: peak RSS ingest / after queries",
+                    f"{fmt_mb(r['peak_ingest'])} / {fmt_mb(r['peak_query'])}",
+                    f"RSS after 1st batch {fmt_mb(r['rss_first_batch'])}, at end {fmt_mb(r['rss_end'])}"),
+            )
+        ok = [(n, r) for n, r in results if r]
+        if len(ok) >= 2:
+            (n0, r0), (n1, r1) = ok[0], ok[-1]
+            growth = r1["peak_ingest"] / r0["peak_ingest"]
+            self.add(Row("scale", f"memory flat while ingesting: peak RSS {n1:,} vs {n0:,} articles",
+                         fmt_x(growth), value=growth, target=Target("<=", 1.5, "×")))
+
+
+class _Recorder:
+    """Delegates to the real LLM and records every prompt the pipeline sends (for the raw baseline)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls: list[tuple[str, list[dict]]] = []
+
+    def count_tokens(self, messages):
+        return self.inner.count_tokens(messages)
+
+    def choose(self, messages, k):
+        self.calls.append(("choose", messages))
+        return self.inner.choose(messages, k)
+
+    def stream(self, messages, max_tokens):
+        self.calls.append(("stream", messages))
+        return self.inner.stream(messages, max_tokens)
+
+
+# ---- the scale worker (a fresh process per corpus size, so peak RSS is its own) -----------------
+def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
+    from index.ingest import ingest
+    from index.store import Store
+    from qa.retrieve import Retriever
+
+    settings = Settings(data_dir=data_dir)
+    store = Store(settings, name="bench_scale")
+    emb = HashingEmbedder()
+    samples: list[int] = []
+    inner = emb.embed_documents
+
+    def embed_documents(texts, titles=None):  # one call per batch of 16 articles: sample RSS
+        vecs = inner(texts, titles)
+        samples.append(rss_bytes() or 0)
+        return vecs
+
+    emb.embed_documents = embed_documents  # type: ignore[method-assign]
+    reset_peak_rss()
+    rep = ingest(corpus, store, emb, settings, progress=False)
+    peak_ingest = peak_rss_bytes()
+    rss_end = rss_bytes()
+    qs = [g["question"] for g in pick_questions(load_gold(), 20, answerable_only=False)]
+    retriever = Retriever(store, emb, settings.dense_weight, settings.dense_weight_en)
+    t = time.perf_counter()
+    retriever.search(qs[0], settings.top_k)
+    first = (time.perf_counter() - t) * 1000
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        retriever.search(q, settings.top_k)
+        times.append((time.perf_counter() - t) * 1000)
+    out.write_text(json.dumps({
+        "articles": rep.articles, "chunks": rep.chunks, "ingest_s": rep.seconds,
+        "s_per_chunk": rep.seconds / max(1, rep.chunks), "first_query_ms": first,
+        "query_p50_ms": percentile(times, 50), "query_p95_ms": percentile(times, 95),
+        "peak_ingest": peak_ingest, "peak_query": peak_rss_bytes(), "rss_end": rss_end,
+        "rss_first_batch": samples[0] if samples else None,
+    }))
+
+
+# ---- entry point -------------------------------------------------------------------------------
+SECTIONS = ("ingest", "retrieval", "answers", "scale")
+
+
+def settings_header(settings: Settings, quick: bool, sizes: Sequence[int]) -> list[str]:
+    import torch
+
+    return [
+        f"khabar bench ({'quick' if quick else 'full'}) - {time.strftime('%Y-%m-%d %H:%M:%S')}",
+        f"machine: {os.cpu_count()} CPUs; {load_text()} at start",
+        f"embedder: {settings.embed_model_path.name} dtype={settings.embed_dtype} batch={settings.embed_batch_size} "
+        f"torch threads={settings.embed_threads} (torch.get_num_threads()={torch.get_num_threads()})",
+        f"llm: {settings.llm_model_path.name} n_threads={settings.llm_threads} n_threads_batch={settings.llm_threads} "
+        f"n_batch=512 n_ctx={settings.llm_ctx} max_tokens={settings.max_answer_tokens} greedy; "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}",
+        f"pipeline: chunk {settings.chunk_words}/{settings.chunk_overlap_words} words, top_k={settings.top_k}, "
+        f"dense_weight={settings.dense_weight} (ar) / {settings.dense_weight_en} (en), evidence {settings.evidence_sentences} sentences / "
+        f"{settings.evidence_words} words, ingest batches of 16 articles",
+        f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic articles (seed 0); {SCALE_NOTE} "
+        f"({SCALE_DIM}-d signed crc32 bag of words)",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="6 questions, 20 queries, scale 100 and 1,000")
+    ap.add_argument("--only", default=",".join(SECTIONS), help=f"comma list of {', '.join(SECTIONS)}")
+    ap.add_argument("--scale", default=None, help="comma list of corpus sizes (overrides the default)")
+    ap.add_argument("--embed-threads", type=int)
+    ap.add_argument("--llm-threads", type=int)
+    ap.add_argument("--batch-size", type=int)
+    ap.add_argument("--dtype", choices=("bf16", "fp32"))
+    ap.add_argument("--reset-kv", action="store_true", help="no KV-cache prefix reuse between questions")
+    ap.add_argument("--out", type=Path, help="also write the report to this file")
+    ap.add_argument("--scale-worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-data", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.scale_worker:
+        scale_worker(args.scale_worker, args.worker_data, args.worker_out)
+        return 0
+
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    unknown = only - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections: {sorted(unknown)}")
+    need = set(only)
+    if "answers" in need:
+        need |= {"ingest", "retrieval"}  # the answers reuse the seed index and the naive index
+    if "retrieval" in need:
+        need.add("ingest")
+    sizes = tuple(int(x) for x in args.scale.split(",")) if args.scale else (SCALE_QUICK if args.quick else SCALE_FULL)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
+        over = {k: v for k, v in {"embed_threads": args.embed_threads, "llm_threads": args.llm_threads,
+                                  "embed_batch_size": args.batch_size, "embed_dtype": args.dtype}.items()
+                if v is not None}
+        settings = Settings(data_dir=Path(tmp) / "data", chroma_url=None, **over)
+        header = settings_header(settings, args.quick, sizes)
+        print("\n".join(header), flush=True)
+        bench = Bench(settings, args.quick, reset_kv=args.reset_kv)
+        if "ingest" in need:
+            bench.bench_ingest()
+        if "retrieval" in need:
+            bench.bench_retrieval()
+        if "answers" in need:
+            bench.bench_answers()
+        if "scale" in need:
+            bench.bench_scale(sizes, Path(tmp))
+        wall = time.perf_counter() - started
+        report = ["", *header, "", format_table(bench.rows), "", *bench.info,
+                  f"main process peak RSS {fmt_mb(peak_rss_bytes())}; {load_text()} at end; wall time {wall:,.0f} s",
+                  targets_line(bench.rows)]
+        print("\n".join(report), flush=True)
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text("\n".join(report).lstrip() + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

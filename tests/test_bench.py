@@ -1,0 +1,151 @@
+"""The benchmark's pure helpers: targets, the table, the `targets met` line, question picking, the
+synthetic corpus and the hashing embedder. No timing is asserted anywhere."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from eval.bench import (HashingEmbedder, Row, Target, format_table, percentile, pick_questions, seed_sentences,
+                        synthetic_corpus, target_rows, targets_line)
+
+
+# ---- targets ----
+@pytest.mark.parametrize("op,value,x,ok", [
+    ("<", 30, 29.9, True), ("<", 30, 30, False), ("<=", 150, 150, True), ("<=", 150, 150.1, False),
+    (">=", 1.5, 1.5, True), (">=", 1.5, 1.49, False), (">", 0, 0.1, True), (">", 0, 0, False),
+])
+def test_target_check(op, value, x, ok):
+    assert Target(op, value).check(x) is ok
+
+
+def test_target_text_and_bad_operator():
+    assert str(Target("<=", 150, " ms")) == "≤ 150 ms"
+    assert str(Target(">=", 0.9, "× raw")) == "≥ 0.9× raw"
+    assert str(Target("<", 30, " s")) == "< 30 s"
+    with pytest.raises(ValueError):
+        Target("==", 1)
+
+
+def test_row_met():
+    assert Row("s", "info only", "1").met is None
+    assert Row("s", "m", "1", value=1.0, target=Target("<=", 2)).met is True
+    assert Row("s", "m", "3", value=3.0, target=Target("<=", 2)).met is False
+    assert Row("s", "not measured", "n/a", value=None, target=Target("<=", 2)).met is False
+    assert Row("s", "nan", "n/a", value=float("nan"), target=Target("<=", 2)).met is False
+    fast_but_wrong = Row("s", "m", "4×", value=4.0, target=Target(">=", 3), also=False, also_text="accuracy ≥ naive")
+    assert fast_but_wrong.met is False
+    assert fast_but_wrong.target_text == "≥ 3 and accuracy ≥ naive"
+
+
+# ---- the table and the last line ----
+def _rows():
+    return [
+        Row("ingest", "from scratch", "20.0 s", value=20.0, target=Target("<", 30, " s")),
+        Row("retrieval", "p50", "200 ms", "300 ms", value=200.0, target=Target("<=", 150, " ms")),
+        Row("retrieval", "p95", "250 ms", "a|b"),
+    ]
+
+
+def test_format_table_columns_and_met_column():
+    lines = format_table(_rows()).splitlines()
+    assert len(lines) == 2 + 3
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["section", "metric", "khabar", "baseline",
+                                                                     "target", "met"]
+    assert set(lines[1]) <= {"|", "-"}
+    assert lines[2].split("|")[-2].strip() == "met"
+    assert lines[3].split("|")[-2].strip() == "NOT met"
+    assert lines[4].split("|")[-2].strip() == "—"
+    assert "a\\|b" in lines[4]  # a pipe inside a cell cannot break the table
+    assert len({len(line) for line in lines}) == 1  # aligned
+
+
+def test_targets_line_counts_only_rows_with_targets():
+    rows = _rows()
+    assert len(target_rows(rows)) == 2
+    assert targets_line(rows) == "targets met: 1/2"
+    assert targets_line([]) == "targets met: 0/0"
+    assert targets_line([Row("a", "b", "c")]) == "targets met: 0/0"
+
+
+def test_percentile():
+    assert percentile([], 50) is None
+    assert percentile([5], 95) == 5
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert math.isclose(percentile(range(1, 101), 95), 95.05)
+
+
+# ---- questions ----
+def _gold():
+    out = []
+    for lang in ("ar", "en"):
+        for i in range(10):
+            out.append({"id": f"{lang}-{i}", "lang": lang, "question": f"q{i}", "answers": ["x"],
+                        "answerable": i < 8, "follows": "x" if i == 3 else None})
+    return out
+
+
+def test_pick_questions_balanced_standalone_answerable():
+    picked = pick_questions(_gold(), 6)
+    assert [g["lang"] for g in picked].count("ar") == 3 and [g["lang"] for g in picked].count("en") == 3
+    assert all(g["answerable"] and g["follows"] is None for g in picked)
+    assert len({g["id"] for g in picked}) == 6
+    assert pick_questions(_gold(), 6) == picked  # deterministic
+    odd = pick_questions(_gold(), 5)
+    assert len(odd) == 5 and [g["lang"] for g in odd].count("ar") == 3
+    with_unanswerable = pick_questions(_gold(), 40, answerable_only=False)
+    assert len(with_unanswerable) == 18  # all standalone questions, no more
+
+
+# ---- synthetic corpus ----
+SENTENCES = [f"جملة رقم {i} عن المحادثات الأمنية في جنيف." for i in range(50)]
+
+
+def test_synthetic_corpus_is_deterministic(tmp_path):
+    a = synthetic_corpus(tmp_path / "a", 7, SENTENCES, seed=3)
+    b = synthetic_corpus(tmp_path / "b", 7, SENTENCES, seed=3)
+    c = synthetic_corpus(tmp_path / "c", 7, SENTENCES, seed=4)
+    assert len(a) == 7 and all(p.suffix == ".txt" for p in a)
+    assert [p.read_text() for p in a] == [p.read_text() for p in b]
+    assert [p.read_text() for p in a] != [p.read_text() for p in c]
+    assert len({p.name for p in a}) == 7
+
+
+def test_synthetic_articles_use_only_seed_sentences(tmp_path):
+    (path,) = synthetic_corpus(tmp_path, 1, SENTENCES, seed=0, min_sentences=12, max_sentences=12)
+    title, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    assert title and "\n" not in title
+    text = " ".join(body.split())
+    for s in SENTENCES:
+        text = text.replace(s, "")
+    assert text.strip() == ""
+
+
+def test_synthetic_corpus_ingests(tmp_path, settings):
+    """Seed sentences -> articles the real loader/cleaner/chunker accept (hashing embedder, temp Chroma)."""
+    from index.ingest import ingest
+    from index.store import Store
+
+    sentences = seed_sentences()
+    assert len(sentences) > 50
+    synthetic_corpus(tmp_path / "syn", 5, sentences, seed=0)
+    report = ingest(tmp_path / "syn", Store(settings, name="bench-test"), HashingEmbedder(64), settings,
+                    progress=False)
+    assert report.articles == 5 and report.chunks >= 5 and not report.skipped
+
+
+def test_synthetic_corpus_needs_sentences(tmp_path):
+    with pytest.raises(ValueError):
+        synthetic_corpus(tmp_path, 1, [])
+
+
+# ---- hashing embedder ----
+def test_hashing_embedder():
+    e = HashingEmbedder(32)
+    v1, v2 = e.embed_documents(["Geneva talks ended", "geneva TALKS ended"])
+    assert len(v1) == 32 and math.isclose(sum(x * x for x in v1), 1.0)
+    assert v1 == v2  # case-insensitive bag of words
+    assert e.embed_queries(["Geneva talks ended"])[0] == v1
+    assert e.embed_documents([""])[0][0] == 1.0  # empty text still a unit vector
+    assert e.texts_embedded == 3
+    assert HashingEmbedder(32).embed_sentences(["x y"]) == e.embed_sentences(["x y"])  # no per-process salt
