@@ -73,8 +73,9 @@ def is_boilerplate(line: str, in_header: bool) -> bool:
     return False
 
 
-def clean_lines(lines: list[str]) -> tuple[str | None, list[str]]:
-    """Return (title or None, body paragraphs) from the article's lines."""
+def clean_lines(lines: list[str], guess_title: bool = True) -> tuple[str | None, list[str]]:
+    """Return (title or None, body paragraphs) from the article's lines. guess_title=False when the
+    format gave the title (Markdown `#`, HTML h1/title): no body line is taken for one."""
     lines = [ln.strip() for ln in lines]
     first_para = next((i for i, ln in enumerate(lines) if _words(ln) >= 20), len(lines))
     # cut a trailing "read also / related" block; a mid-article one only loses its own line
@@ -106,7 +107,7 @@ def clean_lines(lines: list[str]) -> tuple[str | None, list[str]]:
         seen.add(key)
         body.append((i, ln))
     title = None
-    for i, ln in body:
+    for i, ln in (body if guess_title else []):
         if i >= first_para:
             break
         if _words(ln) <= 25 and not SENTENCE_END.search(ln):
@@ -164,7 +165,11 @@ def html_to_text(raw: str) -> tuple[str | None, str]:
     return (parser.h1 or parser.title or None), re.sub(r"\n\s*\n+", "\n\n", text)
 
 
+_MD_RAW_HTML = re.compile(r"<(script|style|noscript)\b[^>]*>.*?(</\1\s*>|\Z)|<!--.*?(-->|\Z)", re.IGNORECASE | re.DOTALL)
+
+
 def markdown_to_text(raw: str) -> tuple[str | None, str]:
+    raw = _MD_RAW_HTML.sub("", raw)  # raw HTML blocks Markdown allows: script / style text is never indexed
     title = None
     out = []
     for line in raw.splitlines():
@@ -191,7 +196,7 @@ def clean(raw: RawArticle) -> CleanArticle:
     text = html.unescape(text) if raw.fmt != "html" else text
     text = re.sub(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)  # stray bidi marks
     text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
-    title, paragraphs = clean_lines(text.split("\n"))
+    title, paragraphs = clean_lines(text.split("\n"), guess_title=not title_hint)
     if title_hint:
         title = title_hint
         paragraphs = [p for p in paragraphs if normalize(p) != normalize(title_hint)]

@@ -64,8 +64,11 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
     started = time.perf_counter()
     report = IngestReport()
     splitter = make_splitter(settings.chunk_words, settings.chunk_overlap_words)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or folder: {path}")  # and above all: nothing to prune against
     existing = store.chunk_hashes()
     files = find_files(path)
+    present = {f.stem for f in files}  # prune keeps an article whose file is there, even if unreadable now
     seen_ids: dict[str, str] = {}
     bar = _bar(len(files), progress)
     for i in range(0, len(files), ARTICLES_PER_BATCH):
@@ -116,7 +119,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
     bar.close()
     if prune:
         for article_id, chunk_ids in existing.items():
-            if article_id not in seen_ids:
+            if article_id not in present:
                 store.delete(sorted(chunk_ids))
                 report.deleted += len(chunk_ids)
     report.seconds = time.perf_counter() - started

@@ -24,6 +24,8 @@ class Skipped:
 
 def read_article(path: Path) -> RawArticle:
     """Read one article; raises ValueError with a human reason when it can't be used."""
+    if path.is_symlink():  # a link could point anywhere on the machine (outside the articles root)
+        raise ValueError("symbolic link (not followed)")
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")
