@@ -34,7 +34,9 @@ _LATIN_MAP = str.maketrans({"p": "b", "v": "f", "g": "j", "c": "k", "q": "k"})
 _NOT_NAMES = set("""a an the he she it they we i in on at of to by for from with and or but as after before during
 this that these those his her its their there here when where what who which how why according while although
 january february march april may june july august september october november december monday tuesday
-wednesday thursday friday saturday sunday mr mrs ms dr""".split())
+wednesday thursday friday saturday sunday mr mrs ms dr
+american americans russian russians ukrainian european europeans western soviet swiss british french
+german chinese nato us usa""".split())  # demonyms: the evidence often names the country instead
 
 
 def _skeleton_latin(word: str) -> str:

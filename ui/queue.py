@@ -67,3 +67,16 @@ class Ticket:
                 self._has_turn = False
                 self.queue._turn.release()
             self.queue._leave()
+
+
+class NoQueue:
+    """For a pipeline without an LLM (extractive answers): nothing to wait for, no place taken."""
+
+    def __enter__(self) -> "NoQueue":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def close(self) -> None:
+        return None

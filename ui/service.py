@@ -13,7 +13,7 @@ from qa.answer import Answer, QuestionError, Sources
 from qa.pipeline import Pipeline, clean_question
 
 from .errors import ApiError, busy_error, loading_error
-from .queue import Busy, GenerationQueue, Ticket
+from .queue import Busy, GenerationQueue, NoQueue, Ticket
 
 log = logging.getLogger("khabar.service")
 
@@ -22,7 +22,7 @@ class Run:
     """Pipeline events for one question, holding a queue ticket: waits for its turn on the first
     next(), frees it when exhausted or closed. close() is safe from any thread, even unstarted."""
 
-    def __init__(self, pipeline: Pipeline, ticket: Ticket, question: str, history: list[dict] | None,
+    def __init__(self, pipeline: Pipeline, ticket: Ticket | NoQueue, question: str, history: list[dict] | None,
                  k: int | None) -> None:
         self._ticket = ticket
         self._gen = self._events(pipeline, question, history, k)
@@ -124,7 +124,8 @@ class Service:
         before anything is generated."""
         question = self.check_question(question)
         pipe = self.pipeline()
-        return Run(pipe, self.admit(), question, history, k)
+        # the queue guards the LLM: extractive answers (no LLM) need no turn
+        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, history, k)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
         run = self.run(question, history, k)

@@ -261,5 +261,11 @@ def build(service: Service):
 def mount(app, service: Service):
     import gradio as gr
 
+    from .errors import ApiError
+
+    @app.api_route("/gradio_api/upload", methods=["POST", "PUT"], include_in_schema=False)
+    def _no_uploads():  # the chat has no file input: Gradio's own upload route would take anything
+        raise ApiError(404, "not_found", "the chat accepts no file uploads (use POST /api/ingest)")
+
     return gr.mount_gradio_app(app, build(service), path="/", css=CSS, footer_links=[], run_history=False,
                                show_error=False, theme=gr.themes.Default())
