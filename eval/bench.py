@@ -437,6 +437,7 @@ class Bench:
 
         s = self.settings
         print("ingest: embedding model load + seed corpus from scratch", flush=True)
+        self.info.append(f"ingest: {load_text()} at start")
         self.load_embedder()
         client = make_client(s)
         self.client = client
@@ -448,24 +449,52 @@ class Bench:
                      f"{fmt_s(scratch)} (load {self.embed_load_s:.1f} s + ingest {rep.seconds:.1f} s)",
                      value=scratch, target=Target("<", 30, " s")))
         texts = [self.embedder._doc_text(doc, meta.get("title")) for _, doc, meta in self.store.iter_chunks()]
-        raw_best = pipe_best = float("inf")
-        for rep_i in range(3):  # alternating order, best of each: the machine is shared
+        # back-to-back pairs in alternating order; the ratio of each pair, then the median: the machine is
+        # shared and its load drifts, so two best-ofs taken minutes apart are not comparable
+        pairs: list[dict] = []
+        spent = [0.0]
+        inner = self.embedder.embed_documents
+
+        def timed_embed(texts_, titles=None):
+            t0 = time.perf_counter()
+            try:
+                return inner(texts_, titles)
+            finally:
+                spent[0] += time.perf_counter() - t0
+
+        for rep_i in range(3):
+            pair: dict = {}
             for which in ("raw", "pipe") if rep_i % 2 == 0 else ("pipe", "raw"):
                 if which == "raw":
                     t = time.perf_counter()
                     self.embedder.model.encode(texts, prompt="", batch_size=s.embed_batch_size,
                                                normalize_embeddings=True, convert_to_numpy=True,
                                                show_progress_bar=False)
-                    raw_best = min(raw_best, time.perf_counter() - t)
+                    pair["raw"] = time.perf_counter() - t
                 else:
                     warm = Store(s, name=f"bench_warm{rep_i}", client=client)
-                    pipe_best = min(pipe_best, ingest(s.articles_dir, warm, self.embedder, s, progress=False).seconds)
+                    spent[0] = 0.0
+                    self.embedder.embed_documents = timed_embed
+                    try:
+                        pair["pipe"] = ingest(s.articles_dir, warm, self.embedder, s, progress=False).seconds
+                    finally:
+                        del self.embedder.embed_documents  # back to the class method
+                    pair["encode"] = spent[0]
                     client.delete_collection(warm.name)
-        ours, raw = n / pipe_best, n / raw_best
-        self.real_s_per_chunk = pipe_best / n
-        self.add(Row("ingest", "pipeline passages/s vs raw sentence-transformers encode (same chunks, warm)",
-                     f"{ours:.2f}/s ({fmt_x(ours / raw)} raw)", f"{raw:.2f}/s", value=ours / raw,
-                     target=Target(">=", 0.9, "× raw")))
+            pairs.append(pair)
+        med = statistics.median(p["raw"] / p["pipe"] for p in pairs)
+        pipe_s = statistics.median(p["pipe"] for p in pairs)
+        raw_s = statistics.median(p["raw"] for p in pairs)
+        outside = statistics.median(p["pipe"] - p["encode"] for p in pairs)
+        self.real_s_per_chunk = pipe_s / n
+        self.add(
+            Row("ingest", "pipeline passages/s vs raw sentence-transformers encode (same chunks, warm; "
+                          "median of 3 back-to-back pairs)",
+                f"{n / pipe_s:.2f}/s ({fmt_x(med)} raw)", f"{n / raw_s:.2f}/s", value=med,
+                target=Target(">=", 0.9, "× raw")),
+            Row("ingest", "pipeline time outside encode (load, clean, chunk, Chroma writes), median",
+                f"{outside:.2f} s of {pipe_s:.1f} s ({100 * outside / pipe_s:.0f}%)"),
+        )
 
     # ---- retrieval ----
     def bench_retrieval(self) -> None:
@@ -473,6 +502,7 @@ class Bench:
 
         s = self.settings
         print("retrieval: pipeline Retriever vs naive VectorStoreIndex.as_retriever()", flush=True)
+        self.info.append(f"retrieval: {load_text()} at start")
         gold = load_gold()
         qs = [g["question"] for g in pick_questions(gold, 20 if self.quick else 40, answerable_only=False)]
         retriever = Retriever(self.store, self.embedder, s.dense_weight, s.dense_weight_en)
@@ -535,6 +565,7 @@ class Bench:
 
         s = self.settings
         print("answers: pipeline vs raw llama-cpp (same prompt) vs naive as_query_engine()", flush=True)
+        self.info.append(f"answers: {load_text()} at start")
         load_s = self.load_llm()
         self.info.append(f"LLM load {load_s:.1f} s; embedding model load {self.embed_load_s:.1f} s")
         questions = pick_questions(load_gold(), 6 if self.quick else 12)
@@ -659,6 +690,7 @@ class Bench:
     # ---- scale ----
     def bench_scale(self, sizes: Sequence[int], workdir: Path) -> None:
         print(f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic articles ({SCALE_NOTE})", flush=True)
+        self.info.append(f"scale: {load_text()} at start")
         sentences = seed_sentences(self.settings.articles_dir)
         results = []
         for n in sizes:
@@ -691,9 +723,20 @@ class Bench:
         ok = [(n, r) for n, r in results if r]
         if len(ok) >= 2:
             (n0, r0), (n1, r1) = ok[0], ok[-1]
-            growth = r1["peak_ingest"] / r0["peak_ingest"]
-            self.add(Row("scale", f"memory flat while ingesting: peak RSS {n1:,} vs {n0:,} articles",
-                         fmt_x(growth), value=growth, target=Target("<=", 1.5, "×")))
+            own0, own1 = ingest_working_set(r0), ingest_working_set(r1)
+            self.add(Row("scale", f"memory flat while ingesting: peak RSS − stored vectors, {n1:,} vs {n0:,} articles",
+                         f"{fmt_x(ratio(own1, own0))} ({fmt_mb(own0)} → {fmt_mb(own1)})",
+                         f"raw peak RSS {fmt_x(ratio(r1['peak_ingest'], r0['peak_ingest']))}",
+                         value=ratio(own1, own0), target=Target("<=", 1.25, "×")))
+            self.info.append(f"memory: the embedded Chroma keeps every vector in its in-process HNSW index "
+                             f"(chunks × {SCALE_DIM} × 4 B = {fmt_mb(r1['chunks'] * SCALE_DIM * 4)} at {n1:,} "
+                             f"articles); the flatness row subtracts that payload so it measures what ingest "
+                             f"itself holds (batches of 16 articles). BM25 is built in memory at the first query.")
+
+
+def ingest_working_set(result: dict) -> float:
+    """Peak ingest RSS minus the raw size of the vectors the embedded store keeps in memory."""
+    return result["peak_ingest"] - result["chunks"] * SCALE_DIM * 4
 
 
 class _Recorder:

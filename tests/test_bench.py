@@ -149,3 +149,9 @@ def test_hashing_embedder():
     assert e.embed_documents([""])[0][0] == 1.0  # empty text still a unit vector
     assert e.texts_embedded == 3
     assert HashingEmbedder(32).embed_sentences(["x y"]) == e.embed_sentences(["x y"])  # no per-process salt
+
+
+def test_ingest_working_set_subtracts_the_vectors():
+    from eval.bench import SCALE_DIM, ingest_working_set
+
+    assert ingest_working_set({"peak_ingest": 300_000_000, "chunks": 1000}) == 300_000_000 - 1000 * SCALE_DIM * 4
