@@ -408,6 +408,7 @@ class Bench:
     embed_load_s: float = 0.0
     real_s_per_chunk: float | None = None
     reset_kv: bool = False
+    questions: int | None = None
 
     def add(self, *rows: Row) -> None:
         self.rows += rows
@@ -568,85 +569,48 @@ class Bench:
         self.info.append(f"answers: {load_text()} at start")
         load_s = self.load_llm()
         self.info.append(f"LLM load {load_s:.1f} s; embedding model load {self.embed_load_s:.1f} s")
-        questions = pick_questions(load_gold(), 6 if self.quick else 12)
+        questions = pick_questions(load_gold(), self.questions or (6 if self.quick else 12))
         llama = self.llm.llm
         rec = _Recorder(self.llm)
         pipe = Pipeline(s, self.store, self.embedder, rec)
 
-        # A: the pipeline (KV cache carries over between questions, as in a server)
-        llama.reset()
-        self.embedder._cache.clear()
-        ours = []
-        for g in questions:
-            rec.calls.clear()
-            if self.reset_kv:
-                llama.reset()
-            t, first, answer = time.perf_counter(), None, None
-            for ev in pipe.stream(g["question"]):
-                if isinstance(ev, str) and first is None and ev.strip():
-                    first = time.perf_counter() - t
-                elif isinstance(ev, Answer):
-                    answer = ev
-            whole = time.perf_counter() - t
-            final = next((m for kind, m in reversed(rec.calls) if kind == "stream"), None)
-            choose = next((m for kind, m in rec.calls if kind == "choose"), None)
-            if final is None and choose is not None:  # declined at step 1: raw gets the step-2 prompt for [1]
-                from qa.prompt import ANSWER
-                final = choose + [{"role": "assistant", "content": "1"},
-                                  {"role": "user", "content": ANSWER[g["lang"]].format(n=1)}]
-            ours.append({"q": g, "first": first if first is not None else whole, "whole": whole,
-                         "ok": correct(answer.answer, g["answers"]), "refused": answer.refused, "prompt": final,
-                         "tokens": self.llm.count_tokens(final) if final else None, "timings": answer.timings,
-                         "text": answer.answer})
-            print(f"    khabar {g['id']}: first {ours[-1]['first']:.1f} s, whole {whole:.1f} s, "
-                  f"{'ok' if ours[-1]['ok'] else 'miss'}: {answer.answer[:80]!r}", flush=True)
-
-        # B: the raw llama-cpp call on the pipeline's final prompt
-        llama.reset()
-        raw = []
-        for o in ours:
-            if o["prompt"] is None:
-                continue
-            if self.reset_kv:
-                llama.reset()
-            t, first, text = time.perf_counter(), None, ""
-            for part in llama.create_chat_completion(messages=o["prompt"], temperature=0.0, top_k=1,
-                                                     max_tokens=s.max_answer_tokens, stream=True, stop=STOP):
-                delta = part["choices"][0]["delta"].get("content")
-                if delta:
-                    if first is None and delta.strip():
-                        first = time.perf_counter() - t
-                    text += delta
-            whole = time.perf_counter() - t
-            raw.append({"first": first if first is not None else whole, "whole": whole,
-                        "ok": correct(text, o["q"]["answers"])})
-
-        # C: naive LlamaIndex query engine, same models
         index, _ = self.naive
         wrapper = naive_llm(llama, s.max_answer_tokens, s.llm_ctx)
         engine = index.as_query_engine(llm=wrapper, similarity_top_k=3, streaming=True)
-        llama.reset()
-        naive = []
-        for g in questions:
-            if self.reset_kv:
-                llama.reset()
-            wrapper._seen.clear()
-            t, first, text, err = time.perf_counter(), None, "", ""
-            try:
-                resp = engine.query(g["question"])
-                for delta in resp.response_gen:
-                    if first is None and delta.strip():
-                        first = time.perf_counter() - t
-                    text += delta
-            except Exception as exc:  # e.g. a prompt longer than the context window
-                err = f"{type(exc).__name__}: {exc}"[:120]
-            whole = time.perf_counter() - t
-            tokens = [self.llm.count_tokens(m) for m in wrapper._seen]
-            naive.append({"first": first if first is not None else whole, "whole": whole,
-                          "ok": correct(text, g["answers"]), "tokens": sum(tokens) if tokens else None,
-                          "calls": len(tokens), "err": err})
-            print(f"    naive  {g['id']}: first {naive[-1]['first']:.1f} s, whole {whole:.1f} s, "
-                  f"{'ok' if naive[-1]['ok'] else 'miss'}{' ' + err if err else ''}: {text[:80]!r}", flush=True)
+        # One shared Llama, three systems: each call starts from that system's own steady state, i.e. the
+        # KV cache holds its fixed prompt prefix (what llama.cpp keeps between two requests of one server),
+        # never another system's prompt. The three calls for a question run back to back (rotating order)
+        # so they see the same machine load.
+        prefixes = {"ours": fixed_prefix(llama, pipeline_prompt_pair()),
+                    "naive": fixed_prefix(llama, naive_prompt_pair())}
+        prefixes["raw"] = prefixes["ours"]
+
+        def prime(system: str) -> None:
+            llama.reset()
+            if not self.reset_kv and prefixes[system]:
+                llama.eval(prefixes[system])
+
+        self.embedder._cache.clear()
+        ours, raw, naive = [], [], []
+        orders = (("ours", "raw", "naive"), ("naive", "ours", "raw"), ("ours", "naive", "raw"))
+        matched = {"ours": 0, "raw": 0, "naive": 0}
+        for qi, g in enumerate(questions):
+            for system in orders[qi % len(orders)]:
+                prime(system)
+                if system == "ours":
+                    ours.append(self._ask_pipeline(pipe, rec, g))
+                elif system == "raw":
+                    raw.append(self._ask_raw(llama, ours[-1], STOP))
+                else:
+                    naive.append(self._ask_naive(engine, wrapper, g))
+                matched[system] += prefix_reused(llama, prefixes[system])
+        self.info.append(
+            "KV cache reset before each call (--reset-kv)" if self.reset_kv else
+            f"KV cache primed before each call with that system's fixed prompt prefix (pipeline and raw "
+            f"{len(prefixes['ours'])} tokens, naive {len(prefixes['naive'])} tokens); the real prompt started with "
+            f"it in {matched['ours']}/{matched['raw']}/{matched['naive']} of {len(questions)} calls "
+            f"(pipeline/raw/naive)")
+        raw = [x for x in raw if x["whole"] is not None]
 
         def p50(xs, key):
             return percentile([x[key] for x in xs if x.get(key) is not None], 50)
@@ -686,6 +650,64 @@ class Bench:
         if errs:
             self.info.append(f"naive errors ({len(errs)}): {errs[0]}")
         self.answers = {"ours": ours, "raw": raw, "naive": naive}
+
+    def _ask_pipeline(self, pipe, rec, g: dict) -> dict:
+        from qa.answer import Answer
+        from qa.prompt import ANSWER
+
+        rec.calls.clear()
+        t, first, answer = time.perf_counter(), None, None
+        for ev in pipe.stream(g["question"]):
+            if isinstance(ev, str) and first is None and ev.strip():
+                first = time.perf_counter() - t
+            elif isinstance(ev, Answer):
+                answer = ev
+        whole = time.perf_counter() - t
+        final = next((m for kind, m in reversed(rec.calls) if kind == "stream"), None)
+        choose = next((m for kind, m in rec.calls if kind == "choose"), None)
+        if final is None and choose is not None:  # declined at step 1: raw gets the step-2 prompt for [1]
+            final = choose + [{"role": "assistant", "content": "1"},
+                              {"role": "user", "content": ANSWER[g["lang"]].format(n=1)}]
+        out = {"q": g, "first": first if first is not None else whole, "whole": whole,
+               "ok": correct(answer.answer, g["answers"]), "refused": answer.refused, "prompt": final,
+               "tokens": self.llm.count_tokens(final) if final else None, "timings": answer.timings}
+        print(f"    khabar {g['id']}: first {out['first']:.1f} s, whole {whole:.1f} s, "
+              f"{'ok' if out['ok'] else 'miss'}: {answer.answer[:80]!r}", flush=True)
+        return out
+
+    def _ask_raw(self, llama, o: dict, stop) -> dict:
+        """The raw llama-cpp call on the pipeline's final prompt for the same question."""
+        if o["prompt"] is None:  # refused before the LLM: nothing to compare
+            return {"first": None, "whole": None, "ok": False}
+        t, first, text = time.perf_counter(), None, ""
+        for part in llama.create_chat_completion(messages=o["prompt"], temperature=0.0, top_k=1,
+                                                 max_tokens=self.settings.max_answer_tokens, stream=True, stop=stop):
+            delta = part["choices"][0]["delta"].get("content")
+            if delta:
+                if first is None and delta.strip():
+                    first = time.perf_counter() - t
+                text += delta
+        whole = time.perf_counter() - t
+        return {"first": first if first is not None else whole, "whole": whole, "ok": correct(text, o["q"]["answers"])}
+
+    def _ask_naive(self, engine, wrapper, g: dict) -> dict:
+        wrapper._seen.clear()
+        t, first, text, err = time.perf_counter(), None, "", ""
+        try:
+            resp = engine.query(g["question"])
+            for delta in resp.response_gen:
+                if first is None and delta.strip():
+                    first = time.perf_counter() - t
+                text += delta
+        except Exception as exc:  # e.g. a prompt longer than the context window
+            err = f"{type(exc).__name__}: {exc}"[:120]
+        whole = time.perf_counter() - t
+        tokens = [self.llm.count_tokens(m) for m in wrapper._seen]
+        out = {"first": first if first is not None else whole, "whole": whole, "ok": correct(text, g["answers"]),
+               "tokens": sum(tokens) if tokens else None, "calls": len(tokens), "err": err}
+        print(f"    naive  {g['id']}: first {out['first']:.1f} s, whole {whole:.1f} s, "
+              f"{'ok' if out['ok'] else 'miss'}{' ' + err if err else ''}: {text[:80]!r}", flush=True)
+        return out
 
     # ---- scale ----
     def bench_scale(self, sizes: Sequence[int], workdir: Path) -> None:
@@ -737,6 +759,50 @@ class Bench:
 def ingest_working_set(result: dict) -> float:
     """Peak ingest RSS minus the raw size of the vectors the embedded store keeps in memory."""
     return result["peak_ingest"] - result["chunks"] * SCALE_DIM * 4
+
+
+def chatml(messages: Sequence[dict]) -> str:
+    """The Qwen2.5 GGUF chat template (ChatML), as llama-cpp-python renders it for a completion."""
+    return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages) + "<|im_start|>assistant\n"
+
+
+def common_prefix(a: Sequence, b: Sequence) -> list:
+    out = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        out.append(x)
+    return out
+
+
+def pipeline_prompt_pair() -> tuple[list[dict], list[dict]]:
+    """Two pipeline prompts with nothing in common but the template: their shared prefix is what a
+    server's KV cache keeps from one question to the next."""
+    from qa.evidence import Evidence
+    from qa.prompt import choose_messages
+
+    return (choose_messages("Who?", [Evidence(1, "a:0", "a", "t", "Alpha went north.", 0.0)]),
+            choose_messages("ماذا؟", [Evidence(1, "b:0", "b", "u", "ذهب بيتا جنوبا.", 0.0)]))
+
+
+def naive_prompt_pair() -> tuple[list[dict], list[dict]]:
+    from llama_index.core.prompts.chat_prompts import CHAT_TEXT_QA_PROMPT
+
+    def render(ctx: str, q: str) -> list[dict]:
+        return [{"role": m.role.value, "content": m.content or ""}
+                for m in CHAT_TEXT_QA_PROMPT.format_messages(context_str=ctx, query_str=q)]
+
+    return render("Alpha went north.", "Who?"), render("ذهب بيتا جنوبا.", "ماذا؟")
+
+
+def fixed_prefix(llama, pair: tuple[list[dict], list[dict]]) -> list[int]:
+    a, b = (llama.tokenize(chatml(m).encode(), add_bos=False, special=True) for m in pair)
+    return common_prefix(a, b)
+
+
+def prefix_reused(llama, prefix: list[int]) -> bool:
+    """After a call, the KV cache starts with the primed prefix: llama.cpp could reuse it."""
+    return bool(prefix) and list(llama.input_ids[:len(prefix)]) == list(prefix)
 
 
 class _Recorder:
@@ -809,7 +875,7 @@ def settings_header(settings: Settings, quick: bool, sizes: Sequence[int]) -> li
 
     return [
         f"khabar bench ({'quick' if quick else 'full'}) - {time.strftime('%Y-%m-%d %H:%M:%S')}",
-        f"machine: {os.cpu_count()} CPUs; {load_text()} at start",
+        f"machine: {os.cpu_count()} CPUs; {load_text()} at start (while it computes, this bench itself adds ~2)",
         f"embedder: {settings.embed_model_path.name} dtype={settings.embed_dtype} batch={settings.embed_batch_size} "
         f"torch threads={settings.embed_threads} (torch.get_num_threads()={torch.get_num_threads()})",
         f"llm: {settings.llm_model_path.name} n_threads={settings.llm_threads} n_threads_batch={settings.llm_threads} "
@@ -833,6 +899,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int)
     ap.add_argument("--dtype", choices=("bf16", "fp32"))
     ap.add_argument("--reset-kv", action="store_true", help="no KV-cache prefix reuse between questions")
+    ap.add_argument("--questions", type=int, help="gold questions for the answers section (default 6 quick, 12 full)")
     ap.add_argument("--out", type=Path, help="also write the report to this file")
     ap.add_argument("--scale-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
@@ -862,7 +929,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings(data_dir=Path(tmp) / "data", chroma_url=None, **over)
         header = settings_header(settings, args.quick, sizes)
         print("\n".join(header), flush=True)
-        bench = Bench(settings, args.quick, reset_kv=args.reset_kv)
+        bench = Bench(settings, args.quick, reset_kv=args.reset_kv, questions=args.questions)
         if "ingest" in need:
             bench.bench_ingest()
         if "retrieval" in need:
