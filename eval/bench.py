@@ -34,12 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from index.config import BUNDLED_ARTICLES, REPO_ROOT, Settings, offline_env
+from index.embed import HashingEmbedder
 
 offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below
 
@@ -230,36 +230,6 @@ def synthetic_corpus(out_dir: Path, n_articles: int, sentences: Sequence[str], s
     return paths
 
 
-class HashingEmbedder:
-    """Deterministic, model-free: signed crc32 bag of words in SCALE_DIM dimensions, L2-normalised.
-    Cheap enough that ingest time is the pipeline's and the store's own overhead."""
-
-    def __init__(self, dim: int = SCALE_DIM) -> None:
-        self.dim = dim
-        self.name = f"hashing-{dim}"
-        self.texts_embedded = 0
-
-    def _vec(self, text: str) -> list[float]:
-        v = [0.0] * self.dim
-        for tok in text.lower().split():
-            h = zlib.crc32(tok.encode())
-            v[h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
-        n = math.sqrt(sum(x * x for x in v))
-        if n == 0:
-            v[0], n = 1.0, 1.0
-        return [x / n for x in v]
-
-    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[list[float]]:
-        self.texts_embedded += len(texts)
-        return [self._vec(t) for t in texts]
-
-    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._vec(t) for t in texts]
-
-    def embed_sentences(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._vec(t) for t in texts]
-
-
 # ---- process facts -----------------------------------------------------------------------------
 def _status_kb(key: str) -> int | None:
     try:
@@ -418,18 +388,11 @@ class Bench:
 
     # ---- ingest ----
     def load_embedder(self) -> None:
-        from index.embed import SentenceTransformerEmbedder
-        from index.models import EMBEDDER, ModelError, verify
+        from index.embed import load_embedder
 
         s = self.settings
         t = time.perf_counter()
-        if s.embed_model is None:
-            try:
-                verify(EMBEDDER, s.models_dir)
-            except ModelError as exc:
-                self.info.append(f"warning: {exc}")
-        self.embedder = SentenceTransformerEmbedder(s.embed_model_path, s.embed_dtype, s.embed_threads,
-                                                    s.embed_batch_size)
+        self.embedder = load_embedder(s)
         self.embed_load_s = time.perf_counter() - t
 
     def bench_ingest(self) -> None:
@@ -546,17 +509,10 @@ class Bench:
 
     # ---- answers ----
     def load_llm(self) -> float:
-        from index.models import LLM as LLM_SPEC, ModelError, verify
-        from qa.llm import LlamaCppLLM
+        from qa.llm import load_local_llm
 
-        s = self.settings
         t = time.perf_counter()
-        if s.llm_path is None:
-            try:
-                verify(LLM_SPEC, s.models_dir)
-            except ModelError as exc:
-                self.info.append(f"warning: {exc}")
-        self.llm = LlamaCppLLM(s.llm_model_path, s.llm_ctx, s.llm_threads)
+        self.llm = load_local_llm(self.settings)
         return time.perf_counter() - t
 
     def bench_answers(self) -> None:
@@ -833,7 +789,7 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
 
     settings = Settings(data_dir=data_dir)
     store = Store(settings, name="bench_scale")
-    emb = HashingEmbedder()
+    emb = HashingEmbedder(SCALE_DIM)
     samples: list[int] = []
     inner = emb.embed_documents
 

@@ -19,6 +19,54 @@ class Embedder(Protocol):
     def embed_sentences(self, texts: Sequence[str]) -> list[Vector]: ...
 
 
+class HashingEmbedder:
+    """Deterministic and model-free: a signed crc32 hash of each normalised word into `dim` dimensions,
+    L2-normalised. Same words, same direction. The tests' fake embedder, and the benchmark's scale rows
+    (so their ingest time is the pipeline's and the store's own)."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def _vec(self, text: str) -> Vector:
+        import math
+        import zlib
+
+        from .text import tokens
+
+        v = [0.0] * self.dim
+        for tok in tokens(text):
+            h = zlib.crc32(tok.encode())
+            v[h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+        n = math.sqrt(sum(x * x for x in v))
+        if n == 0:
+            v[0], n = 1.0, 1.0
+        return [x / n for x in v]
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Vector]:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        return [self._vec(t) for t in texts]
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        return [self._vec(t) for t in texts]
+
+    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
+        return [self._vec(t) for t in texts]
+
+
+def load_embedder(settings) -> "SentenceTransformerEmbedder":
+    """The configured sentence-transformers model; the bundled one is sha256-checked before loading."""
+    from .models import EMBEDDER, verify
+
+    if settings.embed_model is None:
+        verify(EMBEDDER, settings.models_dir)
+    return SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype, settings.embed_threads,
+                                       settings.embed_batch_size)
+
+
 class SentenceTransformerEmbedder:
     """EmbeddingGemma (or any sentence-transformers folder), CPU, with the model's own prompts.
 

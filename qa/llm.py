@@ -82,6 +82,15 @@ class LlamaCppLLM:
                     yield delta
 
 
+def load_local_llm(settings) -> LlamaCppLLM:
+    """The configured GGUF; the bundled one is sha256-checked before loading."""
+    from index.models import LLM as LLM_SPEC, verify
+
+    if settings.llm_path is None:
+        verify(LLM_SPEC, settings.models_dir)
+    return LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads)
+
+
 class OpenAILikeLLM:
     """Any OpenAI-compatible server (vLLM, Ollama, llama.cpp server) via llama-index's OpenAILike."""
 

@@ -42,21 +42,15 @@ class Pipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: str | None = None) -> "Pipeline":
-        from index.embed import SentenceTransformerEmbedder
-        from index.models import EMBEDDER, LLM as LLM_SPEC, verify
+        from index.embed import load_embedder
 
-        if settings.embed_model is None:
-            verify(EMBEDDER, settings.models_dir)
-        embedder = SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype,
-                                               settings.embed_threads, settings.embed_batch_size)
+        embedder = load_embedder(settings)
         mode = llm or settings.llm_mode
         generator: LLM | None = None
         if mode == "local":
-            from .llm import LlamaCppLLM
+            from .llm import load_local_llm
 
-            if settings.llm_path is None:
-                verify(LLM_SPEC, settings.models_dir)
-            generator = LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads)
+            generator = load_local_llm(settings)
         elif mode == "openai":
             from .llm import OpenAILikeLLM
 

@@ -1,44 +1,19 @@
 """Hand-written fakes: a deterministic embedder and a scripted LLM."""
 from __future__ import annotations
 
-import hashlib
-import math
-from typing import Iterator, Sequence
+from typing import Iterator
 
-from index.text import tokens
+from index.embed import HashingEmbedder
 
 DIM = 64
 
 
-class FakeEmbedder:
+class FakeEmbedder(HashingEmbedder):
     """Hashed bag of normalised words: same words -> same direction. Deterministic, no model."""
 
-    name = "fake-embedder"
-
     def __init__(self) -> None:
-        self.calls = 0
-        self.texts_embedded = 0
-
-    def _vec(self, text: str) -> list[float]:
-        v = [0.0] * DIM
-        for tok in tokens(text):
-            h = int(hashlib.md5(tok.encode()).hexdigest(), 16)
-            v[h % DIM] += 1.0 if (h >> 8) % 2 else -1.0
-        n = math.sqrt(sum(x * x for x in v))
-        if n == 0:
-            v[0], n = 1.0, 1.0
-        return [x / n for x in v]
-
-    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[list[float]]:
-        self.calls += 1
-        self.texts_embedded += len(texts)
-        return [self._vec(t) for t in texts]
-
-    def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._vec(t) for t in texts]
-
-    def embed_sentences(self, texts: Sequence[str]) -> list[list[float]]:
-        return [self._vec(t) for t in texts]
+        super().__init__(dim=DIM)
+        self.name = "fake-embedder"
 
 
 class ScriptedLLM:

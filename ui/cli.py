@@ -16,24 +16,15 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _embedder(settings: Settings):
-    from index.embed import SentenceTransformerEmbedder
-    from index.models import EMBEDDER, verify
-
-    if settings.embed_model is None:
-        verify(EMBEDDER, settings.models_dir)
-    return SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype, settings.embed_threads,
-                                       settings.embed_batch_size)
-
-
 def cmd_ingest(args, settings: Settings) -> int:
+    from index.embed import load_embedder
     from index.ingest import ingest
     from index.store import Store
 
     path = Path(args.path) if args.path else settings.articles_dir
     if not path.exists():
         return _fail(f"no such file or folder: {path}", EXIT_INPUT)
-    report = ingest(path, Store(settings), _embedder(settings), settings, prune=args.prune,
+    report = ingest(path, Store(settings), load_embedder(settings), settings, prune=args.prune,
                     progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
