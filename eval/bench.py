@@ -444,7 +444,7 @@ class Bench:
                     finally:
                         del self.embedder.embed_documents  # back to the class method
                     pair["encode"] = spent[0]
-                    client.delete_collection(warm.name)
+                    warm.drop()
             pairs.append(pair)
         med = statistics.median(p["raw"] / p["pipe"] for p in pairs)
         pipe_s = statistics.median(p["pipe"] for p in pairs)

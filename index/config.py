@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     refusal_threshold: float = 0.25  # best dense cosine below this: refuse without the LLM (see README)
     evidence_sentences: int = 3
     evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word
+    evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding
 
     # generation
     llm: Literal["local", "openai", "none"] = "local"

@@ -16,7 +16,9 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> list[Vector]: ...
 
-    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]: ...
+    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
+        """Same vectors as embed_documents(texts) without titles (ingest stores those), maybe cached."""
+        ...
 
 
 class HashingEmbedder:
@@ -29,6 +31,7 @@ class HashingEmbedder:
         self.name = f"hashing-{dim}"
         self.calls = 0
         self.texts_embedded = 0
+        self.sentences_embedded = 0
 
     def _vec(self, text: str) -> Vector:
         import math
@@ -54,6 +57,7 @@ class HashingEmbedder:
         return [self._vec(t) for t in texts]
 
     def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
+        self.sentences_embedded += len(texts)
         return [self._vec(t) for t in texts]
 
 

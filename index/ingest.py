@@ -17,6 +17,7 @@ from .config import Settings
 from .embed import Embedder
 from .load import Skipped, find_files, read_article
 from .store import Store
+from .text import evidence_sentences
 
 ARTICLES_PER_BATCH = 16
 
@@ -38,9 +39,11 @@ class IngestReport:
         return d
 
 
-def stored_hash(chunk: Chunk, title: str, embedder_name: str) -> str:
-    """What decides re-embedding: the text, the title (it is embedded too) and the model."""
-    return hashlib.sha1(f"{embedder_name}\n{title}\n{chunk.text}".encode()).hexdigest()[:16]
+def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True) -> str:
+    """What decides re-embedding: the text, the title (it is embedded too), the model, and whether the
+    chunk's sentences are stored (an index built without them gets them on the next ingest)."""
+    key = f"{embedder_name}\n{title}\n{chunk.text}" + ("\nsentences" if sentences else "")
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vectors: list[list[float]]):
@@ -57,6 +60,15 @@ def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vect
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.article_id)},
         ))
     return nodes
+
+
+def sentence_rows(nodes, embedder: Embedder) -> dict[str, list[tuple[str, list[float]]]]:
+    """Each chunk's evidence sentences with their vectors (each distinct sentence embedded once: the
+    chunks overlap), so answering a question needs no encoding beyond the question itself."""
+    per_chunk = {n.id_: evidence_sentences(n.text) for n in nodes}
+    unique = list(dict.fromkeys(s for sents in per_chunk.values() for s in sents))
+    vectors = dict(zip(unique, embedder.embed_documents(unique))) if unique else {}
+    return {cid: [(s, vectors[s]) for s in sents] for cid, sents in per_chunk.items()}
 
 
 def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, prune: bool = False,
@@ -93,7 +105,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             report.articles += 1
             report.chunks += len(chunks)
             old = existing.get(article.article_id, {})
-            hashes = [stored_hash(c, article.title, embedder.name) for c in chunks]
+            hashes = [stored_hash(c, article.title, embedder.name, settings.evidence_vectors) for c in chunks]
             todo = []
             for j, (c, h) in enumerate(zip(chunks, hashes)):
                 if old.get(c.chunk_id) == h:
@@ -113,6 +125,8 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             nodes += to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs)
             stale_ids += stale
         # one write per batch: each Chroma call costs ~10-50 ms whatever its size
+        if settings.evidence_vectors:
+            store.add_sentences(sentence_rows(nodes, embedder))
         store.add(nodes)
         store.delete(stale_ids)
         report.deleted += len(stale_ids)

@@ -54,6 +54,9 @@ class Store:
         self.collection = self.client.get_or_create_collection(
             self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        # evidence sentences of each chunk with their vectors (ids <chunk_id>#<i>), embedded at ingest
+        self.sentences = self.client.get_or_create_collection(
+            f"{self.name}-sentences", embedding_function=None, metadata={"hnsw:space": "cosine"})
 
     def count(self) -> int:
         return self.collection.count()
@@ -100,7 +103,36 @@ class Store:
     def delete(self, ids: list[str]) -> None:
         if ids:
             self.collection.delete(ids=ids)
+            self._delete_sentences(ids)
             self.version += 1
+
+    def _delete_sentences(self, chunk_ids: list[str]) -> None:
+        for i in range(0, len(chunk_ids), PAGE):
+            self.sentences.delete(where={"chunk_id": {"$in": chunk_ids[i:i + PAGE]}})
+
+    def add_sentences(self, rows: dict[str, list[tuple[str, list[float]]]]) -> None:
+        """chunk_id -> [(sentence, vector)]: replaces what those chunks had. Written before the chunks
+        themselves, so a chunk that is stored always has its sentences (or is re-ingested next run)."""
+        if not rows:
+            return
+        self._delete_sentences(list(rows))
+        ids, docs, vecs, metas = [], [], [], []
+        for cid, items in rows.items():
+            for i, (text, vec) in enumerate(items):
+                ids.append(f"{cid}#{i}")
+                docs.append(text)
+                vecs.append(vec)
+                metas.append({"chunk_id": cid})
+        for i in range(0, len(ids), PAGE):
+            self.sentences.add(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
+                               metadatas=metas[i:i + PAGE])
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """sentence text -> vector, for the evidence sentences stored with these chunks."""
+        if not chunk_ids:
+            return {}
+        page = self.sentences.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["documents", "embeddings"])
+        return {doc: [float(x) for x in vec] for doc, vec in zip(page["documents"], page["embeddings"])}
 
     def get(self, ids: list[str]) -> list[Hit]:
         if not ids:
@@ -119,9 +151,14 @@ class Store:
                 zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
 
     def reset(self) -> None:
-        self.client.delete_collection(self.name)
+        self.drop()
         self._open()
         self.version += 1
+
+    def drop(self) -> None:
+        """Delete the collection and its sentences."""
+        self.client.delete_collection(self.name)
+        self.client.delete_collection(self.sentences.name)
 
 
 def _hit(cid: str, doc: str, meta: dict, score: float) -> Hit:

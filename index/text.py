@@ -59,6 +59,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+EVIDENCE_MIN_WORDS = 4
+
+
+def evidence_sentences(text: str, min_words: int = EVIDENCE_MIN_WORDS) -> list[str]:
+    """The sentences of a chunk that can serve as evidence: in order, long enough, no repeats.
+    Ingest embeds exactly these, so answering finds their vectors stored."""
+    out: list[str] = []
+    for a, b in sentence_spans(text):
+        s = text[a:b]
+        if len(s.split()) >= min_words and s not in out:
+            out.append(s)
+    return out
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1

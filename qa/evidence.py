@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from index.store import Hit
-from index.text import normalize, sentence_spans, tokens
+from index.text import evidence_sentences, normalize, tokens
 
 # matched on normalize()d text: lower case, أ/إ/آ -> ا, ة -> ه, ى -> ي
 _INSTRUCTION = re.compile("|".join([
@@ -60,12 +60,11 @@ def lexical(question: str, sentence: str) -> float:
     return len(q & s) / (len(q) or 1)
 
 
-def candidate_sentences(hits: list[Hit], min_words: int = 4) -> list[tuple[Hit, str]]:
+def candidate_sentences(hits: list[Hit]) -> list[tuple[Hit, str]]:
     out, seen = [], set()
     for h in hits:
-        for a, b in sentence_spans(h.text):
-            s = h.text[a:b]
-            if len(s.split()) < min_words or s in seen or instruction_like(s):
+        for s in evidence_sentences(h.text):
+            if s in seen or instruction_like(s):
                 continue
             seen.add(s)
             out.append((h, s))

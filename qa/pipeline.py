@@ -111,7 +111,7 @@ class Pipeline:
             return
         yield self._sources(language, hits)
         qvec = self.embedder.embed_queries([search_query])[0]
-        evidence = select(search_query, qvec, hits, self._embed_sentences, self.settings.evidence_sentences,
+        evidence = select(search_query, qvec, hits, self._sentence_vectors(hits), self.settings.evidence_sentences,
                           self.settings.evidence_words)
         timings["evidence_ms"] = _ms(t0) - timings["condense_ms"] - timings["retrieve_ms"]
         notes: dict = {"best_dense": round(best, 4)}
@@ -127,6 +127,18 @@ class Pipeline:
     def _embed_sentences(self, texts: list[str]) -> list[list[float]]:
         fn = getattr(self.embedder, "embed_sentences", None) or self.embedder.embed_documents
         return fn(texts)
+
+    def _sentence_vectors(self, hits: list[Hit]):
+        """Evidence sentences' vectors: the ones stored at ingest, encoding only what is missing (an index
+        built with KHABAR_EVIDENCE_VECTORS=false, or interrupted between a chunk's sentences and itself)."""
+        stored = self.store.sentence_vectors([h.chunk_id for h in hits])
+
+        def vectors(texts: list[str]) -> list[list[float]]:
+            missing = [t for t in texts if t not in stored]
+            fresh = dict(zip(missing, self._embed_sentences(missing))) if missing else {}
+            return [stored[t] if t in stored else fresh[t] for t in texts]
+
+        return vectors
 
     def _extractive(self, evidence: list[Evidence]) -> Checked:
         best = evidence[:1]

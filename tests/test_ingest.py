@@ -10,6 +10,25 @@ def _ids(store: Store) -> list[str]:
     return [cid for cid, _, _ in store.iter_chunks()]
 
 
+def _sentences(store: Store) -> dict[str, list[str]]:
+    """chunk_id -> its stored evidence sentences, in order."""
+    page = store.sentences.get(include=["documents", "metadatas"])
+    rows = sorted(zip(page["ids"], page["documents"], page["metadatas"]),
+                  key=lambda r: (r[0].rsplit("#", 1)[0], int(r[0].rsplit("#", 1)[1])))
+    out: dict[str, list[str]] = {}
+    for sid, doc, meta in rows:
+        assert sid.rsplit("#", 1)[0] == meta["chunk_id"]
+        out.setdefault(meta["chunk_id"], []).append(doc)
+    return out
+
+
+def _assert_sentences_match_chunks(store: Store) -> None:
+    from index.text import evidence_sentences
+
+    chunks = {cid: text for cid, text, _ in store.iter_chunks()}
+    assert _sentences(store) == {cid: evidence_sentences(t) for cid, t in chunks.items() if evidence_sentences(t)}
+
+
 def test_ingest_writes_chunks_with_metadata(indexed: Store):
     chunks = list(indexed.iter_chunks())
     assert len(chunks) == indexed.count() > 5
@@ -28,6 +47,26 @@ def test_reingest_is_idempotent(settings, articles, indexed, embedder):
     assert report.unchanged == report.chunks == len(before)
     assert embedder.texts_embedded == calls, "nothing re-embedded"
     assert sorted(_ids(indexed)) == before
+    _assert_sentences_match_chunks(indexed)
+
+
+def test_each_chunk_stores_its_evidence_sentences_with_their_vectors(settings, indexed, embedder):
+    _assert_sentences_match_chunks(indexed)
+    some = next(iter(indexed.iter_chunks()))[0]
+    stored = indexed.sentence_vectors([some])
+    assert stored and all(len(v) == embedder.dim for v in stored.values())
+    for text, vec in stored.items():  # the vectors answering would compute itself
+        assert vec == pytest.approx(embedder.embed_sentences([text])[0], abs=1e-6)
+
+
+def test_evidence_vectors_off_stores_no_sentences(settings, articles, embedder):
+    off = settings.model_copy(update={"evidence_vectors": False})
+    store = Store(off)
+    first = ingest(articles, store, embedder, off, progress=False)
+    assert store.count() > 0 and store.sentences.count() == 0
+    report = ingest(articles, store, embedder, settings, progress=False)  # turned back on: filled in
+    assert report.updated == first.chunks
+    _assert_sentences_match_chunks(store)
 
 
 def test_changed_article_replaces_only_its_chunks(settings, articles, indexed, embedder):
@@ -44,6 +83,7 @@ def test_changed_article_replaces_only_its_chunks(settings, articles, indexed, e
     report = ingest(articles, indexed, embedder, settings, progress=False)
     assert report.deleted == n_before - 1
     assert len([c for c in _ids(indexed) if c.startswith("003_")]) == 1
+    _assert_sentences_match_chunks(indexed)
 
 
 def test_removed_article_deleted_only_with_prune(settings, articles, indexed, embedder):
@@ -54,6 +94,7 @@ def test_removed_article_deleted_only_with_prune(settings, articles, indexed, em
     report = ingest(articles, indexed, embedder, settings, prune=True, progress=False)
     assert report.deleted == n_004
     assert not any(c.startswith("004_") for c in _ids(indexed))
+    _assert_sentences_match_chunks(indexed)
 
 
 def test_bad_files_are_skipped_and_nothing_is_lost(settings, articles, indexed, embedder):
@@ -79,7 +120,7 @@ def test_interrupted_ingest_completes_without_duplicates(settings, articles, sto
 
         def embed_documents(self, texts, titles=None):
             self.batches += 1
-            if self.batches > 1:
+            if self.batches > 3:  # chunks, their sentences, then the next batch's chunks
                 raise KeyboardInterrupt  # like a kill in the middle of the run
             return embedder.embed_documents(texts, titles)
 
@@ -99,3 +140,4 @@ def test_interrupted_ingest_completes_without_duplicates(settings, articles, sto
     clean_store = Store(clean_settings)
     ingest(many, clean_store, embedder, clean_settings, progress=False)
     assert sorted(_ids(clean_store)) == sorted(ids)
+    assert _sentences(clean_store) == _sentences(store)

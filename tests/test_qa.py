@@ -24,6 +24,17 @@ def test_extractive_mode_cites_an_original_sentence(make_pipeline):
     assert a.citations[0].article_id == "003_b556f401f158842d"
 
 
+def test_evidence_uses_sentence_vectors_stored_at_ingest(make_pipeline, indexed, embedder):
+    pipe = make_pipeline(llm=None)
+    with_stored = pipe.ask(Q_EN)
+    assert embedder.sentences_embedded == 0, "no sentence encoded at question time"
+    ids = indexed.sentences.get(include=[])["ids"]
+    indexed.sentences.delete(ids=ids)  # an index built with KHABAR_EVIDENCE_VECTORS=false
+    encoded = pipe.ask(Q_EN)
+    assert embedder.sentences_embedded > 0
+    assert encoded.answer == with_stored.answer and encoded.citations == with_stored.citations
+
+
 def test_invented_citation_is_dropped_and_real_one_attached(make_pipeline):
     llm = ScriptedLLM("1", "أرسلت روسيا 45 طلباً إلى واشنطن للتحقيق في الهجمات الإلكترونية [7].")
     a = make_pipeline(llm=llm).ask(Q_AR)
