@@ -718,14 +718,20 @@ class Bench:
                          f"raw peak RSS {fmt_x(ratio(r1['peak_ingest'], r0['peak_ingest']))}",
                          value=ratio(own1, own0), target=Target("<=", 1.25, "×")))
             self.info.append(f"memory: the embedded Chroma keeps every vector in its in-process HNSW index "
-                             f"(chunks × {SCALE_DIM} × 4 B = {fmt_mb(r1['chunks'] * SCALE_DIM * 4)} at {n1:,} "
-                             f"articles); the flatness row subtracts that payload so it measures what ingest "
+                             f"((chunks + evidence sentences) × {SCALE_DIM} × 4 B = "
+                             f"{fmt_mb(stored_vectors(r1) * SCALE_DIM * 4)} at {n1:,} articles: "
+                             f"{r1['chunks']:,} + {r1.get('sentences', 0):,}); the flatness row subtracts that payload so it measures what ingest "
                              f"itself holds (batches of 16 articles). BM25 is built in memory at the first query.")
 
 
 def ingest_working_set(result: dict) -> float:
-    """Peak ingest RSS minus the raw size of the vectors the embedded store keeps in memory."""
-    return result["peak_ingest"] - result["chunks"] * SCALE_DIM * 4
+    """Peak ingest RSS minus the raw size of the vectors the embedded store keeps in memory (chunks and
+    their evidence sentences)."""
+    return result["peak_ingest"] - stored_vectors(result) * SCALE_DIM * 4
+
+
+def stored_vectors(result: dict) -> int:
+    return result["chunks"] + result.get("sentences", 0)
 
 
 def chatml(messages: Sequence[dict]) -> str:
@@ -825,7 +831,7 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
         retriever.search(q, settings.top_k)
         times.append((time.perf_counter() - t) * 1000)
     out.write_text(json.dumps({
-        "articles": rep.articles, "chunks": rep.chunks, "ingest_s": rep.seconds,
+        "articles": rep.articles, "chunks": rep.chunks, "sentences": store.sentences.count(), "ingest_s": rep.seconds,
         "s_per_chunk": rep.seconds / max(1, rep.chunks), "first_query_ms": first,
         "query_p50_ms": percentile(times, 50), "query_p95_ms": percentile(times, 95),
         "peak_ingest": peak_ingest, "peak_query": peak_rss_bytes(), "rss_end": rss_end,

@@ -155,3 +155,5 @@ def test_ingest_working_set_subtracts_the_vectors():
     from eval.bench import SCALE_DIM, ingest_working_set
 
     assert ingest_working_set({"peak_ingest": 300_000_000, "chunks": 1000}) == 300_000_000 - 1000 * SCALE_DIM * 4
+    assert ingest_working_set({"peak_ingest": 300_000_000, "chunks": 1000, "sentences": 5000}) == \
+        300_000_000 - 6000 * SCALE_DIM * 4
