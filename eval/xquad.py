@@ -8,7 +8,7 @@ The Arabic paragraphs are indexed with Khabar's own ingest pipeline (each paragr
 `<pid>.txt`, so article id = pid) into a throwaway Chroma collection in a temp data dir; every question
 is then asked in English (en->ar) and in Arabic (ar->ar). Three systems, measured in the same run:
 
-* khabar: qa.retrieve.Retriever(store, embedder, dense_weight).search(): dense + BM25 fusion on chunks;
+* khabar: qa.retrieve.Retriever(...).search(): chunk and sentence dense scores + BM25, fused;
 * dense:  the same sentence-transformers model, encode_document on the raw paragraph text and
           encode_query on the question, cosine (numpy); no title, no chunking, no fusion;
 * bm25:   qa.bm25.BM25 (Arabic-normalised tokens) over the raw paragraphs.
@@ -207,7 +207,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
                                            "dense_weight": weight})
         store = Store(settings, name=COLLECTION)
         report = ingest(folder, store, embedder, settings, progress=progress)
-        retriever = Retriever(store, embedder, weight, base.dense_weight_en)
+        retriever = Retriever(store, embedder, weight, base.dense_weight_en, base.sentence_weight)
         jobs = [(d, i) for d, qs in queries.items() for i, q in enumerate(qs) if q.strip()]
         for direction, i in tqdm(jobs, desc="xquad", unit="q", file=sys.stderr, disable=not progress):
             hits, _ = retriever.search(queries[direction][i], KHABAR_CHUNKS)
@@ -221,7 +221,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["meta"] = {"data": str(data_dir), "questions": len(questions), "paragraphs": len(paragraphs),
                    "chunks": chunks, "skipped_paragraphs": [s.file for s in report.skipped],
-                   "dense_weight": weight, "mrr_depth": MRR_DEPTH,
+                   "dense_weight": weight, "sentence_weight": base.sentence_weight, "mrr_depth": MRR_DEPTH,
                    "queries": {d: len(results["khabar"][d]["r1"]) for d in DIRECTIONS}}
     return out
 
@@ -232,7 +232,8 @@ def table(result: dict) -> str:
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
     lines = [f"XQuAD ({meta.get('data', '')}): {meta.get('questions')} questions x 2 directions, "
              f"{meta.get('paragraphs')} Arabic paragraphs ({meta.get('chunks')} chunks), "
-             f"khabar dense_weight={meta.get('dense_weight')}, {result['seconds']} s",
+             f"khabar dense_weight={meta.get('dense_weight')}, sentence_weight={meta.get('sentence_weight')}, "
+             f"{result['seconds']} s",
              "",
              "| system | en→ar R@1 | en→ar R@5 | en→ar MRR | ar→ar R@1 | ar→ar R@5 | ar→ar MRR |",
              "|---|---:|---:|---:|---:|---:|---:|"]

@@ -127,6 +127,18 @@ class Store:
             self.sentences.add(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
                                metadatas=metas[i:i + PAGE])
 
+    def sentence_scores(self, vector: list[float], k: int) -> dict[str, float]:
+        """chunk_id -> the best cosine of one of its sentences, over the k nearest sentences."""
+        n = self.sentences.count()
+        if n == 0:
+            return {}
+        res = self.sentences.query(query_embeddings=[vector], n_results=min(k, n), include=["metadatas", "distances"])
+        best: dict[str, float] = {}
+        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
+            cid = meta["chunk_id"]
+            best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
+        return best
+
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         """sentence text -> vector, for the evidence sentences stored with these chunks."""
         if not chunk_ids:

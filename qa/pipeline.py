@@ -38,7 +38,8 @@ class Pipeline:
         self.store = store
         self.embedder = embedder
         self.llm = llm
-        self.retriever = Retriever(store, embedder, settings.dense_weight, settings.dense_weight_en)
+        self.retriever = Retriever(store, embedder, settings.dense_weight, settings.dense_weight_en,
+                                   settings.sentence_weight)
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: str | None = None) -> "Pipeline":

@@ -1,10 +1,16 @@
-"""Retrieval: dense (Chroma, query prompt) fused with Arabic-normalised BM25.
+"""Retrieval: dense chunks and dense sentences (Chroma, query prompt) fused with Arabic-normalised BM25.
 
-Fusion is score-normalised and weighted (dense_weight * dense + (1 - dense_weight) * bm25, each
-min-max scaled over the candidates); dense_weight = 1.0 turns BM25 off. The weight depends on the
-question's language: BM25 helps Arabic questions (XQuAD dev ar→ar R@1 0.907 → 0.924) but cannot match
-English words to Arabic text (en→ar BM25 alone: R@1 0.093), so English questions default to dense only. The dense cosine of the best
-hit is kept apart: it is what the refusal threshold is calibrated on.
+Three signals per candidate chunk, each min-max scaled over the candidates:
+* dense: the chunk's cosine to the question;
+* sentence: the best cosine of one of its evidence sentences (stored at ingest) to the question. A
+  question usually asks about one sentence, and a 200-word chunk's vector blurs it: on XQuAD dev this
+  lifts R@1 from 0.922 to 0.951 (en→ar) and from 0.924 to 0.956 (ar→ar, with BM25);
+* bm25: Arabic-normalised BM25.
+score = w * (dense + s * sentence) / (1 + s) + (1 - w) * bm25, with s = sentence_weight and w =
+dense_weight. w depends on the question's language: BM25 helps Arabic questions but cannot match
+English words to Arabic text (en→ar BM25 alone: R@1 0.093), so English questions default to w = 1.
+Without stored sentence vectors the sentence term drops out. The dense cosine of the best chunk is
+kept apart: it is what the refusal threshold is calibrated on.
 """
 from __future__ import annotations
 
@@ -17,15 +23,17 @@ from index.text import detect_language
 from .bm25 import BM25
 
 CANDIDATES = 20
+SENTENCE_CANDIDATES = 60
 
 
 class Retriever:
     def __init__(self, store: Store, embedder: Embedder, dense_weight: float = 0.8,
-                 dense_weight_en: float = 1.0) -> None:
+                 dense_weight_en: float = 1.0, sentence_weight: float = 1.0) -> None:
         self.store = store
         self.embedder = embedder
         self.dense_weight = dense_weight
         self.dense_weight_en = dense_weight_en
+        self.sentence_weight = sentence_weight
         self._bm25: tuple[tuple[int, int], BM25, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -54,28 +62,40 @@ class Retriever:
 
     def search(self, question: str, k: int) -> tuple[list[Hit], float]:
         """Top k fused hits and the best dense cosine (for refusal)."""
-        dense = self.dense(question, max(k, CANDIDATES))
+        vec = self.embedder.embed_queries([question])[0]
+        dense = self.store.query(vec, max(k, CANDIDATES))
         best_dense = dense[0].score if dense else 0.0
         w = self.dense_weight if detect_language(question) == "ar" else self.dense_weight_en
-        if w >= 1.0 or not dense:
+        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES) if self.sentence_weight > 0 and dense else {}
+        if (w >= 1.0 and not sentence) or not dense:
             return dense[:k], best_dense
-        bm, ids = self.bm25()
-        bm_scores = bm.scores(question)
-        index_of = {cid: i for i, cid in enumerate(ids)}
-        bm_top = sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
         hits = {h.chunk_id: h for h in dense}
-        extra = [ids[i] for i, _ in bm_top if ids[i] not in hits]
+        bm_scores: dict[str, float] = {}
+        if w < 1.0:
+            bm, ids = self.bm25()
+            bm_scores = {ids[i]: s for i, s in bm.scores(question).items()}
+        extra = [cid for cid in sentence if cid not in hits]
+        extra += [cid for cid, _ in sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
+                  if cid not in hits and cid not in sentence]
         for h in self.store.get(extra):
             h.score = _cosine_missing(dense)  # not in the dense top: below its worst
             hits[h.chunk_id] = h
         d = _minmax({cid: h.score for cid, h in hits.items()})
-        b = _minmax({cid: bm_scores.get(index_of.get(cid, -1), 0.0) for cid in hits})
-        fused = sorted(hits, key=lambda cid: -(w * d[cid] + (1 - w) * b[cid]))
+        floor = min(sentence.values(), default=0.0) - 0.01
+        sv = _minmax({cid: sentence.get(cid, floor) for cid in hits}) if sentence else {}
+        sw = self.sentence_weight if sentence else 0.0
+        b = _minmax({cid: bm_scores.get(cid, 0.0) for cid in hits}) if w < 1.0 else {}
+
+        def score(cid: str) -> float:
+            mixed = (d[cid] + sw * sv.get(cid, 0.0)) / (1 + sw)
+            return w * mixed + (1 - w) * b.get(cid, 0.0)
+
+        fused = sorted(hits, key=lambda cid: -score(cid))
         out = []
         for cid in fused[:k]:
             h = hits[cid]
-            h.metadata = {**h.metadata, "dense": h.score}
-            h.score = w * d[cid] + (1 - w) * b[cid]  # the score the list is ranked by
+            h.metadata = {**h.metadata, "dense": h.score, "sentence": sentence.get(cid)}
+            h.score = score(cid)  # the score the list is ranked by
             out.append(h)
         return out, best_dense
 

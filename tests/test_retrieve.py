@@ -12,7 +12,7 @@ def test_bm25_matches_across_arabic_spelling_variants():
 
 def test_dense_only_when_weight_is_one(indexed, embedder):
     q = "كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية"
-    dense = Retriever(indexed, embedder, dense_weight=1.0)
+    dense = Retriever(indexed, embedder, dense_weight=1.0, sentence_weight=0.0)
     hits, best = dense.search(q, 3)
     assert [h.chunk_id for h in hits] == [h.chunk_id for h in dense.dense(q, 3)]
     assert best == hits[0].score
@@ -45,3 +45,35 @@ def test_english_questions_use_their_own_weight(indexed, embedder):
     q_ar = "45 طلبا الهجمات الإلكترونية لافروف"
     bm25_only = [h.chunk_id for h in Retriever(indexed, embedder, 0.0, 1.0).search(q_ar, 5)[0]]
     assert bm25_only[0] == Retriever(indexed, embedder).bm25_search(q_ar, 1)[0].chunk_id
+
+
+def test_a_chunk_whose_one_sentence_answers_is_brought_up(settings, articles):
+    """Chunk-level cosine blurs a single matching sentence in a long chunk; the stored sentence
+    vectors find it."""
+    from index.embed import HashingEmbedder
+    from index.ingest import ingest
+    from index.store import Store
+
+    embedder = HashingEmbedder(1024)  # wide enough that these few words don't collide
+    indexed = Store(settings, name="zebra")
+
+    filler = " ".join(f"{w}one {w}two {w}three {w}four {w}five." for w in ["red", "blue", "green", "pink", "gold", "gray"])
+    (articles / "long.txt").write_text("Long report\n\nThe zebra festival opened in Oslo yesterday. " + filler,
+                                       encoding="utf-8")
+    (articles / "short.txt").write_text("Short note\n\nZebra festival tickets, zebra festival prices, unrelated.",
+                                        encoding="utf-8")
+    ingest(articles, indexed, embedder, settings, progress=False)
+    q = "The zebra festival opened in Oslo yesterday"
+    chunk_only = Retriever(indexed, embedder, 1.0, 1.0, sentence_weight=0.0).search(q, 3)[0]
+    with_sentences = Retriever(indexed, embedder, 1.0, 1.0).search(q, 3)[0]
+    assert chunk_only[0].article_id == "short"
+    assert with_sentences[0].article_id == "long"
+    assert with_sentences[0].metadata["sentence"] > 0.99
+
+
+def test_without_stored_sentences_retrieval_is_chunk_level(indexed, embedder):
+    q = "How many requests did Russia send about cyber attacks"
+    before = [h.chunk_id for h in Retriever(indexed, embedder, 1.0, 1.0, sentence_weight=0.0).search(q, 5)[0]]
+    indexed.sentences.delete(ids=indexed.sentences.get(include=[])["ids"])
+    after = [h.chunk_id for h in Retriever(indexed, embedder, 1.0, 1.0).search(q, 5)[0]]
+    assert after == before
