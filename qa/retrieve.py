@@ -74,26 +74,29 @@ class Retriever:
         if w < 1.0:
             bm, ids = self.bm25()
             bm_scores = {ids[i]: s for i, s in bm.scores(question).items()}
-        extra = [cid for cid in sentence if cid not in hits]
-        extra += [cid for cid, _ in sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
-                  if cid not in hits and cid not in sentence]
-        for h in self.store.get(extra):
-            h.score = _cosine_missing(dense)  # not in the dense top: below its worst
-            hits[h.chunk_id] = h
-        d = _minmax({cid: h.score for cid, h in hits.items()})
+        candidates = list(hits) + [cid for cid in sentence if cid not in hits]
+        seen = set(candidates)
+        candidates += [cid for cid, _ in sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES] if cid not in seen]
+        missing = _cosine_missing(dense)  # not in the dense top: below its worst
+        d = _minmax({cid: hits[cid].score if cid in hits else missing for cid in candidates})
         floor = min(sentence.values(), default=0.0) - 0.01
-        sv = _minmax({cid: sentence.get(cid, floor) for cid in hits}) if sentence else {}
+        sv = _minmax({cid: sentence.get(cid, floor) for cid in candidates}) if sentence else {}
         sw = self.sentence_weight if sentence else 0.0
-        b = _minmax({cid: bm_scores.get(cid, 0.0) for cid in hits}) if w < 1.0 else {}
+        b = _minmax({cid: bm_scores.get(cid, 0.0) for cid in candidates}) if w < 1.0 else {}
 
         def score(cid: str) -> float:
             mixed = (d[cid] + sw * sv.get(cid, 0.0)) / (1 + sw)
             return w * mixed + (1 - w) * b.get(cid, 0.0)
 
-        fused = sorted(hits, key=lambda cid: -score(cid))
+        top = sorted(candidates, key=lambda cid: -score(cid))[:k]
+        for h in self.store.get([cid for cid in top if cid not in hits]):  # texts only for what is shown
+            h.score = missing
+            hits[h.chunk_id] = h
         out = []
-        for cid in fused[:k]:
-            h = hits[cid]
+        for cid in top:
+            h = hits.get(cid)
+            if h is None:  # deleted by a concurrent ingest since the query
+                continue
             h.metadata = {**h.metadata, "dense": h.score, "sentence": sentence.get(cid)}
             h.score = score(cid)  # the score the list is ranked by
             out.append(h)
