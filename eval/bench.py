@@ -480,7 +480,7 @@ class Bench:
         self.info.append(f"retrieval: {load_text()} at start")
         gold = load_gold()
         qs = [g["question"] for g in pick_questions(gold, 20 if self.quick else 40, answerable_only=False)]
-        retriever = Retriever(self.store, self.embedder, s.dense_weight, s.dense_weight_en, s.sentence_weight)
+        retriever = Retriever.from_settings(self.store, self.embedder, s)
         retriever.search("warm-up query", s.top_k)  # builds BM25 once, like the first request of a server
         self.embedder._cache.clear()  # distinct questions: every query embedded for real
         ours = []
@@ -821,7 +821,7 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
     peak_ingest = peak_rss_bytes()
     rss_end = rss_bytes()
     qs = [g["question"] for g in pick_questions(load_gold(), 20, answerable_only=False)]
-    retriever = Retriever(store, emb, settings.dense_weight, settings.dense_weight_en, settings.sentence_weight)
+    retriever = Retriever.from_settings(store, emb, settings)
     t = time.perf_counter()
     retriever.search(qs[0], settings.top_k)
     first = (time.perf_counter() - t) * 1000

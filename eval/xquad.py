@@ -207,7 +207,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
                                            "dense_weight": weight})
         store = Store(settings, name=COLLECTION)
         report = ingest(folder, store, embedder, settings, progress=progress)
-        retriever = Retriever(store, embedder, weight, base.dense_weight_en, base.sentence_weight)
+        retriever = Retriever.from_settings(store, embedder, settings)
         jobs = [(d, i) for d, qs in queries.items() for i, q in enumerate(qs) if q.strip()]
         for direction, i in tqdm(jobs, desc="xquad", unit="q", file=sys.stderr, disable=not progress):
             hits, _ = retriever.search(queries[direction][i], KHABAR_CHUNKS)

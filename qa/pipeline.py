@@ -38,8 +38,7 @@ class Pipeline:
         self.store = store
         self.embedder = embedder
         self.llm = llm
-        self.retriever = Retriever(store, embedder, settings.dense_weight, settings.dense_weight_en,
-                                   settings.sentence_weight)
+        self.retriever = Retriever.from_settings(store, embedder, settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, llm: str | None = None) -> "Pipeline":

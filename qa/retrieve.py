@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 
+from index.config import Settings
 from index.embed import Embedder
 from index.store import Hit, Store
 from index.text import detect_language
@@ -36,6 +37,11 @@ class Retriever:
         self.sentence_weight = sentence_weight
         self._bm25: tuple[tuple[int, int], BM25, list[str]] | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, store: Store, embedder: Embedder, settings: Settings) -> "Retriever":
+        """The retriever the product uses: the pipeline, the benchmark and XQuAD all build it here."""
+        return cls(store, embedder, settings.dense_weight, settings.dense_weight_en, settings.sentence_weight)
 
     def bm25(self) -> tuple[BM25, list[str]]:
         key = (self.store.version, self.store.count())
