@@ -21,6 +21,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     port = port or settings.port
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("khabar").setLevel(logging.INFO)
+    settings = settings.model_copy(update={"host": host, "port": port})  # the Host allow-list has the bound name
     app = create_app(settings, ingest_if_empty=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
