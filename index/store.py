@@ -110,9 +110,9 @@ class Store:
             self.version += 1
 
     def delete(self, ids: list[str]) -> None:
-        if ids:
-            self.collection.delete(ids=ids)
+        if ids:  # sentences first: a crash in between leaves a chunk without sentences, never orphan sentences
             self._delete_sentences(ids)
+            self.collection.delete(ids=ids)
             self.version += 1
 
     def _delete_sentences(self, chunk_ids: list[str]) -> None:
