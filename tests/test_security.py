@@ -245,9 +245,9 @@ def test_the_history_reaching_the_pipeline_is_bounded(make_pipeline):
     ("POST", "/api/ingest", {"content": b'{"path": "\\ud800"}', "headers": {"content-type": "application/json"}},
      400, "invalid_path"),
     ("POST", "/api/ask", {"content": b'{"question": "\\ud800 who?"}', "headers": {"content-type": "application/json"}},
-     422, "invalid_question"),
+     422, "invalid_request"),
     ("POST", "/api/ask/stream", {"content": b'{"question": "\\ud800"}', "headers": {"content-type": "application/json"}},
-     422, "invalid_question"),
+     422, "invalid_request"),
     ("POST", "/v1/chat/completions", {"content": b'{"messages": [{"role": "user", "content": "\\udfff"}]}',
                                       "headers": {"content-type": "application/json"}}, 422, "invalid_request"),
     ("POST", "/v1/chat/completions", {"json": {"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]}},
@@ -309,3 +309,13 @@ def test_openapi_lists_every_route_with_its_error_shape(server):
     assert set(spec["paths"]) >= {"/api/ask", "/api/ask/stream", "/api/search", "/api/articles", "/api/ingest",
                                   "/health", "/v1/models", "/v1/chat/completions"}
     assert json.dumps(spec).count("body_too_large") >= 3
+
+
+def test_a_lone_surrogate_is_an_invalid_question_wherever_it_comes_from(make_pipeline):
+    from qa.answer import QuestionError
+    from ui.service import Service
+
+    pipe = make_pipeline(None)
+    with pytest.raises(QuestionError) as exc:
+        Service(pipe.settings, pipe).check_question("who \ud800?")
+    assert exc.value.code == "invalid_question"

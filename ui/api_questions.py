@@ -60,7 +60,7 @@ def router(service: Service) -> APIRouter:
         return StreamingResponse(_stream(run), media_type="text/event-stream", headers=SSE_HEADERS)
 
     @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)
-    def search(q: str = Query(..., max_length=100_000, description="question or keywords"),
+    def search(q: str = Query(..., max_length=4000, description="question or keywords"),
                k: int | None = Query(None, ge=1, le=50)):
         """Ranked passages, best first, no generation. `score` is the ranking score: the fused dense +
         BM25 score in 0..1 (the dense cosine when BM25 is off)."""

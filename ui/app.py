@@ -64,7 +64,10 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
                               settings.max_body_bytes, gradio=web,
                               body_limits={"/api/ingest": (settings.max_upload_bytes + api_ingest.FORM_OVERHEAD,
                                                            "upload_too_large")})
-    guard.own_routes = [r.path_regex for r in flat_routes(app.routes)]
+    routes = [(r.path_regex, set(getattr(r, "methods", None) or {"GET", "HEAD"}), "{rest:path}" in r.path)
+              for r in flat_routes(app.routes)]
+    guard.own_routes = [(regex, methods) for regex, methods, catch_all in routes if not catch_all]
+    guard.catch_all = [(regex, methods) for regex, methods, catch_all in routes if catch_all]
     if settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list, allow_credentials=False,
                            allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type"])

@@ -60,7 +60,8 @@ class GuardConfig:
     cors_origins: set[str]
     max_body: int
     body_limits: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (its own limit, code)
-    own_routes: list[re.Pattern] = field(default_factory=list)  # our routes: pass the route allow-list
+    own_routes: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # our routes and their methods
+    catch_all: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # /api/{rest}: 404 in our shape
     gradio: bool = True
 
     @classmethod
@@ -75,13 +76,28 @@ class GuardConfig:
         return "*" in self.allowed_hosts or host_name(host) in self.allowed_hosts
 
     def route_ok(self, method: str, path: str) -> bool:
-        if any(p.match(path) for p in self.own_routes):
-            return True
+        return self.route(method, path) == "ok"
+
+    def methods(self, path: str) -> set[str]:
+        """The methods our routes take on this path (empty: not one of ours)."""
+        allowed = ({m for pattern, methods in self.own_routes if pattern.match(path) for m in methods}
+                   or {m for pattern, methods in self.catch_all if pattern.match(path) for m in methods})
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        if allowed and self.cors_origins:
+            allowed.add("OPTIONS")  # CORS preflight
+        return allowed
+
+    def route(self, method: str, path: str) -> str:
+        """"ok", "not_found" or "method_not_allowed" (a path of ours with a method none of its routes take)."""
+        allowed = self.methods(path)
+        if allowed:
+            return "ok" if method in allowed else "method_not_allowed"
         if not self.gradio:
-            return True  # no mount: the router's own 404/405 answer
+            return "ok"  # no mount: the router's own 404 answers
         if method in ("GET", "HEAD"):
-            return bool(GRADIO_GET.match(path))
-        return method == "POST" and bool(GRADIO_POST.match(path))
+            return "ok" if GRADIO_GET.match(path) else "not_found"
+        return "ok" if method == "POST" and GRADIO_POST.match(path) else "not_found"
 
 
 class Guard:
@@ -104,8 +120,13 @@ class Guard:
         length = headers.get("content-length", "")
         if length.strip().isdigit() and int(length) > limit:
             return await _send(send, *too_large_reply)
-        if not cfg.route_ok(method, path):
+        verdict = cfg.route(method, path)
+        if verdict == "not_found":
             return await _send(send, *_error(404, "not_found", f"no such endpoint: {path}"))
+        if verdict == "method_not_allowed":
+            allow = ", ".join(sorted(cfg.methods(path))).encode()
+            return await _send(send, *_error(405, "method_not_allowed", f"{method} is not allowed on {path}",
+                                             [(b"allow", allow)]))
         origin = headers.get("origin", "").rstrip("/")
         cors_ok = bool(origin) and origin in cfg.cors_origins
         seen, too_large, started = 0, False, False

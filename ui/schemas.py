@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MESSAGE_CHARS = 20_000  # one history message / one /v1 content part
 HISTORY_MESSAGES = 100
+QUESTION_CHARS = 20_000  # the schema's bound; KHABAR_MAX_QUESTION_CHARS (2,000) is checked after it
 
 
 class Message(BaseModel):
@@ -18,7 +19,9 @@ class Message(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="Arabic or English; answered in the same language")
+    question: str = Field(max_length=QUESTION_CHARS,
+                          description="Arabic or English; answered in the same language "
+                                      "(longer than KHABAR_MAX_QUESTION_CHARS: 422 question_too_long)")
     history: list[Message] | None = Field(None, max_length=HISTORY_MESSAGES,
                                           description="earlier turns, oldest first")
     k: int | None = Field(None, ge=1, le=50, description="passages to retrieve (default: KHABAR_TOP_K)")
