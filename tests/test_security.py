@@ -201,29 +201,33 @@ def test_default_settings_refuse_a_foreign_host():
     assert GuardConfig.build("192.168.1.5", [], [], 1).host_ok("192.168.1.5:8000")
 
 
-def test_a_long_history_costs_no_more_than_a_plain_question(server):
-    """Finding 3: a 20,000-character history message (the limit per message) is cut before retrieval."""
+def test_a_long_history_reaches_the_models_cut(server):
+    """Finding 3: a 20,000-character history message (the limit per message) is cut before it reaches
+    the embedder, so it costs what a short one does (timed with the real models by
+    `python -m eval.bench_history`, not here)."""
     url, _, pipe = server
+    seen: list[int] = []
+    for name in ("embed_queries", "embed_documents"):
+        real = getattr(pipe.embedder, name)
+
+        def recording(texts, *args, _real=real, **kw):
+            seen.extend(len(t) for t in texts)
+            return _real(texts, *args, **kw)
+
+        setattr(pipe.embedder, name, recording)
     history = [{"role": "user", "content": "جنيف " * 4000}, {"role": "assistant", "content": "x " * 10_000}]
     with httpx.Client(base_url=url, timeout=60) as client:
-        plain, long = [], []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            assert client.post("/api/ask", json={"question": AR_Q}).status_code == 200
-            plain.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            resp = client.post("/api/ask", json={"question": AR_Q, "history": history})
-            assert resp.status_code == 200, resp.text[:300]
-            long.append(time.perf_counter() - t0)
-            v1 = client.post("/v1/chat/completions", json={"messages": [
-                {"role": "user", "content": "جنيف " * 4000}, {"role": "assistant", "content": "ok"},
-                {"role": "user", "content": AR_Q}]})
-            assert v1.status_code == 200
-    seen = pipe.embedder.seen_lengths if hasattr(pipe.embedder, "seen_lengths") else None
-    assert seen is None or max(seen) < 5000
-    plain_s, long_s = sorted(plain)[2], sorted(long)[2]
-    print(f"\nHISTORY plain p50 {plain_s * 1000:.0f} ms, 20,000-char history p50 {long_s * 1000:.0f} ms")
-    assert long_s <= 1.5 * plain_s + 0.05
+        resp = client.post("/api/ask", json={"question": AR_Q, "history": history})
+        assert resp.status_code == 200, resp.text[:300]
+        v1 = client.post("/v1/chat/completions", json={"messages": [
+            {"role": "user", "content": "جنيف " * 4000}, {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": AR_Q}]})
+        assert v1.status_code == 200
+    assert seen, "the question was embedded"
+    limit = pipe.settings.max_context_chars + pipe.settings.max_question_chars + 10
+    assert max(seen) <= limit, f"{max(seen)} characters reached the embedder"
+    prompts = " ".join(m["content"] for p in pipe.llm.prompts for m in p)
+    assert "جنيف " * 200 not in prompts, "the long message never reaches the LLM either"
 
 
 def test_the_history_reaching_the_pipeline_is_bounded(make_pipeline):

@@ -7,14 +7,13 @@ import time
 import uuid
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
 
 from qa.answer import Answer
 
 from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, ChatCompletionOut, ChatRequest, ContentPart, ModelsOut
 from .service import Service
-from .sse import SSE_HEADERS, events, sse
+from .sse import events, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -106,6 +105,6 @@ def router(service: Service, started: int) -> APIRouter:
                 yield sse(None, error_body("internal_error", "internal error (logged on the server)"))
             yield sse(None, "[DONE]")
 
-        return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)
+        return sse_response(stream())
 
     return r

@@ -4,14 +4,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
 
 from qa.answer import Answer, Sources
 
 from .errors import error_body
 from .schemas import ERRORS_ASK, AnswerOut, AskRequest, HitOut
 from .service import Service
-from .sse import SSE_HEADERS, events, sse
+from .sse import events, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -57,7 +56,7 @@ def router(service: Service) -> APIRouter:
     @r.post("/api/ask/stream", responses={**STREAM_DOC, **ERRORS_ASK})
     async def ask_stream(body: AskRequest):
         run = service.run(body.question, _history(body), body.k)  # 422 / 503 before streaming
-        return StreamingResponse(_stream(run), media_type="text/event-stream", headers=SSE_HEADERS)
+        return sse_response(_stream(run))
 
     @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)
     def search(q: str = Query(..., max_length=4000, description="question or keywords"),

@@ -1,9 +1,11 @@
-"""Pipeline events off the worker threads, and their framing as server-sent events."""
+"""Pipeline events off the worker threads, and their framing as server-sent events (FastAPI's own
+SSE encoder, `fastapi.sse.format_sse_event`, and its `EventSourceResponse`)."""
 from __future__ import annotations
 
 import json
 from typing import Any, AsyncIterator
 
+from fastapi.sse import EventSourceResponse, format_sse_event
 from starlette.concurrency import run_in_threadpool
 
 from .service import Run
@@ -12,10 +14,14 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _END = object()
 
 
-def sse(event: str | None, data: Any) -> str:
+def sse(event: str | None, data: Any) -> bytes:
     """One server-sent event (`event:` line only when named); data is JSON, or a literal string."""
     payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-    return (f"event: {event}\n" if event else "") + f"data: {payload}\n\n"
+    return format_sse_event(data_str=payload, event=event)
+
+
+def sse_response(stream) -> EventSourceResponse:
+    return EventSourceResponse(stream, headers=SSE_HEADERS)
 
 
 def _next(run: Run):
