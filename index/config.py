@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     embed_dtype: Literal["bf16", "fp32"] = "bf16"
     embed_batch_size: int = 8
     embed_threads: int = 2
+    embed_query_tokens: int = 256  # a question is cut to this many tokens before it is embedded (cost bound)
 
     # chunking (words)
     chunk_words: int = 200

@@ -44,6 +44,9 @@ TEXT = {
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 QUOTE_CHARS = 700  # passages shown while the answer is written are cut to this (citations never are)
+CHAT_MESSAGES = 40  # what a session keeps on the server (and re-sends each turn): the newest 20 turns
+STATE_SECONDS = 3600  # a session's chat is forgotten an hour after its last turn
+SESSIONS = 1000  # sessions whose chat the server keeps (the oldest go first)
 
 
 # ---- HTML for messages (pure functions, tested without a browser) -----------------------------
@@ -127,9 +130,14 @@ def respond(service: Service, message: str, chat: list[dict], history: list[dict
     """Generator of (textbox, chat, history): the question at once, the passages as soon as retrieval
     is done, then the answer as it is written, then the final checked answer with its citations."""
     message = message.strip() if isinstance(message, str) else ""  # a client can send any JSON here
-    chat, history = list(chat or []), list(history or [])
+    chat, history = list(chat or [])[-CHAT_MESSAGES:], list(history or [])[-8:]
     if not message:
         yield "", chat, history
+        return
+    try:
+        service.check_question(message)  # before anything is kept: the page's max_length is the browser's
+    except QuestionError as exc:
+        yield "", chat + [{"role": "assistant", "content": render_status(exc.message, "en", "kh-error")}], history
         return
     language = _lang(message)
     chat.append({"role": "user", "content": render_user(message)})
@@ -235,8 +243,8 @@ def build(service: Service):
                              allow_tags=False, buttons=[], feedback_options=None,
                              group_consecutive_messages=False, autoscroll=True, allow_file_downloads=False,
                              placeholder="<div dir=\"auto\">Ask a question about the articles · اطرح سؤالًا عن المقالات</div>")
-        shown = gr.State([])  # the chat as displayed: server-side, the one copy _respond reads
-        history = gr.State([])  # plain question/answer turns for follow-ups
+        shown = gr.State([], time_to_live=STATE_SECONDS)  # the chat as displayed: server-side, what _respond reads
+        history = gr.State([], time_to_live=STATE_SECONDS)  # plain question/answer turns for follow-ups
         with gr.Row(equal_height=True):
             box = gr.Textbox(elem_id="kh-input", show_label=False, scale=10, lines=1, max_lines=4, autofocus=True,
                              max_length=service.settings.max_question_chars,
@@ -261,6 +269,7 @@ def build(service: Service):
         timer.tick(_tick, None, [banner, timer], **private)
         demo.load(_tick, None, [banner, timer], **private)
     demo.queue(default_concurrency_limit=1, max_size=max(8, 4 * service.settings.queue_size))
+    demo.state_session_capacity = SESSIONS
     return demo
 
 
@@ -271,7 +280,14 @@ def mount(app, service: Service):
     import gradio as gr
 
     s = service.settings
+    demo = build(service)
     blocked = [str(p.resolve()) for p in (s.data_dir, s.models_dir, s.articles_dir)] + ["/proc", "/etc", "/root"]
-    return gr.mount_gradio_app(app, build(service), path="/", css=CSS, footer_links=[], run_history=False,
-                               show_error=False, theme=gr.themes.Default(), allowed_paths=[],
-                               blocked_paths=blocked, max_file_size=1, mcp_server=False)
+    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=[], run_history=False,
+                              show_error=False, theme=gr.themes.Default(), allowed_paths=[],
+                              blocked_paths=blocked, max_file_size=1, mcp_server=False)
+    demo.has_launched = True  # Gradio checks file paths against the lists above only once "launched"
+    guard = getattr(app.state, "guard", None)
+    if guard is not None:
+        guard.gradio_fns = len(demo.fns)
+        guard.max_text = s.max_question_chars
+    return app
