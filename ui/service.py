@@ -180,10 +180,7 @@ class Service:
         t0 = time.perf_counter()
         with self.ingest_lock:
             for path in paths:
-                r = ingest(path, pipe.store, pipe.embedder, self.settings, progress=False)
-                for name in ("articles", "chunks", "added", "updated", "deleted", "unchanged"):
-                    setattr(total, name, getattr(total, name) + getattr(r, name))
-                total.skipped.extend(r.skipped)
+                total.merge(ingest(path, pipe.store, pipe.embedder, self.settings, progress=False))
         total.seconds = time.perf_counter() - t0
         report = total.to_dict()
         root = str(self.settings.articles_dir.resolve())
