@@ -171,3 +171,9 @@ def where(since: str | None = None, until: str | None = None, source: str | list
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def hit_json(hit) -> dict:
+    """A search hit (index.store.Hit) as JSON: /api/search and `khabar search --json`."""
+    return {"chunk_id": hit.chunk_id, "article_id": hit.article_id, "title": hit.title, "text": hit.text,
+            "score": round(float(hit.score), 4), **public(hit.metadata)}

@@ -16,6 +16,7 @@ import re
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -27,6 +28,7 @@ from starlette.datastructures import UploadFile
 
 from index.config import Settings, offline_env
 from index.load import SUFFIXES
+from index.meta import hit_json, where as filter_where
 from qa.answer import Answer, Sources
 
 from .docs import install_docs
@@ -51,9 +53,22 @@ class AskRequest(BaseModel):
     question: str = Field(description="Arabic or English; answered in the same language")
     history: list[Message] | None = Field(None, max_length=100, description="earlier turns, oldest first")
     k: int | None = Field(None, ge=1, le=50, description="passages to retrieve (default: KHABAR_TOP_K)")
+    since: date | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
+    until: date | None = Field(None, description="only articles published on or before this date (YYYY-MM-DD)")
+    source: str | None = Field(None, max_length=500, description="only these outlets (comma-separated, any case)")
 
 
-class CitationOut(BaseModel):
+class Published(BaseModel):
+    """Where and when the passage's article was published (null when unknown)."""
+    published: str | None = Field(None, description="ISO date the article was published")
+    source: str | None = Field(None, description="the outlet, e.g. Reuters")
+    url: str | None = None
+    author: str | None = None
+    also: list[dict[str, Any]] = Field(default_factory=list,
+                                       description="near-duplicate copies of the article elsewhere (not indexed)")
+
+
+class CitationOut(Published):
     n: int
     chunk_id: str
     article_id: str
@@ -69,7 +84,7 @@ class AnswerOut(BaseModel):
     timings: dict[str, Any]
 
 
-class HitOut(BaseModel):
+class HitOut(Published):
     chunk_id: str
     article_id: str
     title: str
@@ -83,6 +98,9 @@ class ArticleOut(BaseModel):
     source: str
     language: str
     chunks: int
+    published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
 
 
 class HealthOut(BaseModel):
@@ -149,11 +167,20 @@ async def _events(run: Run):
         run.close()
 
 
+def _where(since: date | None, until: date | None, source: str | None) -> dict | None:
+    return filter_where(since.isoformat() if since else None, until.isoformat() if until else None, source)
+
+
 def sources_text(answer: Answer) -> str:
     if not answer.citations:
         return ""
-    lines = [f"[{c.n}] {c.title}: \u201c{' '.join(c.quote.split())}\u201d" for c in answer.citations]
+    lines = [f"[{c.n}] {c.title}{_byline(c)}: \u201c{' '.join(c.quote.split())}\u201d" for c in answer.citations]
     return "\n\nSources:\n" + "\n".join(lines)
+
+
+def _byline(c) -> str:
+    parts = [p for p in (c.source, c.published) if p]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _text_of(content: str | list[dict] | None) -> str:
@@ -222,7 +249,8 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
     @app.post("/api/ask", response_model=AnswerOut, tags=["questions"], responses=ERRORS_ASK)
     def ask(body: AskRequest):
         """A cited answer in the question's language (refused: "the articles don't say")."""
-        return service.ask(body.question, _history(body.history), body.k).to_dict()
+        return service.ask(body.question, _history(body.history), body.k,
+                           _where(body.since, body.until, body.source)).to_dict()
 
     @app.post("/api/ask/stream", tags=["questions"], responses={
         200: {"content": {"text/event-stream": {}},
@@ -231,7 +259,8 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
                              "checked answer: same JSON as /api/ask); `error` if it fails midway"},
         **ERRORS_ASK})
     async def ask_stream(body: AskRequest):
-        run = service.run(body.question, _history(body.history), body.k)  # 422 / 503 before streaming
+        run = service.run(body.question, _history(body.history), body.k,
+                          _where(body.since, body.until, body.source))  # 422 / 503 before streaming
 
         async def stream():
             sent_sources, deltas = False, 0
@@ -257,13 +286,15 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
 
     @app.get("/api/search", response_model=list[HitOut], tags=["questions"], responses=ERRORS_ASK)
     def search(q: str = Query(..., description="question or keywords"),
-               k: int | None = Query(None, ge=1, le=50)):
+               k: int | None = Query(None, ge=1, le=50),
+               since: date | None = Query(None, description="published on or after (YYYY-MM-DD)"),
+               until: date | None = Query(None, description="published on or before (YYYY-MM-DD)"),
+               source: str | None = Query(None, max_length=500, description="outlets, comma-separated")):
         """Ranked passages, best first, no generation. `score` is the ranking score: the fused dense +
-        BM25 score in 0..1 (the dense cosine when BM25 is off)."""
+        BM25 score in 0..1 (the dense cosine when BM25 is off). The filters apply inside the vector query."""
         question = service.check_question(q)
-        hits = service.pipeline().search(question, k or settings.top_k)
-        return [{"chunk_id": h.chunk_id, "article_id": h.article_id, "title": h.title, "text": h.text,
-                 "score": round(float(h.score), 4)} for h in hits]
+        hits = service.pipeline().search(question, k or settings.top_k, where=_where(since, until, source))
+        return [hit_json(h) for h in hits]
 
     # ---- index --------------------------------------------------------------------------------
     @app.get("/api/articles", response_model=list[ArticleOut], tags=["index"])
@@ -278,21 +309,27 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
         return arts
 
     @app.post("/api/ingest", tags=["index"], responses={
-        400: {"model": ErrorOut, "description": "path_outside_root, no_files, unsupported_file_type, bad_request"},
+        400: {"model": ErrorOut, "description": "path_outside_root, no_files, unsupported_file_type, bad_request; "
+                                                "for a url: url_not_allowed, invalid_url, robots_disallowed, "
+                                                "unsupported_content_type, page_too_large"},
+        502: {"model": ErrorOut, "description": "fetch_failed: the URL could not be fetched"},
         401: {"model": ErrorOut, "description": "unauthorized: missing or wrong `Authorization: Bearer <key>`"},
         403: {"model": ErrorOut, "description": "ingest_disabled: KHABAR_API_KEY is not set"},
         404: {"model": ErrorOut, "description": "not_found: no such file or folder in the articles root"},
         413: {"model": ErrorOut, "description": "upload_too_large"},
         415: {"model": ErrorOut, "description": "unsupported_media_type"}},
         openapi_extra={"requestBody": {"required": True, "content": {
-            "application/json": {"schema": {"type": "object", "required": ["path"], "properties": {
-                "path": {"type": "string", "description": "file or folder inside the articles root"}}}},
+            "application/json": {"schema": {"type": "object", "properties": {
+                "path": {"type": "string", "description": "file or folder inside the articles root"},
+                "url": {"type": "string", "description": "a web page or an RSS/Atom feed (its entries' pages are "
+                                                         "fetched); private addresses are refused"}}}},
             "multipart/form-data": {"schema": {"type": "object", "properties": {
                 "files": {"type": "array", "items": {"type": "string", "format": "binary"},
                           "description": ".txt / .md / .html articles"}}}}}}})
     async def ingest(request: Request, authorization: str | None = Header(None, include_in_schema=False)):
-        """Index uploaded articles (saved into the articles root) or a file/folder already inside it.
-        Needs `Authorization: Bearer $KHABAR_API_KEY`. Returns the ingest report."""
+        """Index uploaded articles (saved into the articles root), a file/folder already inside it, or a URL
+        (a web page or an RSS/Atom feed). Needs `Authorization: Bearer $KHABAR_API_KEY`. Returns the
+        ingest report."""
         if not settings.api_key:
             raise ApiError(403, "ingest_disabled", "ingest over HTTP is disabled: set KHABAR_API_KEY to enable it")
         if not _bearer_ok(authorization, settings.api_key):
@@ -304,10 +341,14 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
         if ctype == "multipart/form-data":
             paths = await _save_uploads(request, root)
         elif ctype == "application/json":
-            paths = [await _json_path(request, root)]
+            target = await _json_path(request, root)
+            if isinstance(target, str):  # {"url": ...}: a web page or an RSS/Atom feed
+                return await run_in_threadpool(service.ingest_url, target)
+            paths = [target]
         else:
             raise ApiError(415, "unsupported_media_type",
-                           "send multipart/form-data files, or JSON {\"path\": ...} inside the articles root")
+                           "send multipart/form-data files, JSON {\"path\": ...} inside the articles root, "
+                           "or JSON {\"url\": ...}")
         return await run_in_threadpool(service.ingest_paths, paths)
 
     async def _save_uploads(request: Request, root: Path) -> list[Path]:
@@ -345,12 +386,18 @@ def create_app(settings: Settings, pipeline=None, *, ingest_if_empty: bool = Fal
         finally:
             await form.close()
 
-    async def _json_path(request: Request, root: Path) -> Path:
+    async def _json_path(request: Request, root: Path) -> Path | str:
+        """The checked path, or the URL (a str) of {"url": ...}."""
         raw = await _limited(request, MAX_JSON_BYTES).body()
         try:
             body = json.loads(raw)
         except ValueError:
             raise ApiError(422, "invalid_request", "body is not valid JSON") from None
+        url = body.get("url") if isinstance(body, dict) else None
+        if url is not None:
+            if not isinstance(url, str) or not url.strip() or len(url) > 4000:
+                raise ApiError(422, "invalid_request", "url: an http(s) URL of a web page or an RSS/Atom feed")
+            return url.strip()
         path = body.get("path") if isinstance(body, dict) else None
         if not isinstance(path, str) or not path.strip() or "\x00" in path:
             raise ApiError(422, "invalid_request", "path: a file or folder inside the articles root is required")
