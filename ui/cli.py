@@ -26,8 +26,12 @@ def cmd_ingest(args, settings: Settings) -> int:
     if args.path and is_url(args.path):  # a web page or an RSS/Atom feed
         if args.prune:
             return _fail("--prune works on a folder, not a URL", EXIT_USAGE)
+        from index.fetch import Fetcher
+
         try:
-            report = ingest_url(args.path, Store(settings), load_embedder(settings), settings)
+            with Fetcher(settings) as fetcher:
+                fetcher.check(args.path)  # a refused address fails before any model loads
+                report = ingest_url(args.path, Store(settings), load_embedder(settings), settings, fetcher)
         except FetchError as exc:
             return _fail(f"{exc.code}: {exc.message}", EXIT_INPUT)
         return _print_report(report, args)

@@ -73,11 +73,23 @@ def _text_block(text: str, cls: str = "") -> str:
     return f'<div class="kh-msg{" " + cls if cls else ""}" dir="auto">{body}</div>'
 
 
-def _details(n: int, title: str, quote: str, limit: int | None = None) -> str:
+def byline(source: str | None, published: str | None, url: str | None = None) -> str:
+    """"Reuters · 2022-01-10" under a quote (escaped; the outlet links to the article when it has an http(s) URL)."""
+    parts = [p for p in (source, published) if p]
+    if not parts:
+        return ""
+    text = esc(" · ".join(parts))
+    if url and url.lower().startswith(("http://", "https://")):
+        text = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{text}</a>'
+    return f'<div class="kh-byline" dir="auto">{text}</div>'
+
+
+def _details(n: int, title: str, quote: str, limit: int | None = None, cite=None) -> str:
     if limit and len(quote) > limit:
         quote = quote[:limit].rsplit(" ", 1)[0] + " …"
+    by = byline(cite.source, cite.published, cite.url) if cite is not None else ""
     return (f'<details class="kh-cite"><summary dir="auto"><span class="kh-n">[{n}]</span> '
-            f'{esc(title) or "—"}</summary><div class="kh-quote" dir="auto">{esc(quote)}</div></details>')
+            f'{esc(title) or "—"}</summary><div class="kh-quote" dir="auto">{esc(quote)}</div>{by}</details>')
 
 
 def _cites(heading: str, items: list[str], language: str) -> str:
@@ -95,7 +107,7 @@ def render_sources(sources: Sources, draft: str = "") -> str:
     """While the answer is written: the draft (if any) and the retrieved passages, collapsed."""
     t = TEXT[sources.language]
     head = _text_block(draft, "kh-draft") if draft.strip() else render_status(t["writing"], sources.language)
-    items = [_details(p.n, p.title, p.quote, QUOTE_CHARS) for p in sources.passages]
+    items = [_details(p.n, p.title, p.quote, QUOTE_CHARS, p) for p in sources.passages]
     return head + _cites(t["passages"], items, sources.language)
 
 
@@ -103,7 +115,7 @@ def render_answer(answer: Answer) -> str:
     t = TEXT[answer.language]
     if answer.refused:
         return _text_block(answer.answer, "kh-refused")
-    items = [_details(c.n, c.title, c.quote) for c in answer.citations]
+    items = [_details(c.n, c.title, c.quote, cite=c) for c in answer.citations]
     return _text_block(answer.answer) + _cites(t["sources"], items, answer.language)
 
 
@@ -192,6 +204,7 @@ CSS = """
 .kh-cite .kh-n { color: var(--color-accent); font-weight: 700; }
 .kh-quote { margin-top: 0.4em; padding-inline-start: 0.7em; border-inline-start: 3px solid var(--color-accent);
   max-height: 16em; overflow-y: auto; line-height: 1.7; }
+.kh-byline { margin-top: 0.3em; font-size: 0.85em; color: var(--body-text-color-subdued); unicode-bidi: plaintext; }
 .kh-banner { padding: 0.6em 1em; border-radius: 8px; display: flex; justify-content: space-between; gap: 1em;
   font-weight: 600; }
 .kh-spin { display: inline-block; width: 0.9em; height: 0.9em; margin-inline-end: 0.5em; vertical-align: -0.1em;
