@@ -12,7 +12,7 @@ from __future__ import annotations
 import html as htmllib
 import logging
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .clean import CleanArticle, clean_lines
 from .meta import ArticleMeta, iso_date
@@ -79,6 +79,16 @@ def _best_title(title: str, html: str) -> str:
     return title
 
 
+def _sitename(doc, url: str | None) -> str | None:
+    """The site's own name; None when trafilatura only fell back to the URL's host (a feed's title is better)."""
+    name = ((doc.sitename if doc is not None else "") or "").strip()
+    host = urlsplit(url or "")
+    if name and name.lower().removeprefix("www.") in {host.netloc.lower().removeprefix("www."),
+                                                        (host.hostname or "").removeprefix("www.")}:
+        return None
+    return name or None
+
+
 def _table_heavy(text: str) -> bool:
     rows = sum(len(ln) for ln in text.split("\n") if ln.lstrip().startswith("|"))
     return rows > 0.4 * len(text)
@@ -118,7 +128,7 @@ def extract(html: str, url: str | None = None) -> dict | None:
     published = iso_date(doc.date) if doc is not None else None
     return {"title": title.strip(), "text": text, "published": published or arabic_date(text.split("\n")),
             "author": ((doc.author if doc is not None else "") or "").strip() or None,
-            "sitename": ((doc.sitename if doc is not None else "") or "").strip() or None,
+            "sitename": _sitename(doc, url),
             "url": page_url(html, url)}
 
 

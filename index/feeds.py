@@ -9,7 +9,7 @@ every 15 minutes: only new or changed entries are embedded.
 from __future__ import annotations
 
 import time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .clean import CleanArticle
 from .config import Settings
@@ -50,8 +50,10 @@ def page_article(got: Fetched, hint: ArticleMeta | None = None) -> CleanArticle 
     art.article_id = url_article_id(url)
     art.source = url
     hint = hint or ArticleMeta()
-    art.meta = ArticleMeta(published=hint.published or art.meta.published, source=art.meta.source or hint.source,
-                           url=url, author=art.meta.author or hint.author)
+    host = urlsplit(url).hostname or None
+    art.meta = ArticleMeta(published=hint.published or art.meta.published,
+                           source=art.meta.source or hint.source or host, url=url,
+                           author=art.meta.author or hint.author)
     return art
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -161,6 +162,11 @@ def test_chat_page(server, browser):
         assert not quote.is_visible()
         summary.click()
         assert quote.is_visible() and len(quote.inner_text()) > 20
+        # under the quote: the outlet and the date (data/articles/*.json), e.g. "Al-Amsar · 2022-01-10"
+        byline = cite.locator(".kh-byline")
+        assert byline.is_visible(), cite.inner_html()
+        assert re.fullmatch(r"(Al-Amsar|SANA|Reuters|Asharq|UrduPoint / Sputnik) · 20\d\d-\d\d-\d\d",
+                            byline.inner_text().strip()), byline.inner_text()
         page.screenshot(path=str(ARTIFACTS / "browser-arabic.png"), full_page=True)
 
         # English: left-to-right; the article's HTML shows as text and never runs

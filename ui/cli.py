@@ -17,7 +17,7 @@ def _settings() -> Settings:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from index.embed import load_embedder
+    from index.embed import LazyEmbedder, load_embedder
     from index.feeds import ingest_url, is_url
     from index.fetch import FetchError
     from index.ingest import ingest
@@ -31,7 +31,8 @@ def cmd_ingest(args, settings: Settings) -> int:
         try:
             with Fetcher(settings) as fetcher:
                 fetcher.check(args.path)  # a refused address fails before any model loads
-                report = ingest_url(args.path, Store(settings), load_embedder(settings), settings, fetcher)
+                # the model loads only when something new or changed has to be embedded
+                report = ingest_url(args.path, Store(settings), LazyEmbedder(settings), settings, fetcher)
         except FetchError as exc:
             return _fail(f"{exc.code}: {exc.message}", EXIT_INPUT)
         return _print_report(report, args)

@@ -81,7 +81,7 @@ def byline(source: str | None, published: str | None, url: str | None = None) ->
     text = esc(" · ".join(parts))
     if url and url.lower().startswith(("http://", "https://")):
         text = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{text}</a>'
-    return f'<div class="kh-byline" dir="auto">{text}</div>'
+    return f'<div class="kh-byline"><bdi>{text}</bdi></div>'  # aligned with the quotes, isolated inside'
 
 
 def _details(n: int, title: str, quote: str, limit: int | None = None, cite=None) -> str:
@@ -204,7 +204,7 @@ CSS = """
 .kh-cite .kh-n { color: var(--color-accent); font-weight: 700; }
 .kh-quote { margin-top: 0.4em; padding-inline-start: 0.7em; border-inline-start: 3px solid var(--color-accent);
   max-height: 16em; overflow-y: auto; line-height: 1.7; }
-.kh-byline { margin-top: 0.3em; font-size: 0.85em; color: var(--body-text-color-subdued); unicode-bidi: plaintext; }
+.kh-byline { margin-top: 0.3em; font-size: 0.85em; color: var(--body-text-color-subdued); text-align: start; }
 .kh-banner { padding: 0.6em 1em; border-radius: 8px; display: flex; justify-content: space-between; gap: 1em;
   font-weight: 600; }
 .kh-spin { display: inline-block; width: 0.9em; height: 0.9em; margin-inline-end: 0.5em; vertical-align: -0.1em;
