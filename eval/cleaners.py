@@ -115,10 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"News-site fixtures ({FIXTURES.relative_to(REPO_ROOT)}):\n")
     print(table(fx))
-    print("\nmetadata found by the extractor (published / source / author / url as expected):")
+    print("\ntitle (old / new) and the metadata the extractor found (published / source / author / url as expected):")
     for r in fx:
         ok = r["meta_ok"]
-        print(f"  {r['name']}: " + ", ".join(f"{k} {'ok' if v else 'MISSED ' + repr(r['meta'].get(k))}" for k, v in ok.items()))
+        titles = f"title {'ok' if r['old']['title_ok'] else 'wrong'} / {'ok' if r['new']['title_ok'] else 'wrong'}; "
+        print(f"  {r['name']}: {titles}" + ", ".join(f"{k} {'ok' if v else 'MISSED ' + repr(r['meta'].get(k))}"
+                                                    for k, v in ok.items()))
     print("\nSeed articles as bare HTML (body = the old cleaner's paragraphs of the .txt; boilerplate = the "
           "phrases tests/test_clean.py forbids):\n")
     print(table(sd, seed=True))
