@@ -457,3 +457,27 @@ def test_fixture_feed_of_news_sites(local, store, embedder):
             assert got[expected["url"]] == (expected["published"], expected["source"]), page.name
     # the table-layout agency page has no site name: the feed's title stands in
     assert ("2023-02-12", "Khabar test feed") in got.values()
+
+
+def test_chat_filters_narrow_the_passages(make_pipeline):
+    from ui.service import Service
+    from ui.web import respond
+
+    pipe = make_pipeline()
+    service = Service(pipe.settings, pipe)
+    *_, (_, chat, _) = respond(service, "من ترأس الوفد الروسي في محادثات جنيف؟", [], [], ("", "", "sana"))
+    html = chat[-1]["content"]
+    assert "SANA · 2022-01-10" in html and "Al-Amsar" not in html and "Reuters" not in html
+    *_, (box, chat, _) = respond(service, "من ترأس الوفد الروسي؟", [], [], ("10/01/2022", "", ""))
+    assert box == "من ترأس الوفد الروسي؟" and "kh-error" in chat[-1]["content"] and "YYYY-MM-DD" in chat[-1]["content"]
+
+
+def test_stream_sources_carry_date_and_outlet(make_pipeline):
+    from ui.app import create_app
+
+    pipe = make_pipeline()
+    client = TestClient(create_app(pipe.settings, pipe, web=False))
+    resp = client.post("/api/ask/stream", json={"question": "من ترأس الوفد الروسي؟", "source": "Reuters"})
+    sources = json.loads(resp.text.split("event: sources\ndata: ", 1)[1].split("\n", 1)[0])
+    assert sources["passages"] and {p["source"] for p in sources["passages"]} == {"Reuters"}
+    assert all(p["published"] == "2021-12-28" for p in sources["passages"])

@@ -135,9 +135,21 @@ def status_banner(service: Service) -> str:
 
 
 # ---- the chat turn ---------------------------------------------------------------------------------
-def respond(service: Service, message: str, chat: list[dict], history: list[dict]):
+def chat_filters(since: str | None, until: str | None, source: str | None) -> dict | None:
+    """The chat's filter boxes as a Chroma where (index/meta.py); QuestionError for a bad date."""
+    from index.meta import parse_date_arg, where
+
+    try:
+        return where(parse_date_arg(since), parse_date_arg(until), (source or "").strip() or None)
+    except ValueError as exc:
+        raise QuestionError("invalid_filter", f"{exc} · التاريخ بالشكل YYYY-MM-DD") from None
+
+
+def respond(service: Service, message: str, chat: list[dict], history: list[dict],
+            filters: tuple[str | None, str | None, str | None] | None = None):
     """Generator of (textbox, chat, history): the question at once, the passages as soon as retrieval
-    is done, then the answer as it is written, then the final checked answer with its citations."""
+    is done, then the answer as it is written, then the final checked answer with its citations.
+    filters: (since, until, source) from the chat's filter boxes."""
     message = (message or "").strip()
     chat, history = list(chat or []), list(history or [])
     if not message:
@@ -149,7 +161,7 @@ def respond(service: Service, message: str, chat: list[dict], history: list[dict
     yield "", list(chat), list(history)
     run = None
     try:
-        run = service.run(message, history[-8:] or None)
+        run = service.run(message, history[-8:] or None, where=chat_filters(*(filters or (None, None, None))))
         sources, draft = None, ""
         for event in run:
             if isinstance(event, Sources):
@@ -223,8 +235,8 @@ CSS = """
 def build(service: Service):
     import gradio as gr
 
-    def _respond(message, chat, history):
-        yield from respond(service, message, chat, history)
+    def _respond(message, chat, history, since=None, until=None, source=None):
+        yield from respond(service, message, chat, history, (since, until, source))
 
     def _tick():
         banner = status_banner(service)
@@ -249,6 +261,15 @@ def build(service: Service):
             box = gr.Textbox(elem_id="kh-input", show_label=False, scale=10, lines=1, max_lines=4, autofocus=True,
                              placeholder="Your question… · سؤالك…", submit_btn=False)
             send = gr.Button("Ask · اسأل", variant="primary", scale=0, min_width=140, elem_id="kh-send")
+        with gr.Accordion("Filters · تصفية", open=False, elem_id="kh-filters"):
+            with gr.Row(equal_height=True):
+                since = gr.Textbox(label="Since · من", placeholder="YYYY-MM-DD", max_lines=1, scale=1,
+                                   elem_id="kh-since")
+                until = gr.Textbox(label="Until · إلى", placeholder="YYYY-MM-DD", max_lines=1, scale=1,
+                                   elem_id="kh-until")
+                source = gr.Textbox(label="Outlets · المصادر", placeholder="Reuters, SANA", max_lines=1, scale=2,
+                                    elem_id="kh-source")
+        filters = [since, until, source]
         with gr.Row(elem_classes=["kh-examples"]):
             examples = [gr.Button(q, size="sm", variant="secondary", elem_classes=["kh-example"], scale=1)
                         for q in EXAMPLES]
@@ -257,10 +278,10 @@ def build(service: Service):
 
         io = dict(outputs=[box, chatbot, history], concurrency_id="chat", concurrency_limit=1,
                   show_progress="hidden")
-        box.submit(_respond, [box, chatbot, history], **io)
-        send.click(_respond, [box, chatbot, history], **io)
+        box.submit(_respond, [box, chatbot, history, *filters], **io)
+        send.click(_respond, [box, chatbot, history, *filters], **io)
         for b in examples:
-            b.click(_respond, [b, chatbot, history], **io)
+            b.click(_respond, [b, chatbot, history, *filters], **io)
         clear.click(lambda: ("", [], []), None, [box, chatbot, history], queue=False)
         chatbot.clear(lambda: ("", []), None, [box, history], queue=False)  # the chat's own bin icon
 
