@@ -187,6 +187,16 @@ def test_chat_page(server, browser):
         assert page.evaluate("() => window.__pwned") is None
         page.screenshot(path=str(ARTIFACTS / "browser-english.png"), full_page=True)
 
+        # the Filters row: only SANA's passages
+        page.click("#kh-filters button, #kh-filters .label-wrap")
+        page.fill("#kh-source textarea, #kh-source input", "SANA")
+        page.keyboard.press("Tab")
+        question, bot = _ask(page, AR_Q, "المصادر")
+        page.screenshot(path=str(ARTIFACTS / "browser-filter.png"), full_page=True)
+        texts = bot.locator(".kh-byline").all_text_contents()  # collapsed: text_content, not inner_text
+        assert texts and all(t.strip().startswith("SANA · ") for t in texts), texts
+        page.fill("#kh-source textarea, #kh-source input", "")
+
         # a new conversation empties the chat
         page.click("#kh-new")
         page.locator('#kh-chat [data-testid="bot"]').first.wait_for(state="detached", timeout=10_000)
