@@ -186,10 +186,12 @@ class Store:
         for i in range(0, len(ids), PAGE):
             part = ids[i:i + PAGE]
             self.collection.update(ids=part, metadatas=[metas[c] for c in part])
-        for cid, fields in (sentence_fields or {}).items():
-            got = self.sentences.get(where={"chunk_id": cid}, include=[])
-            if got["ids"] and fields:
-                self.sentences.update(ids=got["ids"], metadatas=[fields] * len(got["ids"]))
+        fields = {cid: f for cid, f in (sentence_fields or {}).items() if f}
+        cids = list(fields)
+        for i in range(0, len(cids), PAGE):  # one read and one write per page of chunks
+            got = self.sentences.get(where={"chunk_id": {"$in": cids[i:i + PAGE]}}, include=["metadatas"])
+            if got["ids"]:
+                self.sentences.update(ids=got["ids"], metadatas=[fields[m["chunk_id"]] for m in got["metadatas"]])
         self.version += 1
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str, dict]]:

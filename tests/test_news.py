@@ -481,3 +481,21 @@ def test_stream_sources_carry_date_and_outlet(make_pipeline):
     sources = json.loads(resp.text.split("event: sources\ndata: ", 1)[1].split("\n", 1)[0])
     assert sources["passages"] and {p["source"] for p in sources["passages"]} == {"Reuters"}
     assert all(p["published"] == "2021-12-28" for p in sources["passages"])
+
+
+def test_api_ingests_a_feed_url(site, make_pipeline):
+    from ui.app import create_app
+
+    _, base = site
+    pipe = make_pipeline(api_key="k", allow_private_urls=True)
+    client = TestClient(create_app(pipe.settings, pipe, web=False))
+    auth = {"Authorization": "Bearer k"}
+    first = client.post("/api/ingest", json={"url": f"{base}/feed.xml"}, headers=auth)
+    assert first.status_code == 200, first.text
+    assert first.json()["articles"] == 3 and first.json()["added"] > 0
+    again = client.post("/api/ingest", json={"url": f"{base}/feed.xml"}, headers=auth).json()
+    assert (again["added"], again["updated"]) == (0, 0)
+    hits = client.get("/api/search", params={"q": "floods northern valley", "source": "local wire", "k": 3}).json()
+    assert hits and hits[0]["url"] == f"{base}/news/a2.html" and hits[0]["published"] == "2022-01-12"
+    missing = client.post("/api/ingest", json={"url": f"{base}/nope.html"}, headers=auth)
+    assert missing.status_code == 502 and missing.json()["error"]["code"] == "fetch_failed"
