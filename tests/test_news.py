@@ -8,6 +8,7 @@ KHABAR_ALLOW_PRIVATE_URLS on); the address check is tested with a stubbed resolv
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -335,12 +336,21 @@ def test_feed_is_ingested_once_and_changed_entries_are_updated(site, local, stor
     assert {a["published"] for a in arts.values()} == {"2022-01-11", "2022-01-12", "2022-01-13"}  # the feed's dates
     assert {a["outlet"] for a in arts.values()} == {"Local Wire"}
     assert all(a["url"].startswith(f"{base}/news/") and "utm_" not in a["url"] for a in arts.values())
-    second = ingest_url(f"{base}/feed.xml", store, embedder, local)
+    statuses = []
+    orig = _Handler.send_response
+    _Handler.send_response = lambda self, code, *a: statuses.append(code) or orig(self, code, *a)
+    try:
+        second = ingest_url(f"{base}/feed.xml", store, embedder, local)
+    finally:
+        _Handler.send_response = orig
     assert (second.added, second.updated, second.deleted, second.relabelled) == (0, 0, 0, 0)
-    assert second.unchanged == first.chunks
+    assert second.unchanged == first.chunks and second.articles == 3
+    assert statuses.count(304) == 3  # the entry pages were asked for only if changed
     title, body = STORIES["a2"]
-    (root / "news" / "a2.html").write_text(_page(title, body + "\nThe river level fell again by Friday evening, "
-                                                 "officials said."), encoding="utf-8")
+    a2 = root / "news" / "a2.html"
+    a2.write_text(_page(title, body + "\nThe river level fell again by Friday evening, officials said."),
+                  encoding="utf-8")
+    os.utime(a2, (a2.stat().st_atime, a2.stat().st_mtime + 5))  # Last-Modified has one-second resolution
     third = ingest_url(f"{base}/feed.xml", store, embedder, local)
     assert third.updated + third.added > 0 and third.unchanged >= first.chunks - 2
     a2 = next(a for a in _articles(store).values() if a["url"].endswith("/news/a2.html"))
