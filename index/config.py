@@ -87,6 +87,14 @@ class Settings(BaseSettings):
     allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address; * = any
     cors_origins: str = ""  # comma-separated origins allowed cross-origin access; none by default
 
+    # web pages and feeds (index/fetch.py, index/feeds.py)
+    allow_private_urls: bool = False  # true: fetch private / loopback / link-local addresses too (tests)
+    fetch_timeout: float = 15.0  # seconds, connect and each read
+    fetch_max_bytes: int = 5_000_000  # a page or feed larger than this is refused
+    feed_max_entries: int = 50  # entries of one feed fetched per run
+    user_agent: str = "Khabar/0.1 (news question-answering bot; respects robots.txt)"
+    dedup_threshold: float = 0.8  # estimated Jaccard of word 3-grams above which an article is a near-duplicate (1 = off)
+
     @property
     def llm_mode(self) -> str:
         if self.llm == "none":

@@ -71,6 +71,34 @@ def load_embedder(settings) -> "SentenceTransformerEmbedder":
                                        settings.embed_batch_size, settings.embed_query_tokens)
 
 
+def embedder_name(path, dtype: str) -> str:
+    """What a stored chunk's hash records of the model (index/ingest.py: stored_hash)."""
+    return f"{Path(path).name}:{dtype}"
+
+
+class LazyEmbedder:
+    """load_embedder(settings) on the first encode: re-running an unchanged feed loads no model."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.name = embedder_name(settings.embed_model_path, settings.embed_dtype)
+        self._model = None
+
+    def _get(self):
+        if self._model is None:
+            self._model = load_embedder(self.settings)
+        return self._model
+
+    def embed_documents(self, texts, titles=None):
+        return self._get().embed_documents(texts, titles)
+
+    def embed_queries(self, texts):
+        return self._get().embed_queries(texts)
+
+    def embed_sentences(self, texts):
+        return self._get().embed_sentences(texts)
+
+
 class SentenceTransformerEmbedder:
     """EmbeddingGemma (or any sentence-transformers folder), CPU, with the model's own prompts.
 
@@ -95,7 +123,7 @@ class SentenceTransformerEmbedder:
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         if dtype == "bf16":
             self.model = self.model.to(torch.bfloat16)
-        self.name = f"{Path(path).name}:{dtype}"
+        self.name = embedder_name(path, dtype)
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self.query_prompt = prompts.get("query", "")

@@ -66,13 +66,14 @@ class Retriever:
             h.score = s
         return hits
 
-    def search(self, question: str, k: int) -> tuple[list[Hit], float]:
-        """Top k fused hits and the best dense cosine (for refusal)."""
+    def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
+        """Top k fused hits and the best dense cosine (for refusal). where (index.meta.where: since / until /
+        source) filters inside the Chroma queries; BM25 keeps only the chunks that match it."""
         vec = self.embedder.embed_queries([question])[0]
-        dense = self.store.query(vec, max(k, CANDIDATES))
+        dense = self.store.query(vec, max(k, CANDIDATES), where=where)
         best_dense = dense[0].score if dense else 0.0
         w = self.dense_weight if detect_language(question) == "ar" else self.dense_weight_en
-        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES) if self.sentence_weight > 0 and dense else {}
+        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES, where=where) if self.sentence_weight > 0 and dense else {}
         if (w >= 1.0 and not sentence) or not dense:
             return dense[:k], best_dense
         hits = {h.chunk_id: h for h in dense}
@@ -80,6 +81,9 @@ class Retriever:
         if w < 1.0:
             bm, ids = self.bm25()
             bm_scores = {ids[i]: s for i, s in bm.scores(question).items()}
+            if where is not None:
+                allowed = self.store.ids(where)
+                bm_scores = {cid: s for cid, s in bm_scores.items() if cid in allowed}
         candidates = list(hits) + [cid for cid in sentence if cid not in hits]
         seen = set(candidates)
         candidates += [cid for cid, _ in sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES] if cid not in seen]
