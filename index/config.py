@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
     max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
-    max_context_chars: int = 300  # of each earlier message, what reaches retrieval and the LLM
+    max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
     max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
     allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address; * = any
     cors_origins: str = ""  # comma-separated origins allowed cross-origin access; none by default
