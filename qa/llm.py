@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -55,8 +56,9 @@ class LlamaCppLLM:
 
         if not Path(path).is_file():
             raise FileNotFoundError(f"LLM weights not found at {path} (run ./setup.sh)")
-        self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                         n_batch=512, seed=0, verbose=False)
+        with _no_extra_buffers():
+            self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                             n_batch=512, seed=0, verbose=False)
         self.name = Path(path).name
         self.lock = threading.Lock()
 
@@ -80,6 +82,28 @@ class LlamaCppLLM:
                 delta = part["choices"][0]["delta"].get("content")
                 if delta:
                     yield delta
+
+
+@contextmanager
+def _no_extra_buffers():
+    """Load without llama.cpp's extra weight buffers (AMX / repacked layouts): on CPUs that report AMX
+    inside a VM (this machine kind) any prompt longer than one token crashed the process with a
+    segfault in decode. llama-cpp-python has no keyword for it, so the default params are patched
+    for the duration of the load."""
+    import llama_cpp.llama_cpp as lib
+
+    default = lib.llama_model_default_params
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    lib.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = default
 
 
 def load_local_llm(settings) -> LlamaCppLLM:
