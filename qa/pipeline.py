@@ -216,6 +216,19 @@ class Pipeline:
             vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
             best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
             return ws[best], ev
+        if qtype == "who" and (names := span.people(ev.text)):
+            # names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's other words decide
+            ws = span.words(ev.text)
+            if len(names) == 1:
+                notes["span_by_code"] = 1
+            else:
+                notes["person_by_context"] = 1
+                qvec = self.embedder.embed_queries([question])[0]
+                contexts = [" ".join(ws[max(0, a - 5):b + 2]) for a, b in names]
+                vecs = self.embedder.embed_documents(contexts)
+                names = [max(zip(names, vecs), key=lambda x: cosine(qvec, x[1]))[0]]
+            a, b = names[0]
+            return " ".join(ws[a:b]), ev
         if language == "en":  # copy under a grammar built from the sentence (measured best for English)
             reply = span.constrained(self.llm, messages, span.span_grammar(ev.text), 40)
             if reply is not None:

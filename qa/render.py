@@ -28,11 +28,12 @@ _FILLER = {"عام", "سنه", "العام", "من", "يوم", "و", "في"}
 _SCALE = {"الف": "thousand", "الاف": "thousand", "مليون": "million", "ملايين": "million", "مليار": "billion",
           "مليارات": "billion"}
 _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "شخص": "people", "طلبا": "requests",
-          "طلبات": "requests", "يوما": "days", "ايام": "days", "اشهر": "months", "سنوات": "years"}
+          "طلبات": "requests", "يوما": "days", "ايام": "days", "اشهر": "months", "سنوات": "years",
+          "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks"}
 _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
                  "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
-                 "مئات": "hundreds of", "اكثر": "more than", "نحو": "about"}
+                 "ميات": "hundreds of", "اكثر": "more than", "نحو": "about"}
 # names code can render: places and bodies these news articles keep naming (normalised Arabic)
 NAMES = {"جنيف": "Geneva", "بروكسل": "Brussels", "فيينا": "Vienna", "موسكو": "Moscow", "واشنطن": "Washington",
          "اوروبا": "Europe", "اوكرانيا": "Ukraine", "روسيا": "Russia", "جورجيا": "Georgia", "مدريد": "Madrid",
@@ -45,6 +46,8 @@ _TITLES = set("""deputy secretary state minister ministry foreign defence defens
 spokeswoman spokesperson department assistant aide adviser advisor ambassador chancellor general permanent mission
 office head chief senior official affairs security council house national""".split())
 
+_SCALE_WORDS = {"hundred": ("ميات", "مايه", "ميه"), "thousand": ("الف", "الاف"), "million": ("مليون", "ملايين"),
+                "billion": ("مليار",), "dozen": ("عشرات", "دزينه")}
 _PERIOD = {"نهايه": "the end of", "بدايه": "the beginning of", "منتصف": "mid-", "مطلع": "early"}
 
 LATIN_GRAMMAR = r"""root ::= [A-Za-z0-9"'$%(] [A-Za-z0-9 ,.;:'"$%()/&-]*"""
@@ -105,6 +108,10 @@ def checked(english: str, arabic: str, question: str) -> bool:
         return False
     if numbers(arabic) - numbers(english) - numbers(question):
         return False
+    plain = normalize(arabic)
+    for word, arabic_forms in _SCALE_WORDS.items():  # "Thousands" for مئات الأمتار is a wrong number too
+        if re.search(rf"\b{word}", english, re.I) and not any(f in plain for f in arabic_forms):
+            return False
     # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names
     body = english[:1].lower() + english[1:]
     body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)

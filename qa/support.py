@@ -78,7 +78,7 @@ def question_entities(question: str, language: str) -> list[str]:
                 continue
             out.append(w)
         return out
-    words = re.findall(r"[\u0600-\u06ff]+|[A-Za-z]+", question)
+    words = re.findall(r"[\u0621-\u065f\u0670-\u06d3]+|[A-Za-z]+", question)
     out = [w for w in words if re.fullmatch(r"[A-Za-z]+", w) and len(w) > 2 and not w.isupper()]
     norm = [normalize(w) for w in words]
     for i, w in enumerate(norm):
