@@ -224,7 +224,7 @@ class Pipeline:
             else:
                 notes["person_by_context"] = 1
                 qvec = self.embedder.embed_queries([question])[0]
-                contexts = [" ".join(ws[max(0, a - 5):b + 2]) for a, b in names]
+                contexts = [" ".join(ws[max(0, span.title_start(ws, a) - 3):b]) for a, b in names]
                 vecs = self.embedder.embed_documents(contexts)
                 names = [max(zip(names, vecs), key=lambda x: cosine(qvec, x[1]))[0]]
             a, b = names[0]

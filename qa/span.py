@@ -98,6 +98,15 @@ def people(sentence: str) -> list[tuple[int, int]]:
     return list(dict.fromkeys(out))
 
 
+def title_start(ws: list[str], a: int) -> int:
+    """Where the run of title words before position a starts (its context: 3 words before it, the
+    title, the name — measured better than a symmetric window for who-questions on the dev set)."""
+    i = a
+    while i > 0 and (ws[i - 1] in _TITLE or (ws[i - 1][:1] in "وف" and ws[i - 1][1:] in _TITLE)):
+        i -= 1
+    return i
+
+
 def windows(sentence: str, positions: list[int], width: int = 6) -> list[str]:
     """The words around each position: what the question's other words are compared with."""
     ws = words(sentence)
