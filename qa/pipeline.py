@@ -9,7 +9,7 @@ from typing import Iterator
 from index.config import Settings
 from index.embed import Embedder
 from index.store import Hit, Store
-from index.text import detect_language, tokens
+from index.text import arabic_ratio, detect_language, tokens
 
 from . import prompt, render, span
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
@@ -193,12 +193,21 @@ class Pipeline:
         messages = prompt.span_messages(question, evidence, ev.n, language)
         if qtype in ("when", "count"):
             options = span.candidates(ev.text, qtype)
-            if not options:
-                notes["type_missing"] = 1  # a "when" / "how many" sentence without a date / number
-                return None, ev
+            if not options:  # the chosen sentence has no date / number: its neighbour in the same chunk may
+                near = [e for e in evidence if e.chunk_id == ev.chunk_id and span.candidates(e.text, qtype)]
+                if near:
+                    notes["type_from_neighbour"] = 1
+                    ev, options = near[0], span.candidates(near[0].text, qtype)
+                elif arabic_ratio(ev.text) < 0.5:
+                    options = []  # English evidence: the candidate rules are Arabic, let the model copy
+                else:
+                    notes["type_missing"] = 1  # a "when" / "how many" sentence without a date / number
+                    return None, ev
+        if qtype in ("when", "count") and options:
             if len(options) == 1:
                 notes["span_by_code"] = 1
                 return options[0], ev
+            messages = prompt.span_messages(question, evidence, ev.n, language)
             reply = span.constrained(self.llm, messages, span.choice_grammar(options), 24)
             if reply is None:
                 free = "".join(self.llm.stream(messages, 24))
@@ -258,12 +267,12 @@ class Pipeline:
             return english
         if qtype == "who" and (name := render.name_part(arabic)):
             english = self._translate(name)  # "Wendy Sherman", not a garbled title before it
-            if render.checked(english, name, question):
+            if render.checked(english, name, question) and render.has_name(english):
                 notes["machine_translation"] = True
                 return english
         english = self._translate(arabic)
         notes["translation"] = english
-        if render.checked(english, arabic, question):
+        if render.checked(english, arabic, question) and (qtype != "who" or render.has_name(english)):
             notes["machine_translation"] = True
             return english
         notes["span_translation_failed"] = 1

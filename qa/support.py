@@ -21,12 +21,16 @@ from index.text import normalize
 from .cite import _skeleton_arabic, _skeleton_latin
 
 # ---- question type ---------------------------------------------------------------------------
-_TYPES_EN = [
+_TYPES_EN = [  # English, and the question words of French (answered in English too)
     ("yesno", r"^(is|are|was|were|did|does|do|will|has|have|had|can|could)\b"),
+    ("who", r"^qui\b"),
+    ("count", r"\bcombien\b"),
+    ("when", r"^quand\b"),
+    ("where", r"^o[uù]\b"),
     ("count", r"\bhow (many|much|long)\b|\bwhat (number|amount)\b"),
     ("when", r"\bwhen\b|\bwhat (date|day|year|time|month)\b|\bwhich (date|day|year|month)\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
-    ("where", r"\bwhere\b|\b(which|what) (city|capital|country|place|venue|town)\b"),
+    ("where", r"\bwhere\b|\b(which|what) ([a-z]+ )?(city|capital|country|place|venue|town)\b"),
     ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b"),
 ]
 _TYPES_AR = [
