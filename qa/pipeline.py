@@ -180,6 +180,8 @@ class Pipeline:
                 return Checked(declined=True)
             notes["span"] = answer_span
             text = answer_span if language == "ar" else self._english(answer_span, ev, question, qtype, notes)
+        if language == "en":
+            text = render.frame(text, qtype)
         timings["first_token_ms"] = _ms(t0)
         yield text
         timings["generate_ms"] = _ms(t_gen)
@@ -233,9 +235,13 @@ class Pipeline:
             else:
                 notes["person_by_context"] = 1
                 qvec = self.embedder.embed_queries([question])[0]
-                contexts = [" ".join(ws[max(0, span.title_start(ws, a) - 3):b]) for a, b in names]
-                vecs = self.embedder.embed_documents(contexts)
-                names = [max(zip(names, vecs), key=lambda x: cosine(qvec, x[1]))[0]]
+                # two views of each name's context: 3 words before its title + title + name, and a
+                # window of 5 words before / 2 after; their cosines add (dev set: either alone was worse)
+                near = [" ".join(ws[max(0, span.title_start(ws, a) - 3):b]) for a, b in names]
+                wide = [" ".join(ws[max(0, a - 5):b + 2]) for a, b in names]
+                vecs = self.embedder.embed_documents(near + wide)
+                score = [cosine(qvec, vecs[i]) + cosine(qvec, vecs[i + len(names)]) for i in range(len(names))]
+                names = [names[max(range(len(names)), key=score.__getitem__)]]
             a, b = names[0]
             return " ".join(ws[a:b]), ev
         if language == "en":  # copy under a grammar built from the sentence (measured best for English)

@@ -186,5 +186,21 @@ def translate_messages(arabic: str) -> list[dict]:
 
 
 def clean(english: str) -> str:
-    english = re.sub(r"\s+", " ", english).strip().strip('"').strip()
-    return english[:1].upper() + english[1:] if english else english
+    return re.sub(r"\s+", " ", english).strip().strip('"').strip()
+
+
+_LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "her", "its", "their", "about", "more",
+                "hundreds", "tens", "thousands", "seven", "three", "four", "five", "six", "eight", "nine", "ten", "two"}
+
+
+def frame(text: str, qtype: str) -> str:
+    """A bare span ("Vienna", "No") becomes a short English sentence, so it reads (and detects) as English:
+    "According to the article, Vienna". Glosses and notes are sentences already."""
+    if text.startswith(("The article says", "The cited")):
+        return text
+    if qtype == "yesno":
+        return f"{text}, according to the article"
+    first = text.split(" ", 1)[0]
+    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first):
+        text = text[:1].lower() + text[1:]
+    return f"According to the article, {text}"

@@ -59,12 +59,12 @@ def test_span_is_copied_from_the_evidence_never_invented(make_pipeline):
 def test_english_answer_is_english_with_the_arabic_only_in_the_citation(make_pipeline):
     mixed = " 45 طلباً الهجمات الإلكترونية"  # the fake embedder can't match English words to Arabic ones
     a = make_pipeline(llm=ScriptedLLM("3"), refusal_threshold=0.0).ask(Q_EN + mixed)
-    assert a.answer == "45 requests [1]." and a.notes.get("rendered_by_code") == 1
+    assert a.answer == "According to the article, 45 requests [1]." and a.notes.get("rendered_by_code") == 1
     assert "45 طلباً" in a.citations[0].quote
     q = "What did Russia send to Washington about the cyber attacks?" + mixed
     llm = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن", "Sent 45 requests to Washington")
     b = make_pipeline(llm=llm, refusal_threshold=0.0).ask(q)
-    assert b.answer == "Sent 45 requests to Washington [1]." and b.machine_translation
+    assert b.answer == "According to the article, Sent 45 requests to Washington [1]." and b.machine_translation
     assert b.to_dict()["machine_translation"] is True and not re.search("[\u0600-\u06ff]", b.answer)
 
 
@@ -73,7 +73,7 @@ def test_unverifiable_translation_becomes_a_labelled_gloss(make_pipeline):
     llm = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن", "Moscow sent 54 requests to Berlin", "sent 45 requests to Washington")
     a = make_pipeline(llm=llm, refusal_threshold=0.0).ask(q)
     assert a.notes.get("span_translation_failed") == 1
-    assert "machine translation" in a.answer and a.gloss == "Sent 45 requests to Washington"
+    assert "machine translation" in a.answer and a.gloss == "sent 45 requests to Washington"
     assert "54" not in a.answer and "Berlin" not in a.answer
     assert a.to_dict()["gloss"] == a.gloss and not re.search("[\u0600-\u06ff]", a.answer)
     unchecked = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن", "Moscow sent 54 requests", "Berlin got 54 requests")
