@@ -32,10 +32,17 @@ class Answer:
     timings: dict = field(default_factory=dict)
     retrieved: list[str] = field(default_factory=list)  # chunk ids retrieval returned (not serialised)
     notes: dict = field(default_factory=dict)  # guards that fired (not serialised)
+    gloss: str | None = None  # English gloss of the cited Arabic, machine translated (serialised when set)
+    machine_translation: bool = False  # the answer text or its gloss was translated by the model
 
     def to_dict(self) -> dict:
-        return {"answer": self.answer, "language": self.language, "refused": self.refused,
-                "citations": [c.to_dict() for c in self.citations], "timings": self.timings}
+        out = {"answer": self.answer, "language": self.language, "refused": self.refused,
+               "citations": [c.to_dict() for c in self.citations], "timings": self.timings}
+        if self.gloss:
+            out["gloss"] = self.gloss
+        if self.machine_translation:
+            out["machine_translation"] = True
+        return out
 
 
 @dataclass

@@ -55,6 +55,8 @@ class LlamaCppLLM:
 
         if not Path(path).is_file():
             raise FileNotFoundError(f"LLM weights not found at {path} (run ./setup.sh)")
+        # setup.sh builds llama.cpp for portable AVX2: a -march=native build on an AMX CPU repacks the
+        # Q4_K weights for AMX and segfaults in the first decode (ggml-org/llama.cpp#20824)
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                          n_batch=512, seed=0, verbose=False)
         self.name = Path(path).name

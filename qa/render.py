@@ -1,0 +1,206 @@
+"""English renderings of an Arabic answer span.
+
+Dates, years and weekdays are rendered by code. Anything else is translated by the model under a
+grammar that only allows Latin letters, digits and punctuation (so no Arabic can reach an English
+answer), then checked like an answer: its numbers must be the span's, its capitalised names must
+match a word of the span (or the question) by consonant skeleton.
+"""
+from __future__ import annotations
+
+import re
+
+from index.text import normalize, numbers
+
+from difflib import SequenceMatcher
+
+from .cite import _NOT_NAMES, _skeleton_arabic, _skeleton_latin, unknown_names
+
+_MONTHS = {
+    "يناير": "January", "فبراير": "February", "مارس": "March", "ابريل": "April", "مايو": "May", "ماي": "May",
+    "يونيو": "June", "يوليو": "July", "اغسطس": "August", "سبتمبر": "September", "اكتوبر": "October",
+    "نوفمبر": "November", "ديسمبر": "December", "كانون الثاني": "January", "شباط": "February",
+    "اذار": "March", "نيسان": "April", "ايار": "May", "حزيران": "June", "تموز": "July", "اب": "August",
+    "ايلول": "September", "تشرين الاول": "October", "تشرين الثاني": "November", "كانون الاول": "December",
+}
+_WEEKDAYS = {"الاثنين": "Monday", "الثلاثاء": "Tuesday", "الاربعاء": "Wednesday", "الخميس": "Thursday",
+             "الجمعه": "Friday", "السبت": "Saturday", "الاحد": "Sunday"}
+_FILLER = {"عام", "سنه", "العام", "من", "يوم", "و", "في"}
+_SCALE = {"الف": "thousand", "الاف": "thousand", "مليون": "million", "ملايين": "million", "مليار": "billion",
+          "مليارات": "billion"}
+_UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "شخص": "people", "طلبا": "requests",
+          "طلبات": "requests", "يوما": "days", "ايام": "days", "اشهر": "months", "سنوات": "years",
+          "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks"}
+_NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
+                 "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
+                 "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
+                 "ميات": "hundreds of", "اكثر": "more than", "نحو": "about"}
+# names code can render: places and bodies these news articles keep naming (normalised Arabic)
+NAMES = {"جنيف": "Geneva", "بروكسل": "Brussels", "فيينا": "Vienna", "موسكو": "Moscow", "واشنطن": "Washington",
+         "اوروبا": "Europe", "اوكرانيا": "Ukraine", "روسيا": "Russia", "جورجيا": "Georgia", "مدريد": "Madrid",
+         "بوخارست": "Bucharest", "لندن": "London", "باريس": "Paris", "برلين": "Berlin", "كييف": "Kyiv",
+         "القرم": "Crimea", "الناتو": "NATO", "الكرملين": "the Kremlin", "سويسرا": "Switzerland",
+         "الولايات المتحده": "the United States", "البيت الابيض": "the White House", "الصين": "China",
+         "منظمه الامن والتعاون في اوروبا": "the OSCE", "حلف شمال الاطلسي": "NATO", "الامم المتحده": "the United Nations",
+         "اسيا الوسطي": "Central Asia", "بريطانيا": "Britain", "فرنسا": "France", "المانيا": "Germany"}
+# titles these articles keep using, rendered by code (the model's guesses were wrong: "Deputy Prime Minister")
+_PHRASES = {normalize(k): v for k, v in {
+    "مساعد الرئيس الروسي": "aide to the Russian president", "المتحدث باسم الكرملين": "Kremlin spokesman",
+    "المتحدث باسم الرئاسة الروسية": "Kremlin spokesman", "نائب وزير الخارجية": "deputy foreign minister",
+    "نائب وزير الخارجية الروسي": "Russian deputy foreign minister", "نائب وزير الدفاع": "deputy defence minister",
+    "وزير الخارجية الروسي": "Russian foreign minister", "نائبة وزيرة الخارجية": "deputy secretary of state",
+    "نائبة وزير الخارجية الأمريكي": "US deputy secretary of state", "الناطقة باسم البيت الأبيض": "White House press secretary",
+    "الرئيس الأمريكي": "the US president", "الرئيس الروسي": "the Russian president",
+}.items()}
+_TITLES = set("""deputy secretary state minister ministry foreign defence defense president vice prime spokesman
+spokeswoman spokesperson department assistant aide adviser advisor ambassador chancellor general permanent mission
+office head chief senior official affairs security council house national""".split())
+
+_SCALE_WORDS = {"hundred": ("ميات", "مايه", "ميه"), "thousand": ("الف", "الاف"), "million": ("مليون", "ملايين"),
+                "billion": ("مليار",), "dozen": ("عشرات", "دزينه")}
+_PERIOD = {"نهايه": "the end of", "بدايه": "the beginning of", "منتصف": "mid-", "مطلع": "early"}
+
+LATIN_GRAMMAR = r"""root ::= [A-Za-z0-9"'$%(] [A-Za-z0-9 ,.;:'"$%()/&-]*"""
+
+
+def by_code(span: str) -> str | None:
+    """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
+    'Vienna'; None when the span holds words code can't render."""
+    text = normalize(span).replace("/", " / ")
+    name = re.sub(r"^في\s+", "", text.strip())
+    for form in (name, name[1:] if name[:1] in "وب" else name):
+        if form in NAMES:
+            return NAMES[form]
+        if form in _PHRASES:
+            return _PHRASES[form]
+    for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
+    out: list[str] = []
+    month_seen = False
+    for tok in text.split():
+        if tok.startswith("@"):
+            if not month_seen:
+                out.append(tok[1:])
+            month_seen = True
+        elif tok == "/":
+            continue
+        elif re.fullmatch(r"\d+(?:[.,]\d+)*", tok):
+            out.append(tok)
+        elif tok in _WEEKDAYS or ("ال" + tok) in _WEEKDAYS:
+            out.append(_WEEKDAYS.get(tok) or _WEEKDAYS["ال" + tok])
+        elif tok in _SCALE:
+            out.append(_SCALE[tok])
+        elif tok in _UNITS:
+            out.append(_UNITS[tok])
+        elif tok in _NUMBER_WORDS and not out:
+            out.append(_NUMBER_WORDS[tok])
+        elif tok in _PERIOD:
+            out.append(_PERIOD[tok])
+        elif tok in ("الماضي",):
+            out.append("last")
+        elif tok in _FILLER:
+            continue
+        else:
+            return None
+    if not out or not any(re.search(r"\d", o) or o in _WEEKDAYS.values() or o in _MONTHS.values()
+                          or o in _NUMBER_WORDS.values() for o in out):
+        return None
+    if "last" in out:  # "يونيو الماضي" -> "last June"
+        out.remove("last")
+        out.insert(0, "last")
+    return re.sub(r"mid- ", "mid-", " ".join(out))
+
+
+def checked(english: str, arabic: str, question: str) -> bool:
+    """The same checks as an answer: English only, the span's numbers, names the span gives."""
+    english = english.strip()
+    if not re.search(r"[A-Za-z]", english) or re.search(r"[\u0600-\u06ff]", english):
+        return False
+    if numbers(english) - numbers(arabic):
+        return False
+    if numbers(arabic) - numbers(english) - numbers(question):
+        return False
+    plain = normalize(arabic)
+    for word, arabic_forms in _SCALE_WORDS.items():  # "Thousands" for مئات الأمتار is a wrong number too
+        if re.search(rf"\b{word}", english, re.I) and not any(f in plain for f in arabic_forms):
+            return False
+    # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names
+    body = english[:1].lower() + english[1:]
+    body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)
+    if unknown_names(body, arabic, question):
+        return False
+    # stricter than the answer guard: each name's skeleton must be (nearly) one the Arabic gives
+    skeletons = {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", arabic)} - {""}
+    known = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    for name in re.findall(r"\b[A-Z][a-z]+\b", body):
+        sk = _skeleton_latin(name)
+        if name.lower() in known or name.lower() in _NOT_NAMES or len(sk) < 2 or name in NAMES.values():
+            continue
+        if not any(sk == a or SequenceMatcher(None, sk, a).ratio() >= 0.8 for a in skeletons):
+            return False
+    return True
+
+
+def has_name(english: str) -> bool:
+    """An answer to "who" names someone: a capitalised word that is not a title ("Ill" is no answer)."""
+    return any(w[:1].isupper() and w.lower() not in _TITLES and w.lower() not in _NOT_NAMES and len(w) > 3
+               for w in re.findall(r"[A-Za-z]+", english))
+
+
+_AR_TITLE_WORDS = {normalize(w) for w in """نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئاسة المتحدث
+الناطق الناطقة باسم البيت الأبيض مساعد مساعدة مستشار الأمريكي الأميركي الروسي الروسية الأمريكية السويسري
+الأوكراني الأمين العام السفير الكرملين""".split()}
+
+
+def name_part(span: str) -> str | None:
+    """'نائبة وزيرة الخارجية ويندي شيرمان' -> 'ويندي شيرمان': the words after the last title word."""
+    ws = span.split()
+    last = max((i for i, w in enumerate(ws) if normalize(w) in _AR_TITLE_WORDS), default=-1)
+    rest = ws[last + 1:]
+    return " ".join(rest) if 0 < len(rest) < len(ws) and len(rest) <= 4 else None
+
+
+def clause(sentence: str, span: str, max_words: int = 30) -> str:
+    """The part of the sentence around the span (commas and colons cut it), for a short gloss."""
+    parts = re.split(r"(?<=[،؛:,;])\s+", sentence)
+    for i, part in enumerate(parts):
+        if span in part:
+            text = part
+            if len(text.split()) < 8 and i > 0:  # "في بروكسل،": the clause before says what happens there
+                text = parts[i - 1] + " " + text
+            return " ".join(text.split()[:max_words]).strip(" ،,؛;:")
+    return " ".join(sentence.split()[:max_words])
+
+
+# fixed examples (a constant prefix): names are transliterated the way English news spells them
+_EXAMPLES = [("نائب وزير الخارجية الروسي سيرغي ريابكوف", "Russian Deputy Foreign Minister Sergei Ryabkov"),
+             ("الرئيس الأمريكي جو بايدن", "US President Joe Biden"),
+             ("المتحدث باسم الكرملين دميتري بيسكوف", "Kremlin spokesman Dmitry Peskov")]
+
+
+def translate_messages(arabic: str) -> list[dict]:
+    messages = [{"role": "system", "content": "You translate Arabic news text into English. Keep every name and "
+                                              "number; spell names as English news does."}]
+    for ar, en in _EXAMPLES:
+        messages += [{"role": "user", "content": f"Translate into English:\n{ar}"}, {"role": "assistant", "content": en}]
+    return messages + [{"role": "user", "content": f"Translate into English:\n{arabic}"}]
+
+
+def clean(english: str) -> str:
+    return re.sub(r"\s+", " ", english).strip().strip('"').strip()
+
+
+_LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "her", "its", "their", "about", "more",
+                "hundreds", "tens", "thousands", "seven", "three", "four", "five", "six", "eight", "nine", "ten", "two"}
+
+
+def frame(text: str, qtype: str) -> str:
+    """A bare span ("Vienna", "No") becomes a short English sentence, so it reads (and detects) as English:
+    "According to the article, Vienna". Glosses and notes are sentences already."""
+    if text.startswith(("The article says", "The cited")):
+        return text
+    if qtype == "yesno":
+        return f"{text}, according to the article"
+    first = text.split(" ", 1)[0]
+    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first):
+        text = text[:1].lower() + text[1:]
+    return f"According to the article, {text}"

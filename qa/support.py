@@ -1,0 +1,145 @@
+"""What a question asks for, and whether the evidence can support an answer to it (decided by code).
+
+* `question_type`: who / where / when / how many / yes-no / other, from the question's own words.
+* `question_entities`: the people, organisations and places a question names — English capitalised
+  words (demonyms included: "French" must find فرنسا or الفرنسي), Arabic words after a title (الرئيس
+  الفرنسي ماكرون) or after "موقف / رد / تعليق".
+* `missing_entities`: those that no retrieved text mentions, compared by consonant skeleton across
+  scripts (Zelensky ~ زيلينسكي). A question about someone the articles never mention is refused
+  instead of answered with someone else's words.
+* `negated`: a yes/no question answered by "لا توجد خطط" is a "no".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from index.text import normalize
+
+from .cite import _skeleton_arabic, _skeleton_latin
+
+# ---- question type ---------------------------------------------------------------------------
+_TYPES_EN = [  # English, and the question words of French (answered in English too)
+    ("yesno", r"^(is|are|was|were|did|does|do|will|has|have|had|can|could)\b"),
+    ("who", r"^qui\b"),
+    ("count", r"\bcombien\b"),
+    ("when", r"^quand\b"),
+    ("where", r"^o[uù]\b"),
+    ("count", r"\bhow (many|much|long)\b|\bwhat (number|amount)\b"),
+    ("when", r"\bwhen\b|\bwhat (date|day|year|time|month)\b|\bwhich (date|day|year|month)\b|\bon what\b.*\bdate\b|"
+             r"\bin what year\b"),
+    ("where", r"\bwhere\b|\b(which|what) ([a-z]+ )?(city|capital|country|place|venue|town)\b"),
+    ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b"),
+]
+_TYPES_AR = [
+    ("yesno", r"^هل\b"),
+    ("count", r"(^|\s)(كم|ما عدد|عدد)\s"),
+    ("when", r"(^|\s)(متى)(\s|$)|في (اي|أي) (عام|سنه|سنة|يوم|تاريخ|شهر|ساعه|ساعة)|ما تاريخ"),
+    ("where", r"(^|\s)(اين|أين)(\s|$)|في (اي|أي) (مدينه|مدينة|عاصمه|عاصمة|دوله|دولة|مكان|بلد)"),
+    ("who", r"^(من|ومن)\s|(^|\s)(ما اسم|ما هو اسم)\s"),
+]
+
+
+def question_type(question: str, language: str) -> str:
+    q = question.strip().lower() if language == "en" else question.strip()
+    for name, pattern in (_TYPES_EN if language == "en" else _TYPES_AR):
+        if re.search(pattern, q):
+            return name
+    return "other"
+
+
+# ---- entities --------------------------------------------------------------------------------
+_EN_SKIP = set("""a an the he she it they we i in on at of to by for from with and or but as after before during
+this that these those his her its their there here when where what who whom whose which how why according while
+is are was were did does do will has have had can could would should besides beside apart other
+january february march april may june july august september october november december monday tuesday
+wednesday thursday friday saturday sunday mr mrs ms dr president minister foreign deputy secretary
+chancellor spokesman spokeswoman prime ambassador united states nations union kingdom white house security
+council general assembly state department ministry""".split())
+_DEMONYM = re.compile(r"(ish|ian|ean|ese|an|i)$")
+_AR_TITLES = {normalize(w) for w in """الرئيس رئيس رئيسة الرئيسة وزير وزيرة الوزير المستشار المستشارة الأمين الملك ملك
+الأمير أمير السفير سفير المتحدث الناطق الناطقة زعيم الزعيم قائد القائد نائب مساعد مستشار""".split()}
+_AR_STANCE = {normalize(w) for w in "موقف رد فعل تعليق".split()}
+_AR_STOP = {normalize(w) for w in """في على عن من إلى الى مع بعد قبل حول بشأن خلال ما ماذا هل كيف متى أين اين لماذا
+و أو ثم الذي التي الذين هو هي كان كانت قال قالت علق علقت يقول تقول الخارجية الدفاع العام الوزراء العامة
+الحكومة الدولة الأمريكي الأميركي الروسي الروسية الأمريكية""".split()}
+_TRAILING_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def question_entities(question: str, language: str) -> list[str]:
+    """Names the question relies on (each a word or a hyphenated pair)."""
+    if language == "en":
+        out = []
+        plain = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode()  # Genève -> Geneve
+        words = re.findall(r"[A-Za-z][A-Za-z'’-]*", plain)
+        for i, w in enumerate(words):
+            w = _TRAILING_POSSESSIVE.sub("", w)
+            if i == 0 or not w[:1].isupper() or w.lower() in _EN_SKIP:  # a first word's capital is no name
+                continue
+            if w.isupper() and len(w) <= 5:  # NATO, OSCE, US: acronyms have no Arabic skeleton
+                continue
+            out.append(w)
+        return out
+    words = re.findall(r"[\u0621-\u065f\u0670-\u06d3]+|[A-Za-z]+", question)
+    out = [w for w in words if re.fullmatch(r"[A-Za-z]+", w) and len(w) > 2 and not w.isupper()]
+    norm = [normalize(w) for w in words]
+    for i, w in enumerate(norm):
+        if w in _AR_TITLES or w in _AR_STANCE:
+            for j in range(i + 1, min(i + 4, len(words))):
+                if norm[j] in _AR_STOP:
+                    break
+                if norm[j] in _AR_TITLES:
+                    continue
+                out.append(words[j])
+    return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=64)
+def _text_skeletons(text: str) -> frozenset[str]:
+    arabic = {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", text)}
+    latin = {_skeleton_latin(w) for w in re.findall(r"[A-Za-z]+", text)}
+    return frozenset((arabic | latin) - {""})
+
+
+def _skeleton(word: str) -> str:
+    return _skeleton_latin(word) if re.search(r"[A-Za-z]", word) else _skeleton_arabic(word)
+
+
+def _close(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 4 and SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def mentioned(entity: str, texts: list[str]) -> bool:
+    """Some text names the entity: the same word, or a word with the same consonant skeleton."""
+    parts = [p for p in re.split(r"[-\s]+", entity) if p]
+    for text in texts:
+        low = normalize(text)
+        if normalize(entity) in low:
+            return True
+        skeletons = _text_skeletons(text)
+        for p in parts:
+            forms = {_skeleton(p)}
+            if re.search(r"[A-Za-z]", p) and len(p) > 5:
+                forms.add(_skeleton(_DEMONYM.sub("", p)))  # Spanish ~ إسبانيا, Ukrainian ~ أوكرانيا
+            if any(len(sk) < 2 for sk in forms):
+                return True  # too short to judge: never a reason to refuse
+            if any(_close(sk, s) for sk in forms for s in skeletons):
+                return True
+    return False
+
+
+def missing_entities(question: str, language: str, texts: list[str]) -> list[str]:
+    return [e for e in question_entities(question, language) if not mentioned(e, texts)]
+
+
+# ---- yes / no --------------------------------------------------------------------------------
+_NEGATION = re.compile(r"(^|\s)(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(\s|$)|"
+                       r"\b(no|not|never|none|denied|denies)\b")
+
+
+def negated(sentence: str) -> bool:
+    return bool(_NEGATION.search(normalize(sentence)))
