@@ -1,13 +1,17 @@
-from qa.bm25 import BM25
+from index.keywords import Fts
 from qa.retrieve import Retriever
 
 
 def test_bm25_matches_across_arabic_spelling_variants():
     docs = ["اجتمع الوفدان في جنيف يوم الإثنين", "أوكرانيا وجورجيا والناتو", "الطقس مشمس في القاهرة"]
-    bm = BM25(docs)
-    assert bm.top("اوكرانيا", 1)[0][0] == 1  # أ/ا
-    assert bm.top("والاثنين في جنيف", 1)[0][0] == 0  # prefix و + ال, إ/ا
+    bm = Fts.from_texts(["a", "b", "c"], docs)
+    assert bm.top("اوكرانيا", 1)[0][0] == "b"  # أ/ا
+    assert bm.top("والاثنين في جنيف", 1)[0][0] == "a"  # prefix و + ال, إ/ا
     assert bm.top("لا يوجد", 3) == []
+    assert bm.top("", 3) == [] and bm.top('"; DROP TABLE fts; --', 3) == []
+    assert set(bm.scores("في", ["a", "b"])) == {"a"}  # only matching ids, only those asked for
+    bm.replace(["a", "c"], {"c": "زلزال في جنيف"})  # a deleted, c rewritten
+    assert [cid for cid, _ in bm.top("جنيف", 3)] == ["c"] and len(bm) == 2
 
 
 def test_dense_only_when_weight_is_one(indexed, embedder):
@@ -77,3 +81,49 @@ def test_without_stored_sentences_retrieval_is_chunk_level(indexed, embedder):
     indexed.sentences.delete(ids=indexed.sentences.get(include=[])["ids"])
     after = [h.chunk_id for h in Retriever(indexed, embedder, 1.0, 1.0).search(q, 5)[0]]
     assert after == before
+
+
+def _replica(settings, tmp_path, name, client, embedder):
+    """Another process's view of the same Chroma: its own keyword index file."""
+    from index.store import Store
+
+    return Retriever(Store(settings.model_copy(update={"data_dir": tmp_path / name}), client=client), embedder)
+
+
+def test_keyword_index_follows_another_writers_changes(indexed, embedder, settings, articles, tmp_path):
+    """A write by another process, even one that keeps the chunk count, reaches this one's keyword
+    index through the change log, without a rebuild."""
+    from index.ingest import ingest
+
+    reader = _replica(settings, tmp_path, "b", indexed.client, embedder)
+    writer = _replica(settings, tmp_path, "a", indexed.client, embedder)
+    assert reader.store.keywords_path != writer.store.keywords_path
+    assert not reader.bm25_search("زلزال", 3)
+    kw = reader.keywords()
+    rebuilds, count = kw.rebuilds, indexed.count()
+    target = articles / "003_b556f401f158842d.txt"
+    title, body = target.read_text(encoding="utf-8").split("\n", 1)
+    target.write_text(title + "\n" + body.replace("الهجمات", "زلزال", 1), encoding="utf-8")
+    ingest(articles, writer.store, embedder, settings, progress=False)
+    assert indexed.count() == count, "same number of chunks: the old (version, count) key missed this"
+    assert reader.bm25_search("زلزال", 3)[0].article_id == "003_b556f401f158842d"
+    assert kw.rebuilds == rebuilds, "caught up from the log, no full scan"
+    target.unlink()
+    ingest(articles, writer.store, embedder, settings, prune=True, progress=False)
+    assert not reader.bm25_search("زلزال", 3)
+    assert len(reader.keywords()) == indexed.count()
+
+
+def test_keyword_index_persists_and_rebuilds_when_out_of_step(indexed, embedder, settings):
+    r = Retriever(indexed, embedder)
+    q = "45 طلبا الهجمات الإلكترونية"
+    first = [h.chunk_id for h in r.bm25_search(q, 3)]
+    assert r.keywords().rebuilds == 1
+    again = Retriever(indexed, embedder)  # a restarted replica: the file is there and caught up
+    assert [h.chunk_id for h in again.bm25_search(q, 3)] == first and again.keywords().rebuilds == 0
+    # a writer that died between its write and its log entry: the count check catches it
+    node_id = first[0]
+    indexed.collection.delete(ids=[node_id])
+    indexed.log_change(["unrelated"])
+    assert node_id not in [h.chunk_id for h in again.bm25_search(q, 3)]
+    assert again.keywords().rebuilds == 1
