@@ -141,3 +141,43 @@ def test_interrupted_ingest_completes_without_duplicates(settings, articles, sto
     ingest(many, clean_store, embedder, clean_settings, progress=False)
     assert sorted(_ids(clean_store)) == sorted(ids)
     assert _sentences(clean_store) == _sentences(store)
+
+
+def test_pooled_chunk_vectors_encode_each_sentence_once(settings, articles, store):
+    """KHABAR_CHUNK_VECTORS=pooled: chunk vectors are the word-weighted mean of their sentences'
+    vectors, the evidence sentences reuse those vectors, and no text is encoded twice."""
+    import math
+
+    from index.embed import HashingEmbedder
+    from index.ingest import ingest
+    from index.text import split_sentences
+    from qa.retrieve import Retriever
+
+    class Counting(HashingEmbedder):
+        def __init__(self):
+            super().__init__(64)
+            self.seen: list[str] = []
+
+        def embed_documents(self, texts, titles=None):
+            self.seen += list(texts)
+            return super().embed_documents(texts, titles)
+
+    s = settings.model_copy(update={"chunk_vectors": "pooled"})
+    emb = Counting()
+    ingest(articles, store, emb, s, progress=False)
+    assert len(emb.seen) == len(set(emb.seen)), "a sentence was encoded twice"
+    page = store.collection.get(include=["documents", "embeddings"], limit=3)
+    for doc, vec in zip(page["documents"], page["embeddings"]):
+        assert abs(math.sqrt(sum(float(x) ** 2 for x in vec)) - 1.0) < 1e-4
+        sents = split_sentences(doc)
+        parts = emb.embed_documents(sents)
+        mean = [sum(len(t.split()) * p[i] for t, p in zip(sents, parts)) for i in range(64)]
+        norm = math.sqrt(sum(x * x for x in mean))
+        assert max(abs(a - b / norm) for a, b in zip(vec, mean)) < 1e-4
+    assert store.sentences.count() > 0
+    hits, _ = Retriever(store, emb).search("كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية", 3)
+    assert hits[0].article_id == "003_b556f401f158842d"
+    again = ingest(articles, store, emb, s, progress=False)
+    assert again.added == again.updated == 0
+    switched = ingest(articles, store, emb, settings, progress=False)  # back to encoded chunks: re-embedded
+    assert switched.updated == switched.chunks
