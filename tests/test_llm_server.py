@@ -77,16 +77,18 @@ def _free_port() -> int:
 
 
 def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
-    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
+    """llama.cpp's server (`python -m llama_cpp.server` behind qa.llama_server's repacking guard) with the
+    in-process settings (threads, context, batch)."""
     import subprocess
     import sys
+    from pathlib import Path
 
     return subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "qa.llama_server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
          "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**__import__("os").environ,
-                                                                   "OMP_WAIT_POLICY": "PASSIVE"})
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
+        env={**__import__("os").environ, "OMP_WAIT_POLICY": "PASSIVE"})
 
 
 @pytest.fixture(scope="module")
@@ -114,22 +116,15 @@ def llama_server(real_settings):
         proc.wait(timeout=30)
 
 
-# (question, language, aliases): the gold questions of test_integration, and more from eval/gold.jsonl
-SERVER_QUESTIONS = [
-    ("كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية؟", "ar", ["45"]),
-    ("من ترأس الوفد الروسي في محادثات جنيف؟", "ar", ["ريابكوف"]),
-    ("How long did the security talks in Geneva last?", "en", ["seven hours", "7 hours"]),
-    ("How many people have died in the conflict in eastern Ukraine?", "en", ["15,000", "15 000", "15000", "15 thousand"]),
-]
-
-
 @pytest.mark.models
 def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_server, real_settings):
-    """The same questions, in process and through the server: same passage chosen, same (greedy) answer
-    text for most, every answer grounded; prints both p50s."""
+    """10 gold questions (5 Arabic, 5 English), in process and through the server: the same passage
+    chosen, the same greedy answer text for nearly all, at least as many correct; prints both p50s."""
     import statistics
     import time
 
+    from eval.bench import load_gold, pick_questions
+    from eval.metrics import match_text
     from qa.pipeline import Pipeline
 
     server_llm = OpenAILikeLLM(llama_server, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
@@ -137,20 +132,26 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
                       real_pipeline.store, real_pipeline.embedder, server_llm)
     remote.ask("warm-up")
     real_pipeline.ask("warm-up")
-    same, times = 0, {"local": [], "server": []}
-    for question, lang, aliases in SERVER_QUESTIONS:
-        t = time.perf_counter()
-        local = real_pipeline.ask(question)
-        times["local"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        served = remote.ask(question)
-        times["server"].append(time.perf_counter() - t)
-        assert not served.refused and served.language == lang
-        assert any(x.lower() in served.answer.lower() for x in aliases), served.answer
-        assert [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
+    same = same_choice = 0
+    correct = {"local": 0, "server": 0}
+    times: dict[str, list[float]] = {"local": [], "server": []}
+    questions = pick_questions(load_gold(), 10)
+    for g in questions:
+        answers = {}
+        for name, pipe in (("local", real_pipeline), ("server", remote)):
+            t = time.perf_counter()
+            answers[name] = a = pipe.ask(g["question"])
+            times[name].append(time.perf_counter() - t)
+            correct[name] += any(match_text(x) in match_text(a.answer) for x in g["answers"])
+        local, served = answers["local"], answers["server"]
+        assert served.refused == local.refused and served.language == local.language
+        same_choice += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
         same += served.answer.strip() == local.answer.strip()
     assert server_llm.choice_format == "grammar", "llama.cpp's server takes the grammar"
-    assert same >= len(SERVER_QUESTIONS) - 1, "greedy decoding of the same prompt gives the same text"
     p50 = {k: statistics.median(v) for k, v in times.items()}
-    print(f"\nanswer p50: in process {p50['local']:.2f} s, through llama_cpp.server {p50['server']:.2f} s")
+    print(f"\n{len(questions)} gold questions: same answer text {same}, same cited passage {same_choice}, "
+          f"correct in process {correct['local']} / through the server {correct['server']}; answer p50 in process "
+          f"{p50['local']:.2f} s, through llama_cpp.server {p50['server']:.2f} s ({p50['server'] / p50['local']:.2f}x)")
+    assert same >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
+    assert same_choice >= len(questions) - 1 and correct["server"] >= correct["local"] - 1
     assert p50["server"] <= 2.0 * p50["local"] + 1.0
