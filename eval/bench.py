@@ -427,8 +427,7 @@ class Bench:
                 spent[0] += time.perf_counter() - t0
 
         passages_only = s.model_copy(update={"evidence_vectors": False})
-        pooled = s.model_copy(update={"chunk_vectors": "pooled"})
-        orders = [("raw", "pipe", "full", "pool"), ("full", "pool", "pipe", "raw"), ("pool", "pipe", "raw", "full")]
+        orders = [("raw", "pipe", "full"), ("full", "pipe", "raw"), ("pipe", "raw", "full")]
         for rep_i in range(3):
             pair: dict = {}
             for which in orders[rep_i]:
@@ -443,21 +442,20 @@ class Bench:
                 spent[0] = 0.0
                 self.embedder.embed_documents = timed_embed
                 try:
-                    rep_w = ingest(s.articles_dir, warm, self.embedder,
-                                   {"pipe": passages_only, "pool": pooled}.get(which, s), progress=False)
+                    rep_w = ingest(s.articles_dir, warm, self.embedder, passages_only if which == "pipe" else s,
+                                   progress=False)
                     pair[which] = rep_w.seconds
                 finally:
                     del self.embedder.embed_documents  # back to the class method
                 if which == "pipe":
                     pair["encode"] = spent[0]
-                elif which == "full":
+                else:
                     pair["sentences"] = warm.sentences.count()
                 warm.drop()
             pairs.append(pair)
         med = statistics.median(p["raw"] / p["pipe"] for p in pairs)
         pipe_s = statistics.median(p["pipe"] for p in pairs)
         full_s = statistics.median(p["full"] for p in pairs)
-        pool_s = statistics.median(p["pool"] for p in pairs)
         raw_s = statistics.median(p["raw"] for p in pairs)
         outside = statistics.median(p["pipe"] - p["encode"] for p in pairs)
         self.real_s_per_chunk = pipe_s / n
@@ -471,10 +469,6 @@ class Bench:
             Row("ingest", f"default ingest: passages + their {pairs[0]['sentences']} evidence sentences embedded "
                           "(KHABAR_EVIDENCE_VECTORS), warm, median",
                 f"{fmt_s(full_s)} ({full_s / pipe_s:.2f}× passages only)", f"passages only {fmt_s(pipe_s)}"),
-            Row("ingest", "KHABAR_CHUNK_VECTORS=pooled: each sentence encoded once, chunk vector = mean of its "
-                          "sentences', evidence sentences included, warm, median",
-                f"{fmt_s(pool_s)} ({pool_s / pipe_s:.2f}× passages only)", f"passages only {fmt_s(pipe_s)}",
-                value=pool_s / pipe_s, target=Target("<=", 1.2, "× passages only")),
         )
 
     # ---- retrieval ----
@@ -861,6 +855,52 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
     }))
 
 
+def keyword_scale(n_chunks: int, workdir: Path, batch: int = 64) -> dict:
+    """The keyword index alone at n_chunks synthetic ~200-word chunks of seed sentences (a small
+    vocabulary: every common word matches most chunks, the worst case for BM25 ranking): full build,
+    reopen (a replica's start), an incremental write of `batch` chunks, and the retriever's two queries
+    per question (top 20, then the scores of 60 other candidates), p50 / p95 over 20 Arabic gold questions."""
+    from index.keywords import Fts
+
+    rng = random.Random(0)
+    sentences = seed_sentences()
+    texts = {}
+    for i in range(n_chunks):
+        words: list[str] = []
+        while len(words) < 200:
+            words += sentences[rng.randrange(len(sentences))].split()
+        texts[f"syn{i}:0"] = " ".join(words[:200])
+    path = workdir / "keywords.sqlite3"
+    path.unlink(missing_ok=True)
+    reset_peak_rss()
+    t = time.perf_counter()
+    fts = Fts(path)
+    fts.replace(list(texts), texts)
+    build = time.perf_counter() - t
+    fts.close()
+    t = time.perf_counter()
+    fts = Fts(path)
+    n = len(fts)
+    # Arabic questions: English ones skip the keyword signal (KHABAR_DENSE_WEIGHT_EN = 1)
+    qs = [g["question"] for g in pick_questions(load_gold(), 40, answerable_only=False) if g["lang"] == "ar"][:20]
+    fts.top(qs[0], 20)
+    reopen = (time.perf_counter() - t) * 1000
+    ids = list(texts)
+    t = time.perf_counter()
+    fts.replace(ids[:batch], {cid: texts[cid] + " تحديث" for cid in ids[:batch]})
+    write = (time.perf_counter() - t) * 1000
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        top = fts.top(q, 20)
+        fts.scores(q, [ids[rng.randrange(n)] for _ in range(60)])
+        times.append((time.perf_counter() - t) * 1000)
+        assert top, q
+    return {"chunks": n, "build_s": build, "file_mb": path.stat().st_size / 1e6, "reopen_first_query_ms": reopen,
+            "write_ms": write, "batch": batch, "query_p50_ms": percentile(times, 50),
+            "query_p95_ms": percentile(times, 95), "peak_rss": peak_rss_bytes()}
+
+
 # ---- entry point -------------------------------------------------------------------------------
 SECTIONS = ("ingest", "retrieval", "answers", "scale")
 
@@ -896,11 +936,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reset-kv", action="store_true", help="no KV-cache prefix reuse between questions")
     ap.add_argument("--questions", type=int, help="gold questions for the answers section (default 6 quick, 12 full)")
     ap.add_argument("--out", type=Path, help="also write the report to this file")
+    ap.add_argument("--keyword-scale", type=int, metavar="N",
+                    help="only the keyword index (FTS5) at N synthetic chunks: build, reopen, write, query; JSON")
     ap.add_argument("--scale-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    if args.keyword_scale:
+        with tempfile.TemporaryDirectory(prefix="khabar-kw-") as tmp:
+            print(json.dumps(keyword_scale(args.keyword_scale, Path(tmp))))
+        return 0
     if args.scale_worker:
         scale_worker(args.scale_worker, args.worker_data, args.worker_out)
         return 0

@@ -221,7 +221,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["meta"] = {"data": str(data_dir), "questions": len(questions), "paragraphs": len(paragraphs),
                    "chunks": chunks, "ingest_seconds": round(report.seconds, 1),
-                   "chunk_vectors": base.chunk_vectors, "skipped_paragraphs": [s.file for s in report.skipped],
+                   "skipped_paragraphs": [s.file for s in report.skipped],
                    "dense_weight": weight, "sentence_weight": base.sentence_weight, "mrr_depth": MRR_DEPTH,
                    "queries": {d: len(results["khabar"][d]["r1"]) for d in DIRECTIONS}}
     return out

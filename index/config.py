@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     evidence_sentences: int = 3
     evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word
     evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding
-    chunk_vectors: Literal["encode", "pooled"] = "encode"  # pooled: mean of its sentences' vectors (one encode per token)
 
     # generation
     llm: Literal["local", "openai", "none"] = "local"

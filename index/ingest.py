@@ -17,7 +17,7 @@ from .config import Settings
 from .embed import Embedder
 from .load import Skipped, find_files, read_article
 from .store import Store
-from .text import evidence_sentences, split_sentences
+from .text import evidence_sentences
 
 ARTICLES_PER_BATCH = 16
 
@@ -39,11 +39,10 @@ class IngestReport:
         return d
 
 
-def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, pooled: bool = False) -> str:
-    """What decides re-embedding: the text, the title (it is embedded too), the model, whether the
-    chunk's sentences are stored (an index built without them gets them on the next ingest) and how
-    the chunk vector is made."""
-    key = f"{embedder_name}\n{title}\n{chunk.text}" + ("\nsentences" if sentences else "") + ("\npooled" if pooled else "")
+def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True) -> str:
+    """What decides re-embedding: the text, the title (it is embedded too), the model, and whether the
+    chunk's sentences are stored (an index built without them gets them on the next ingest)."""
+    key = f"{embedder_name}\n{title}\n{chunk.text}" + ("\nsentences" if sentences else "")
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
@@ -63,16 +62,12 @@ def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vect
     return nodes
 
 
-def sentence_rows(nodes, embedder: Embedder, known: dict[str, list[float]] | None = None
-                  ) -> dict[str, list[tuple[str, list[float]]]]:
+def sentence_rows(nodes, embedder: Embedder) -> dict[str, list[tuple[str, list[float]]]]:
     """Each chunk's evidence sentences with their vectors (each distinct sentence embedded once: the
-    chunks overlap), so answering a question needs no encoding beyond the question itself. `known`:
-    sentence vectors already computed (pooled chunk vectors)."""
+    chunks overlap), so answering a question needs no encoding beyond the question itself."""
     per_chunk = {n.id_: evidence_sentences(n.text) for n in nodes}
-    vectors = dict(known or {})
-    unique = list(dict.fromkeys(s for sents in per_chunk.values() for s in sents if s not in vectors))
-    if unique:
-        vectors.update(zip(unique, embedder.embed_documents(unique)))
+    unique = list(dict.fromkeys(s for sents in per_chunk.values() for s in sents))
+    vectors = dict(zip(unique, embedder.embed_documents(unique))) if unique else {}
     return {cid: [(s, vectors[s]) for s in sents] for cid, sents in per_chunk.items()}
 
 
@@ -110,8 +105,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             report.articles += 1
             report.chunks += len(chunks)
             old = existing.get(article.article_id, {})
-            hashes = [stored_hash(c, article.title, embedder.name, settings.evidence_vectors,
-                                  settings.chunk_vectors == "pooled") for c in chunks]
+            hashes = [stored_hash(c, article.title, embedder.name, settings.evidence_vectors) for c in chunks]
             todo = []
             for j, (c, h) in enumerate(zip(chunks, hashes)):
                 if old.get(c.chunk_id) == h:
@@ -123,13 +117,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             stale = sorted(set(old) - {c.chunk_id for c in chunks})
             work.append((article, chunks, hashes, todo, stale))
         texts = [(a.title, cs[j].text) for a, cs, _, todo, _ in work for j in todo]
-        known: dict[str, list[float]] = {}
-        if not texts:
-            vectors = []
-        elif settings.chunk_vectors == "pooled":
-            vectors, known = pooled_vectors([t for _, t in texts], embedder)
-        else:
-            vectors = embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts])
+        vectors = embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
         pos, nodes, stale_ids = 0, [], []
         for article, chunks, hashes, todo, stale in work:
             vecs = vectors[pos:pos + len(todo)]
@@ -138,7 +126,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             stale_ids += stale
         # one write per batch: each Chroma call costs ~10-50 ms whatever its size
         if settings.evidence_vectors:
-            store.add_sentences(sentence_rows(nodes, embedder, known))
+            store.add_sentences(sentence_rows(nodes, embedder))
         store.add(nodes)
         store.delete(stale_ids)
         report.deleted += len(stale_ids)
@@ -150,23 +138,6 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
                 report.deleted += len(chunk_ids)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def pooled_vectors(texts: list[str], embedder: Embedder) -> tuple[list[list[float]], dict[str, list[float]]]:
-    """Chunk vectors from sentence vectors: every distinct sentence of the batch is encoded once (the
-    chunks overlap, and the sentence signal needs these vectors anyway), and a chunk's vector is the
-    mean of its sentences' unit vectors weighted by their word counts, renormalised. Returns the chunk
-    vectors and sentence -> vector."""
-    import numpy as np
-
-    parts = [split_sentences(t) or [t] for t in texts]
-    unique = list(dict.fromkeys(s for p in parts for s in p))
-    vecs = dict(zip(unique, embedder.embed_documents(unique)))
-    out = []
-    for p in parts:
-        v = np.sum([len(s.split()) * np.asarray(vecs[s], dtype=np.float64) for s in p], axis=0)
-        out.append((v / (np.linalg.norm(v) or 1.0)).astype(np.float32).tolist())
-    return out, vecs
 
 
 def _bar(total: int, enabled: bool):
