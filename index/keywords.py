@@ -25,19 +25,21 @@ from pathlib import Path
 from .text import tokens
 
 WINDOW_NS = 120 * 10**9  # entries this much older than the newest applied one are read again
-BATCH = 500  # SQLite's parameter limit is 32766; Chroma gets are paged too
+BATCH = 500
+COMMON_MIN_ROWS = 1000  # below this many chunks every query word is scored (it is fast anyway)  # SQLite's parameter limit is 32766; Chroma gets are paged too
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (id INTEGER PRIMARY KEY, cid TEXT UNIQUE NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(body, tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS applied (entry TEXT PRIMARY KEY, t INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
 """
 
 
-def match_expression(text: str) -> str:
+def match_expression(text: str, skip: set[str] | frozenset = frozenset()) -> str:
     """An FTS5 query: any of the normalised tokens (tokens are \\w+, so quoting is enough)."""
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens(text)))
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens(text)) if t not in skip)
 
 
 class Fts:
@@ -95,9 +97,24 @@ class Fts:
         self.db.execute("DELETE FROM fts")
         self.db.execute("DELETE FROM chunks")
 
+    def common(self, query: str) -> set[str]:
+        """Query tokens in at least half the chunks. FTS5's bm25() gives them an idf of 1e-6 (its idf,
+        log((N - n + 0.5) / (n + 0.5)), is <= 0 there), so they change no score; leaving them out of the
+        MATCH spares scoring nearly every row of a large index."""
+        toks = list(dict.fromkeys(tokens(query)))
+        if not toks:
+            return set()
+        with self.lock:
+            n = len(self)
+            if n < COMMON_MIN_ROWS:
+                return set()
+            marks = ",".join("?" * len(toks))
+            return {t for t, df in self.db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", toks)
+                    if 2 * df >= n}
+
     def top(self, query: str, k: int) -> list[tuple[str, float]]:
         """The k best (chunk id, BM25 score > 0), best first."""
-        expr = match_expression(query)
+        expr = match_expression(query, self.common(query))
         if not expr or k <= 0:
             return []
         with self.lock:
@@ -106,8 +123,9 @@ class Fts:
         return [(cid, float(s)) for cid, s in rows]
 
     def scores(self, query: str, ids: list[str] | None = None) -> dict[str, float]:
-        """BM25 of every matching chunk, or of those among `ids` (absent = no query word)."""
-        expr = match_expression(query)
+        """BM25 of every matching chunk, or of those among `ids` (absent = no query word, or only words in
+        half the chunks or more: their score is ~0)."""
+        expr = match_expression(query, self.common(query))
         if not expr:
             return {}
         sql = "SELECT c.cid, -bm25(fts) FROM fts JOIN chunks c ON c.id = fts.rowid WHERE fts MATCH ?"

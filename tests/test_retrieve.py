@@ -127,3 +127,22 @@ def test_keyword_index_persists_and_rebuilds_when_out_of_step(indexed, embedder,
     indexed.log_change(["unrelated"])
     assert node_id not in [h.chunk_id for h in again.bm25_search(q, 3)]
     assert again.keywords().rebuilds == 1
+
+
+def test_leaving_out_words_in_half_the_chunks_changes_no_ranking(indexed, embedder, monkeypatch):
+    """FTS5 gives a word in half the chunks or more an idf of ~0: a large index leaves it out of the
+    MATCH (fewer rows to score) and ranks the same."""
+    import index.keywords
+    from index.keywords import match_expression
+
+    kw = Retriever(indexed, embedder).keywords()
+    assert not kw.common("في")  # a small index scores every word
+    monkeypatch.setattr(index.keywords, "COMMON_MIN_ROWS", 0)
+    for q in ["كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية", "من ترأس الوفد الروسي في محادثات جنيف",
+              "ماذا قال بوتين لبايدن عن أوكرانيا"]:
+        assert kw.common(q), "the seeds share some of these words"
+        full = kw.db.execute("SELECT c.cid, -bm25(fts) FROM fts JOIN chunks c ON c.id = fts.rowid WHERE fts MATCH ? "
+                             "ORDER BY bm25(fts) LIMIT 10", (match_expression(q),)).fetchall()
+        got = kw.top(q, 10)
+        assert [c for c, _ in got] == [c for c, s in full if s > 1e-3][:10]
+        assert all(abs(dict(full)[c] - s) < 1e-3 for c, s in got)
