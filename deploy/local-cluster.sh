@@ -27,6 +27,14 @@ MODELS_DIR="${KHABAR_MODELS_DIR:-$HOME/.cache/khabar/models}"
 GGUF="${KHABAR_LLM_PATH:-$MODELS_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf}"
 THREADS="${KHABAR_LLM_THREADS:-2}"
 
+wait_ready() {  # port seconds name: /health says "ok" (models loaded, index ready)
+  local deadline=$((SECONDS + $2))
+  until curl -fsS "http://127.0.0.1:$1/health" 2>/dev/null | grep -q '"status":"ok"'; do
+    if ((SECONDS > deadline)); then echo "$3 not ready (see $CLUSTER_DIR/$3.log)" >&2; return 1; fi
+    sleep 1
+  done
+}
+
 wait_http() {  # url seconds name
   local deadline=$((SECONDS + $2))
   until curl -fsS -o /dev/null "$1" 2>/dev/null; do
@@ -60,15 +68,9 @@ start() {
     # the first replica indexes data/articles when the shared index is empty; the others wait for it
     launch "replica-$i" env KHABAR_CHROMA_URL="http://127.0.0.1:$CHROMA_PORT" "${llm_env[@]}" \
       KHABAR_DATA_DIR="$CLUSTER_DIR/replica-$i" "$PYTHON" -m ui.cli serve --host 127.0.0.1 --port "$port"
-    if ((i == 0)); then
-      local deadline=$((SECONDS + 900))
-      until curl -fsS "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"status":"ok"'; do
-        if ((SECONDS > deadline)); then echo "replica-0 not ready (see $CLUSTER_DIR/replica-0.log)" >&2; return 1; fi
-        sleep 1
-      done
-    fi
+    if ((i == 0)); then wait_ready "$port" 900 replica-0; fi
   done
-  for ((i = 0; i < n; i++)); do wait_http "http://127.0.0.1:$((FIRST_PORT + i))/health" 300 "replica-$i"; done
+  for ((i = 1; i < n; i++)); do wait_ready "$((FIRST_PORT + i))" 300 "replica-$i"; done
   status
 }
 
