@@ -55,6 +55,30 @@ class Fts:
             self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self.lock = threading.RLock()
+        # document frequencies and row count for common(): counting a word's rows walks its whole
+        # posting list, the costliest part of a query on a large index. Valid while no connection
+        # (this one: _forget(); another process: PRAGMA data_version) has written.
+        self._df: dict[str, int] = {}
+        self._rows: int | None = None
+        self._seen_version = -1
+
+    def _forget(self) -> None:
+        self._df.clear()
+        self._rows = None
+
+    def _stats(self, toks: list[str]) -> tuple[int, dict[str, int]]:
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen_version or len(self._df) > 100_000:
+            self._forget()
+            self._seen_version = version
+        if self._rows is None:
+            self._rows = len(self)
+        missing = [t for t in toks if t not in self._df]
+        if missing and self._rows >= COMMON_MIN_ROWS:
+            marks = ",".join("?" * len(missing))
+            found = dict(self.db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", missing))
+            self._df.update((t, found.get(t, 0)) for t in missing)
+        return self._rows, self._df
 
     @classmethod
     def from_texts(cls, ids: list[str], texts: list[str]) -> "Fts":
@@ -71,6 +95,7 @@ class Fts:
     def replace(self, ids: list[str], texts: dict[str, str]) -> None:
         """Rows for `ids` become `texts[id]`; an id without a text is deleted. One transaction."""
         with self.lock:
+            self._forget()
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 self._replace(ids, texts)
@@ -80,6 +105,7 @@ class Fts:
                 raise
 
     def _replace(self, ids: list[str], texts: dict[str, str]) -> None:
+        self._forget()
         for i in range(0, len(ids), BATCH):
             part = ids[i:i + BATCH]
             marks = ",".join("?" * len(part))
@@ -105,12 +131,10 @@ class Fts:
         if not toks:
             return set()
         with self.lock:
-            n = len(self)
+            n, df = self._stats(toks)
             if n < COMMON_MIN_ROWS:
                 return set()
-            marks = ",".join("?" * len(toks))
-            return {t for t, df in self.db.execute(f"SELECT term, doc FROM vocab WHERE term IN ({marks})", toks)
-                    if 2 * df >= n}
+            return {t for t in toks if 2 * df[t] >= n}
 
     def top(self, query: str, k: int) -> list[tuple[str, float]]:
         """The k best (chunk id, BM25 score > 0), best first."""

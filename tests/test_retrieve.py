@@ -146,3 +146,17 @@ def test_leaving_out_words_in_half_the_chunks_changes_no_ranking(indexed, embedd
         got = kw.top(q, 10)
         assert [c for c, _ in got] == [c for c, s in full if s > 1e-3][:10]
         assert all(abs(dict(full)[c] - s) < 1e-3 for c, s in got)
+
+
+def test_common_words_follow_writes_by_another_connection(tmp_path, monkeypatch):
+    import index.keywords
+
+    monkeypatch.setattr(index.keywords, "COMMON_MIN_ROWS", 0)
+    path = tmp_path / "kw.sqlite3"
+    mine, other = Fts(path), Fts(path)  # e.g. two replicas on one host sharing the file
+    mine.replace(["a", "b", "c"], {"a": "جنيف روسيا", "b": "جنيف", "c": "القاهرة"})
+    assert mine.common("جنيف روسيا") == {"جنيف"}  # 2 of 3
+    other.replace(["d", "e"], {"d": "روسيا", "e": "روسيا"})  # 5 rows: جنيف 2, روسيا 3
+    assert mine.common("جنيف روسيا") == {"روسيا"}
+    mine.replace(["d", "e"], {})
+    assert mine.common("جنيف روسيا") == {"جنيف"}
