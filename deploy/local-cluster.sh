@@ -57,7 +57,7 @@ start() {
   wait_http "http://127.0.0.1:$CHROMA_PORT/api/v2/heartbeat" 60 chroma
   local llm_env=(KHABAR_LLM=none)
   if [[ "$LLM" == server ]]; then
-    launch llm env OMP_WAIT_POLICY=PASSIVE "$PYTHON" -m qa.llama_server --model "$GGUF" --host 127.0.0.1 \
+    launch llm env OMP_WAIT_POLICY=PASSIVE "$PYTHON" -m llama_cpp.server --model "$GGUF" --host 127.0.0.1 \
       --port "$LLM_PORT" --model_alias khabar-llm --n_ctx 4096 --n_threads "$THREADS" \
       --n_threads_batch "$THREADS" --n_batch 512 --seed 0 --interrupt_requests False
     wait_http "http://127.0.0.1:$LLM_PORT/v1/models" 180 llm

@@ -71,7 +71,6 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_threads: int = 2
     llm_ctx: int = 4096
-    llm_repack: Literal["auto", "on", "off"] = "auto"  # llama.cpp weight repacking (AMX); auto: off on AMX builds
     max_answer_tokens: int = 160
 
     # serving

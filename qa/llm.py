@@ -40,36 +40,6 @@ def approx_tokens(messages: list[dict]) -> int:
     return total
 
 
-def set_repack(mode: str = "auto") -> bool:
-    """Whether llama.cpp may repack weights into its extra buffer types (AMX tiles, AVX-512 layouts).
-
-    A llama-cpp-python built `-march=native` on a CPU that reports AMX repacks every Q4_K/Q6_K matrix
-    for AMX; on VMs where AMX is not usable that gives garbage text and segfaults in decode (seen
-    2026-12-02: "Paris" became "2World::Hello2", then a crash). "auto" turns repacking off when the
-    build uses AMX, "on" / "off" force it (llama.cpp's own server calls this --no-repack). Process-wide:
-    applies to every model loaded after the call. Returns whether repacking stays on."""
-    from index.config import offline_env
-
-    offline_env()
-    import llama_cpp
-    import llama_cpp.llama as llama_module
-
-    if mode == "auto":
-        on = "AMX_INT8 = 1" not in llama_cpp.llama_print_system_info().decode(errors="replace")
-    else:
-        on = mode == "on"
-    default = getattr(llama_cpp.llama_model_default_params, "khabar_original", llama_cpp.llama_model_default_params)
-
-    def params():
-        p = default()
-        p.use_extra_bufts = on
-        return p
-
-    params.khabar_original = default  # type: ignore[attr-defined]
-    llama_module.llama_cpp.llama_model_default_params = params
-    return on
-
-
 class LlamaCppLLM:
     """Qwen2.5 GGUF through llama-cpp-python: loaded once, kept warm, one generation at a time.
 
@@ -77,13 +47,12 @@ class LlamaCppLLM:
     fixed system prompt is only processed once.
     """
 
-    def __init__(self, path: Path, n_ctx: int = 4096, threads: int = 2, repack: str = "auto") -> None:
+    def __init__(self, path: Path, n_ctx: int = 4096, threads: int = 2) -> None:
         from index.config import offline_env
 
         offline_env()  # OMP_WAIT_POLICY must be set before llama_cpp is imported
         from llama_cpp import Llama
 
-        set_repack(repack)
         if not Path(path).is_file():
             raise FileNotFoundError(f"LLM weights not found at {path} (run ./setup.sh)")
         self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
@@ -119,7 +88,7 @@ def load_local_llm(settings) -> LlamaCppLLM:
 
     if settings.llm_path is None:
         verify(LLM_SPEC, settings.models_dir)
-    return LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads, settings.llm_repack)
+    return LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads)
 
 
 # Greedy decoding as in process (LlamaCppLLM): llama.cpp's server defaults to top_k 40 and a 1.1 repeat

@@ -77,14 +77,13 @@ def _free_port() -> int:
 
 
 def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
-    """llama.cpp's server (`python -m llama_cpp.server` behind qa.llama_server's repacking guard) with the
-    in-process settings (threads, context, batch)."""
+    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
     import subprocess
     import sys
     from pathlib import Path
 
     return subprocess.Popen(
-        [sys.executable, "-m", "qa.llama_server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
          "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
