@@ -27,16 +27,27 @@ fi
 VPY=.venv/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# llama.cpp is compiled for portable AVX2, not -march=native: on CPUs with AMX (Sapphire Rapids and later)
+# the native build repacks Q4_K weights for AMX and segfaults in the first decode (ggml-org/llama.cpp#20824).
+LLAMA_CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON}"
 stamp=.venv/.khabar-installed
-deps="$(sha256sum pyproject.toml | cut -c1-16)"
+deps="$( (cat pyproject.toml; echo "$LLAMA_CMAKE_ARGS") | sha256sum | cut -c1-16)"
 have="$(cat "$stamp" 2>/dev/null || true)"
 # a test install also satisfies a plain one
 if [ "$have" != "$deps-$want_test" ] && [ "$have" != "$deps-1" ]; then
   step "installing torch==2.13.0 (CPU build) first"
   quiet_pip install -q "torch==2.13.0"
-  step "installing khabar and its dependencies (llama-cpp-python compiles once: a few minutes)"
+  step "compiling llama-cpp-python for this build configuration (once: a few minutes)"
+  llama_pin=$(grep -o '"llama-cpp-python==[^"]*"' pyproject.toml | tr -d '"')
+  llama_flags_file=.venv/.khabar-llama-flags
+  if [ "$(cat "$llama_flags_file" 2>/dev/null)" != "$LLAMA_CMAKE_ARGS $llama_pin" ]; then
+    # no wheel cache here: a cached wheel may have been compiled with other flags
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" quiet_pip install -q --no-cache-dir --force-reinstall --no-deps "$llama_pin"
+    echo "$LLAMA_CMAKE_ARGS $llama_pin" > "$llama_flags_file"
+  fi
+  step "installing khabar and its dependencies"
   extra=""; [ "$want_test" = 1 ] && extra="[test]"
-  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" quiet_pip install -q -e ".${extra}"
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" quiet_pip install -q -e ".${extra}"
   echo "$deps-$want_test" > "$stamp"
 else
   step "python packages already installed"

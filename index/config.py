@@ -80,12 +80,25 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
+    max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
+    max_context_chars: int = 300  # of each earlier message, what reaches retrieval and the LLM
+    max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
+    allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address; * = any
+    cors_origins: str = ""  # comma-separated origins allowed cross-origin access; none by default
 
     @property
     def llm_mode(self) -> str:
         if self.llm == "none":
             return "none"
         return "openai" if (self.llm_url or self.llm == "openai") else "local"
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def embed_model_path(self) -> Path:

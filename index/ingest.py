@@ -3,10 +3,19 @@
 Unchanged chunks are not re-embedded or rewritten; a changed article has its chunks replaced; with
 prune, articles no longer in the folder lose their chunks. Writes go per article batch with
 deterministic ids, so an interrupted run leaves no duplicates and the next run completes it.
+
+A re-ingest never loses the old version of an article: the new chunks are upserted over the old ones
+(each chunk is always there, old or new) and only then are the old version's extra chunks deleted.
+Each batch's files are noted in a journal (`<data_dir>/ingest-journal.json`) before its writes and
+the note is cleared after them; `resume()` (run by `khabar serve` at startup and by `khabar ingest`)
+re-ingests whatever a crash left noted, so leftovers of an old version don't outlive a restart.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,6 +80,57 @@ def sentence_rows(nodes, embedder: Embedder) -> dict[str, list[tuple[str, list[f
     return {cid: [(s, vectors[s]) for s in sents] for cid, sents in per_chunk.items()}
 
 
+class Journal:
+    """Files whose writes are under way. A batch adds its files before writing and removes them after,
+    so whatever is noted after a crash is exactly what may be half-written."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.data_dir / "ingest-journal.json"
+
+    def pending(self) -> list[str]:
+        try:
+            files = json.loads(self.path.read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+        return [f for f in files if isinstance(f, str)]
+
+    def begin(self, files: list[Path]) -> None:
+        self._write(list(dict.fromkeys(self.pending() + [str(f.resolve()) for f in files])))
+
+    def end(self, files: list[Path]) -> None:
+        done = {str(f.resolve()) for f in files}
+        self._write([f for f in self.pending() if f not in done])
+
+    def _write(self, files: list[str]) -> None:
+        if not files:
+            self.path.unlink(missing_ok=True)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".journal-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"files": files}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+
+
+def resume(store: Store, embedder: Embedder, settings: Settings) -> IngestReport | None:
+    """Finish what a crash interrupted: re-ingest every file the journal still notes (None: nothing was)."""
+    journal = Journal(settings)
+    pending = [Path(f) for f in journal.pending()]
+    if not pending:
+        return None
+    report = IngestReport()
+    for file in pending:
+        if file.is_file():
+            r = ingest(file, store, embedder, settings, progress=False)
+            for name in ("articles", "chunks", "added", "updated", "deleted", "unchanged"):
+                setattr(report, name, getattr(report, name) + getattr(r, name))
+            report.skipped.extend(r.skipped)
+        journal.end([file])
+    return report
+
+
 def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, prune: bool = False,
            progress: bool = True) -> IngestReport:
     started = time.perf_counter()
@@ -82,6 +142,7 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
     files = find_files(path)
     present = {f.stem for f in files}  # prune keeps an article whose file is there, even if unreadable now
     seen_ids: dict[str, str] = {}
+    journal = Journal(settings)
     bar = _bar(len(files), progress)
     for i in range(0, len(files), ARTICLES_PER_BATCH):
         work = []  # (article, chunks, hashes, indexes to embed)
@@ -125,10 +186,14 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
             nodes += to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs)
             stale_ids += stale
         # one write per batch: each Chroma call costs ~10-50 ms whatever its size
-        if settings.evidence_vectors:
-            store.add_sentences(sentence_rows(nodes, embedder))
-        store.add(nodes)
-        store.delete(stale_ids)
+        if nodes or stale_ids:
+            batch = files[i:i + ARTICLES_PER_BATCH]
+            journal.begin(batch)
+            if settings.evidence_vectors:
+                store.add_sentences(sentence_rows(nodes, embedder))
+            store.add(nodes)
+            store.delete(stale_ids)
+            journal.end(batch)
         report.deleted += len(stale_ids)
     bar.close()
     if prune:

@@ -105,18 +105,27 @@ class Store:
         return sorted(arts.values(), key=lambda a: a["article_id"])
 
     def add(self, nodes) -> None:
-        """Nodes (llama-index TextNode with embedding) replace any chunks with the same ids."""
-        if not nodes:
-            return
-        self.collection.delete(ids=[n.id_ for n in nodes])
-        self.vector_store.add(nodes)
-        self.version += 1
-        self.log_change([n.id_ for n in nodes])
+        """Nodes (llama-index TextNode with embedding) replace any chunks with the same ids, in one upsert
+        per page: a chunk is always there in its old or its new version, never missing. The rows are
+        what llama-index's ChromaVectorStore.add writes (node_to_metadata_dict)."""
+        from llama_index.core.schema import MetadataMode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        for i in range(0, len(nodes), PAGE):
+            page = nodes[i:i + PAGE]
+            metas = [{k: ("" if v is None else v) for k, v in
+                      node_to_metadata_dict(n, remove_text=True, flat_metadata=True).items()} for n in page]
+            self.collection.upsert(ids=[n.node_id for n in page], embeddings=[n.get_embedding() for n in page],
+                                   metadatas=metas, documents=[n.get_content(metadata_mode=MetadataMode.NONE)
+                                                               for n in page])
+        if nodes:
+            self.version += 1
+            self.log_change([n.node_id for n in nodes])
 
     def delete(self, ids: list[str]) -> None:
-        if ids:
-            self.collection.delete(ids=ids)
+        if ids:  # sentences first: a crash in between leaves a chunk without sentences, never orphan sentences
             self._delete_sentences(ids)
+            self.collection.delete(ids=ids)
             self.version += 1
             self.log_change(ids)
 
@@ -125,11 +134,10 @@ class Store:
             self.sentences.delete(where={"chunk_id": {"$in": chunk_ids[i:i + PAGE]}})
 
     def add_sentences(self, rows: dict[str, list[tuple[str, list[float]]]]) -> None:
-        """chunk_id -> [(sentence, vector)]: replaces what those chunks had. Written before the chunks
-        themselves, so a chunk that is stored always has its sentences (or is re-ingested next run)."""
+        """chunk_id -> [(sentence, vector)]: replaces what those chunks had (upsert first, then the
+        sentences the new version no longer has). Written before the chunks themselves."""
         if not rows:
             return
-        self._delete_sentences(list(rows))
         ids, docs, vecs, metas = [], [], [], []
         for cid, items in rows.items():
             for i, (text, vec) in enumerate(items):
@@ -138,8 +146,14 @@ class Store:
                 vecs.append(vec)
                 metas.append({"chunk_id": cid})
         for i in range(0, len(ids), PAGE):
-            self.sentences.add(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
-                               metadatas=metas[i:i + PAGE])
+            self.sentences.upsert(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
+                                  metadatas=metas[i:i + PAGE])
+        keep, cids = set(ids), list(rows)
+        for i in range(0, len(cids), PAGE):
+            old = self.sentences.get(where={"chunk_id": {"$in": cids[i:i + PAGE]}}, include=[])["ids"]
+            extra = [sid for sid in old if sid not in keep]
+            if extra:
+                self.sentences.delete(ids=extra)
 
     def sentence_scores(self, vector: list[float], k: int) -> dict[str, float]:
         """chunk_id -> the best cosine of one of its sentences, over the k nearest sentences."""
@@ -175,11 +189,6 @@ class Store:
                                     include=["documents", "metadatas", "distances"])
         return [_hit(cid, doc, meta, 1.0 - dist) for cid, doc, meta, dist in
                 zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
-
-    def reset(self) -> None:
-        self.drop()
-        self._open()
-        self.version += 1
 
     def drop(self) -> None:
         """Delete the collection and its sentences."""

@@ -18,8 +18,9 @@ from tests.fakes import FakeEmbedder, ScriptedLLM  # noqa: E402
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    # "testserver" is the Host that Starlette's TestClient sends: allowed like a name an operator adds
     return Settings(data_dir=tmp_path / "data", articles_dir=tmp_path / "articles", llm="none",
-                    refusal_threshold=0.05)
+                    refusal_threshold=0.05, allowed_hosts="testserver")
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("real-data"))
+    return Settings(data_dir=tmp_path_factory.mktemp("real-data"), allowed_hosts="testserver")
 
 
 @pytest.fixture(scope="session")

@@ -290,11 +290,11 @@ def test_ingest_disabled_without_key(client):
 def test_ingest_auth(make_pipeline, monkeypatch):
     import hmac
 
-    import ui.app
+    import ui.api_ingest
 
     calls = []
     real = hmac.compare_digest
-    monkeypatch.setattr(ui.app.hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
+    monkeypatch.setattr(ui.api_ingest.hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
     client = make_client(make_pipeline, api_key="s3cret-key")
     assert_error(client.post("/api/ingest", json={"path": "."}), 401, "unauthorized")
     for auth in ("Bearer wrong", "s3cret-key", "Basic s3cret-key", "Bearer "):
@@ -361,8 +361,10 @@ def test_ingest_upload_errors(make_pipeline):
                  400, "no_files")
     root = client.app.state.service.settings.articles_dir
     assert not (root / "big.txt").exists() and not (root / "run.sh").exists()
-    # a wrong key is refused before the body is looked at
-    assert_error(client.post("/api/ingest", files=huge, headers={"Authorization": "Bearer x"}), 401, "unauthorized")
+    # an oversized body is refused from its Content-Length before anything (the key included) is looked at;
+    # a wrong key with a body of allowed size is refused before the body is read
+    assert_error(client.post("/api/ingest", files=huge, headers={"Authorization": "Bearer x"}), 413, "upload_too_large")
+    assert_error(client.post("/api/ingest", files=big, headers={"Authorization": "Bearer x"}), 401, "unauthorized")
 
 
 # ---- loading and the queue -------------------------------------------------------------------------

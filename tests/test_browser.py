@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 from index.config import BUNDLED_ARTICLES
 
@@ -46,12 +47,6 @@ GEOMETRY = """e => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _health(url: str) -> dict | None:
     try:
         with urllib.request.urlopen(url + "/health", timeout=5) as resp:
@@ -69,7 +64,7 @@ def server(tmp_path_factory):
     articles = tmp / "articles"
     shutil.copytree(BUNDLED_ARTICLES, articles)
     (articles / "zebra_festival.txt").write_text(EVIL, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KHABAR_DATA_DIR": str(tmp / "data"), "KHABAR_ARTICLES_DIR": str(articles),
            "KHABAR_LLM": "none"}

@@ -1,8 +1,6 @@
 """Integration with the real models (marked `models`) and a real Chroma server on loopback."""
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port
 
 from index.config import BUNDLED_ARTICLES, Settings
 
@@ -57,17 +57,11 @@ def test_real_unanswerable_question_is_refused(real_pipeline):
     assert a.refused and a.citations == [] and a.answer == "The articles don't say."
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ingest_and_search_against_a_real_chroma_server(tmp_path, embedder):
     chroma = Path(sys.executable).with_name("chroma")
     if not chroma.exists():
         pytest.skip("chroma CLI not installed")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

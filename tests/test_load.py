@@ -13,10 +13,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,14 +25,9 @@ import pytest
 from eval.load import QUESTIONS, UsageError, check_loopback, percentile, run_load
 from index.config import BUNDLED_ARTICLES, REPO_ROOT
 from tests.fakes import ScriptedLLM
+from tests.servers import free_port, in_process_server
 
 MAX_RSS_GROWTH_MB = 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- the tool itself ----------------------------------------------------------------------------
@@ -70,25 +63,6 @@ class SlowLLM(ScriptedLLM):
     def stream(self, messages, max_tokens):
         time.sleep(0.05)
         yield from super().stream(messages, max_tokens)
-
-
-@contextmanager
-def in_process_server(app):
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert time.time() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream", "/v1/chat/completions"])

@@ -713,13 +713,13 @@ def test_ingest_needs_the_api_key_compared_in_constant_time(make_pipeline, monke
     import inspect
     import hmac
 
-    import ui.app
+    import ui.api_ingest
 
-    assert "hmac.compare_digest" in inspect.getsource(ui.app._bearer_ok)
-    assert "key ==" not in inspect.getsource(ui.app._bearer_ok).replace(".encode()", "")
+    assert "hmac.compare_digest" in inspect.getsource(ui.api_ingest.bearer_ok)
+    assert "key ==" not in inspect.getsource(ui.api_ingest.bearer_ok).replace(".encode()", "")
     calls = []
     real = hmac.compare_digest
-    monkeypatch.setattr(ui.app.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    monkeypatch.setattr(ui.api_ingest.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
     assert _client(make_pipeline).post("/api/ingest", json={"path": "."}).status_code == 403  # no key set: off
     client = _client(make_pipeline, api_key="k3y-0123456789")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "k3y-0123456789"},
@@ -731,12 +731,34 @@ def test_ingest_needs_the_api_key_compared_in_constant_time(make_pipeline, monke
     assert ok.status_code == 200
 
 
+def all_routes(routes, prefix: str = "") -> list[tuple[str, set[str]]]:
+    """(path, methods) of every route, also inside included routers and mounted apps (Gradio's)."""
+    import re as _re
+
+    out = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            out += all_routes(inner.routes, prefix)
+        elif hasattr(route, "app") and hasattr(route, "path") and not hasattr(route, "endpoint"):  # a Mount
+            sub = getattr(route.app, "routes", None) or getattr(getattr(route.app, "router", None), "routes", [])
+            out += all_routes(sub, prefix + route.path)
+        elif hasattr(route, "path"):
+            out.append((_re.sub(r"/+", "/", prefix + route.path), set(getattr(route, "methods", None) or {"GET"})))
+    return out
+
+
 def _write_methods(app) -> dict[str, set[str]]:
+    """Routes that take a writing method AND that the guard lets a request reach."""
+    import re as _re
+
+    guard = app.state.guard
     out: dict[str, set[str]] = {}
-    for route in app.routes:
-        methods = (getattr(route, "methods", None) or set()) - {"GET", "HEAD", "OPTIONS"}
-        if methods:
-            out[route.path] = methods
+    for path, methods in all_routes(app.routes):
+        concrete = _re.sub(r"\{[^}]*\}", "x", path)
+        reachable = {m for m in methods - {"GET", "HEAD", "OPTIONS"} if guard.route_ok(m, concrete)}
+        if reachable:
+            out.setdefault(path, set()).update(reachable)
     return out
 
 
@@ -748,7 +770,8 @@ def test_only_ingest_writes(make_pipeline, settings, monkeypatch, tmp_path):
     assert _write_methods(app) == {
         "/api/ask": {"POST"}, "/api/ask/stream": {"POST"}, "/api/ingest": {"POST"},
         "/v1/chat/completions": {"POST"},
-        "/gradio_api/upload": {"POST", "PUT"},  # only ever answers 404 (test_the_chat_page_accepts_no_uploads)
+        # Gradio's: the chat's queue (the question text is its only input: tests/test_security.py)
+        "/gradio_api/queue/join": {"POST"},
         "/api/{rest:path}": {"POST", "PUT", "PATCH", "DELETE"}, "/v1/{rest:path}": {"POST", "PUT", "PATCH", "DELETE"},
     }, "a new writing route: check that it needs the API key, then update this list"
     store = app.state.service.pipeline().store
@@ -866,7 +889,7 @@ def test_model_files_are_verified_before_loading(tmp_path, monkeypatch):
 def test_server_binds_loopback_unless_told_otherwise(monkeypatch, capsys):
     import uvicorn
 
-    import ui.app
+    import ui.api_ingest
     from ui import cli
 
     monkeypatch.delenv("KHABAR_HOST", raising=False)

@@ -18,14 +18,15 @@ def _settings() -> Settings:
 
 def cmd_ingest(args, settings: Settings) -> int:
     from index.embed import load_embedder
-    from index.ingest import ingest
+    from index.ingest import ingest, resume
     from index.store import Store
 
     path = Path(args.path) if args.path else settings.articles_dir
     if not path.exists():
         return _fail(f"no such file or folder: {path}", EXIT_INPUT)
-    report = ingest(path, Store(settings), load_embedder(settings), settings, prune=args.prune,
-                    progress=sys.stderr.isatty())
+    store, embedder = Store(settings), load_embedder(settings)
+    resume(store, embedder, settings)  # first what a crash left half-written
+    report = ingest(path, store, embedder, settings, prune=args.prune, progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

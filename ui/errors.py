@@ -26,7 +26,7 @@ STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    413: "upload_too_large",
+    413: "body_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
     503: "unavailable",
@@ -60,10 +60,6 @@ def loading_error() -> ApiError:
 def busy_error() -> ApiError:
     return ApiError(503, "busy", "too many questions waiting, try again shortly",
                     {"Retry-After": str(RETRY_AFTER_SECONDS)})
-
-
-def question_error(exc: QuestionError) -> ApiError:
-    return ApiError(422, exc.code, exc.message)
 
 
 def _validation_message(exc: RequestValidationError) -> str:

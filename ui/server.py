@@ -21,6 +21,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     port = port or settings.port
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("khabar").setLevel(logging.INFO)
+    settings = settings.model_copy(update={"host": host, "port": port})  # the Host allow-list has the bound name
     app = create_app(settings, ingest_if_empty=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
@@ -31,7 +32,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     print(f"khabar: loading the models (LLM: {settings.llm_mode}) ...", flush=True)
     try:
         uvicorn.run(app, host=host, port=port, workers=1, log_level="warning", access_log=False,
-                    timeout_graceful_shutdown=5)
+                    timeout_graceful_shutdown=5, h11_max_incomplete_event_size=65_536)  # a 4,000-char ?q=
     except KeyboardInterrupt:
         return 130
     except SystemExit as exc:  # uvicorn exits 1 when the port is taken

@@ -73,6 +73,7 @@ class Service:
         t0 = time.perf_counter()
         try:
             pipe = (build or Pipeline.from_settings)(self.settings)
+            self.resume_ingest(pipe)
             if ingest_if_empty and pipe.store.count() == 0:
                 self.ingest_bundled(pipe)
         except Exception as exc:  # reported by /health and the page; the process keeps serving
@@ -83,6 +84,17 @@ class Service:
         self._pipeline = pipe
         self.status = "ok"
         log.info("pipeline ready in %.1fs", time.perf_counter() - t0)
+
+    def resume_ingest(self, pipe: Pipeline) -> dict | None:
+        """An ingest that a crash interrupted is finished before anything is answered."""
+        from index.ingest import resume
+
+        with self.ingest_lock:
+            report = resume(pipe.store, pipe.embedder, self.settings)
+        if report is not None:
+            print(f"khabar: finished an interrupted ingest ({report.articles} articles, "
+                  f"{report.deleted} leftover chunks removed)", flush=True)
+        return report.to_dict() if report else None
 
     def ingest_bundled(self, pipe: Pipeline) -> dict | None:
         from index.ingest import ingest
@@ -98,10 +110,6 @@ class Service:
               f"({report.seconds:.1f}s)", flush=True)
         return report.to_dict()
 
-    @property
-    def loaded(self) -> bool:
-        return self._pipeline is not None
-
     def pipeline(self) -> Pipeline:
         if self._pipeline is not None:
             return self._pipeline
@@ -111,7 +119,17 @@ class Service:
 
     # ---- questions ------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
+        if isinstance(question, str) and not _utf8(question):
+            raise QuestionError("invalid_question", "question is not valid Unicode (it has a lone surrogate)")
         return clean_question(question, self.settings.max_question_chars)
+
+    def context(self, history: list[dict] | None) -> list[dict] | None:
+        """What of the history reaches the pipeline: the newest KHABAR_MAX_CONTEXT_MESSAGES messages, each
+        cut to KHABAR_MAX_CONTEXT_CHARS, so a long history costs no more than a short one."""
+        s = self.settings
+        kept = [m for m in history or [] if isinstance(m, dict) and isinstance(m.get("content"), str)
+                and _utf8(m["content"])][-s.max_context_messages:] if s.max_context_messages > 0 else []
+        return [{"role": m.get("role"), "content": _cut(m["content"], s.max_context_chars)} for m in kept] or None
 
     def admit(self) -> Ticket:
         try:
@@ -125,7 +143,7 @@ class Service:
         question = self.check_question(question)
         pipe = self.pipeline()
         # the queue guards the LLM: extractive answers (no LLM) need no turn
-        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, history, k)
+        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, self.context(history), k)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
         run = self.run(question, history, k)
@@ -190,6 +208,23 @@ class Service:
         for s in report["skipped"]:  # paths relative to the articles root: no server layout in answers
             s["file"] = s["file"].removeprefix(root).lstrip("/") or s["file"]
         return report
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a word boundary when there is one."""
+    text = " ".join(text.split()[: limit + 1])
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
 
 
 __all__ = ["Service", "Run", "QuestionError"]

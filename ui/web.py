@@ -126,7 +126,7 @@ def status_banner(service: Service) -> str:
 def respond(service: Service, message: str, chat: list[dict], history: list[dict]):
     """Generator of (textbox, chat, history): the question at once, the passages as soon as retrieval
     is done, then the answer as it is written, then the final checked answer with its citations."""
-    message = (message or "").strip()
+    message = message.strip() if isinstance(message, str) else ""  # a client can send any JSON here
     chat, history = list(chat or []), list(history or [])
     if not message:
         yield "", chat, history
@@ -208,10 +208,14 @@ CSS = """
 
 
 def build(service: Service):
+    """The page. The conversation lives on the server (gr.State): the Chatbot is only ever an output, so
+    nothing a client sends besides the question text reaches the chat function (a client-made
+    "file" message cannot make Gradio serve a file)."""
     import gradio as gr
 
     def _respond(message, chat, history):
-        yield from respond(service, message, chat, history)
+        for text, shown, kept in respond(service, message, chat, history):
+            yield text, shown, shown, kept
 
     def _tick():
         banner = status_banner(service)
@@ -229,11 +233,13 @@ def build(service: Service):
                              min_height=420, layout="bubble",
                              render_markdown=True, sanitize_html=True, latex_delimiters=[], line_breaks=False,
                              allow_tags=False, buttons=[], feedback_options=None,
-                             group_consecutive_messages=False, autoscroll=True,
+                             group_consecutive_messages=False, autoscroll=True, allow_file_downloads=False,
                              placeholder="<div dir=\"auto\">Ask a question about the articles · اطرح سؤالًا عن المقالات</div>")
-        history = gr.State([])
+        shown = gr.State([])  # the chat as displayed: server-side, the one copy _respond reads
+        history = gr.State([])  # plain question/answer turns for follow-ups
         with gr.Row(equal_height=True):
             box = gr.Textbox(elem_id="kh-input", show_label=False, scale=10, lines=1, max_lines=4, autofocus=True,
+                             max_length=service.settings.max_question_chars,
                              placeholder="Your question… · سؤالك…", submit_btn=False)
             send = gr.Button("Ask · اسأل", variant="primary", scale=0, min_width=140, elem_id="kh-send")
         with gr.Row(elem_classes=["kh-examples"]):
@@ -242,30 +248,30 @@ def build(service: Service):
         gr.HTML('<div id="kh-footer">REST API: <a href="/docs">/docs</a> · OpenAI-compatible: '
                 '<code>/v1/chat/completions</code> · <a href="/health">/health</a></div>')
 
-        io = dict(outputs=[box, chatbot, history], concurrency_id="chat", concurrency_limit=1,
-                  show_progress="hidden")
-        box.submit(_respond, [box, chatbot, history], **io)
-        send.click(_respond, [box, chatbot, history], **io)
+        private = dict(api_visibility="private", show_progress="hidden")
+        io = dict(outputs=[box, chatbot, shown, history], concurrency_id="chat", concurrency_limit=1, **private)
+        box.submit(_respond, [box, shown, history], **io)
+        send.click(_respond, [box, shown, history], **io)
         for b in examples:
-            b.click(_respond, [b, chatbot, history], **io)
-        clear.click(lambda: ("", [], []), None, [box, chatbot, history], queue=False)
-        chatbot.clear(lambda: ("", []), None, [box, history], queue=False)  # the chat's own bin icon
+            b.click(_respond, [b, shown, history], **io)
+        clear.click(lambda: ("", [], [], []), None, [box, chatbot, shown, history], **private)
+        chatbot.clear(lambda: ("", [], []), None, [box, shown, history], **private)  # the chat's own bin icon
 
         timer = gr.Timer(1.0, active=service.status == "loading")
-        timer.tick(_tick, None, [banner, timer], queue=False, show_progress="hidden")
-        demo.load(_tick, None, [banner, timer], queue=False, show_progress="hidden")
+        timer.tick(_tick, None, [banner, timer], **private)
+        demo.load(_tick, None, [banner, timer], **private)
     demo.queue(default_concurrency_limit=1, max_size=max(8, 4 * service.settings.queue_size))
     return demo
 
 
 def mount(app, service: Service):
+    """Mount the chat at `/`. Which of Gradio's routes a client may reach is decided in ui/guard.py
+    (the page, its assets, config and queue only); Gradio's own file checks are on as a second layer,
+    with nothing allowed and the data, models and articles folders blocked."""
     import gradio as gr
 
-    from .errors import ApiError
-
-    @app.api_route("/gradio_api/upload", methods=["POST", "PUT"], include_in_schema=False)
-    def _no_uploads():  # the chat has no file input: Gradio's own upload route would take anything
-        raise ApiError(404, "not_found", "the chat accepts no file uploads (use POST /api/ingest)")
-
+    s = service.settings
+    blocked = [str(p.resolve()) for p in (s.data_dir, s.models_dir, s.articles_dir)] + ["/proc", "/etc", "/root"]
     return gr.mount_gradio_app(app, build(service), path="/", css=CSS, footer_links=[], run_history=False,
-                               show_error=False, theme=gr.themes.Default())
+                               show_error=False, theme=gr.themes.Default(), allowed_paths=[],
+                               blocked_paths=blocked, max_file_size=1, mcp_server=False)

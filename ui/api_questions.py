@@ -1,0 +1,71 @@
+"""Questions: /api/ask, /api/ask/stream (server-sent events) and /api/search."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Query
+
+from qa.answer import Answer, Sources
+
+from .errors import error_body
+from .schemas import ERRORS_ASK, AnswerOut, AskRequest, HitOut
+from .service import Service
+from .sse import events, sse, sse_response
+
+log = logging.getLogger("khabar.api")
+
+STREAM_DOC = {200: {"content": {"text/event-stream": {}},
+                    "description": "server-sent events: `sources` (the passages, as soon as retrieval is done), "
+                                   "`delta` ({\"text\"}: the answer as it is written), then `answer` (the final, "
+                                   "checked answer: same JSON as /api/ask); `error` if it fails midway"}}
+
+
+def _history(body: AskRequest) -> list[dict] | None:
+    return [{"role": m.role, "content": m.content} for m in body.history] if body.history else None
+
+
+async def _stream(run):
+    sent_sources, deltas = False, 0
+    try:
+        async for event in events(run):
+            if isinstance(event, Sources):
+                sent_sources = True
+                yield sse("sources", event.to_dict())
+            elif isinstance(event, str):
+                deltas += 1
+                yield sse("delta", {"text": event})
+            elif isinstance(event, Answer):
+                if not sent_sources:  # refused before any passage: still the same event order
+                    yield sse("sources", {"language": event.language, "passages": []})
+                if not deltas:  # extractive or refused: the text arrives in one piece
+                    yield sse("delta", {"text": event.answer})
+                yield sse("answer", event.to_dict())
+    except Exception as exc:
+        log.error("stream failed", exc_info=exc)
+        yield sse("error", error_body("internal_error", "internal error (logged on the server)"))
+
+
+def router(service: Service) -> APIRouter:
+    r = APIRouter(tags=["questions"])
+
+    @r.post("/api/ask", response_model=AnswerOut, responses=ERRORS_ASK)
+    def ask(body: AskRequest):
+        """A cited answer in the question's language (refused: "the articles don't say")."""
+        return service.ask(body.question, _history(body), body.k).to_dict()
+
+    @r.post("/api/ask/stream", responses={**STREAM_DOC, **ERRORS_ASK})
+    async def ask_stream(body: AskRequest):
+        run = service.run(body.question, _history(body), body.k)  # 422 / 503 before streaming
+        return sse_response(_stream(run))
+
+    @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)
+    def search(q: str = Query(..., max_length=4000, description="question or keywords"),
+               k: int | None = Query(None, ge=1, le=50)):
+        """Ranked passages, best first, no generation. `score` is the ranking score: the fused dense +
+        BM25 score in 0..1 (the dense cosine when BM25 is off)."""
+        question = service.check_question(q)
+        hits = service.pipeline().search(question, k or service.settings.top_k)
+        return [{"chunk_id": h.chunk_id, "article_id": h.article_id, "title": h.title, "text": h.text,
+                 "score": round(float(h.score), 4)} for h in hits]
+
+    return r

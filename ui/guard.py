@@ -1,0 +1,168 @@
+"""The gate in front of every route, REST and the mounted Gradio chat alike (a pure ASGI middleware).
+
+In order, for every HTTP request:
+1. **Host allow-list.** A Host header that is not a loopback name, the bound address or one of
+   KHABAR_ALLOWED_HOSTS gets 400 `invalid_host` (a web page cannot reach the server by DNS rebinding).
+2. **Body limit by Content-Length.** A declared body over the limit (KHABAR_MAX_BODY_BYTES; /api/ingest
+   has its own) answers 413 `body_too_large` (`upload_too_large` on ingest) before anything is read.
+3. **Route allow-list.** Our own routes pass. Of what Gradio mounts, only what the chat page uses passes
+   (the page, its assets and config, the queue); every other Gradio route (files, uploads, recordings,
+   component server, run/call/api, monitoring, ...) answers 404 `not_found` without reaching Gradio.
+4. **Body limit while reading.** A body without a Content-Length answers the same 413 as soon as the
+   bytes read pass the limit; the route never sees more.
+5. **CORS.** No cross-origin access unless KHABAR_CORS_ORIGINS names the origin: any
+   Access-Control-Allow-* header a route sets (Gradio reflects every Origin) is dropped otherwise.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Iterable
+
+Scope = dict
+Message = dict
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+# what the chat page itself requests (read off a headless-Chromium session; tests/test_security.py)
+GRADIO_GET = re.compile(
+    r"^/(|theme\.css|favicon\.ico|(assets|static)/[^\s]+|gradio_api/(queue/data|heartbeat/[^/]+))$")
+GRADIO_POST = re.compile(r"^/gradio_api/queue/join$")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _error(status: int, code: str, message: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    start = {"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                         *headers]}
+    return start, {"type": "http.response.body", "body": body}
+
+
+def host_name(value: str) -> str:
+    """The name part of a Host header, lower case: 'Example.com:8000' -> 'example.com', '[::1]:80' -> '::1'."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+@dataclass
+class GuardConfig:
+    allowed_hosts: set[str]
+    cors_origins: set[str]
+    max_body: int
+    body_limits: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (its own limit, code)
+    own_routes: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # our routes and their methods
+    catch_all: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # /api/{rest}: 404 in our shape
+    gradio: bool = True
+
+    @classmethod
+    def build(cls, bound_host: str, extra_hosts: Iterable[str], cors_origins: Iterable[str], max_body: int,
+              **kw) -> "GuardConfig":
+        hosts = {*LOOPBACK_HOSTS, *(h.strip().lower() for h in extra_hosts if h.strip())}
+        if bound_host not in ANY_ADDRESS:
+            hosts.add(host_name(bound_host) if bound_host.startswith("[") else bound_host.lower())
+        return cls(hosts, {o.strip().rstrip("/") for o in cors_origins if o.strip()}, max_body, **kw)
+
+    def host_ok(self, host: str) -> bool:
+        return "*" in self.allowed_hosts or host_name(host) in self.allowed_hosts
+
+    def route_ok(self, method: str, path: str) -> bool:
+        return self.route(method, path) == "ok"
+
+    def methods(self, path: str) -> set[str]:
+        """The methods our routes take on this path (empty: not one of ours)."""
+        allowed = ({m for pattern, methods in self.own_routes if pattern.match(path) for m in methods}
+                   or {m for pattern, methods in self.catch_all if pattern.match(path) for m in methods})
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        if allowed and self.cors_origins:
+            allowed.add("OPTIONS")  # CORS preflight
+        return allowed
+
+    def route(self, method: str, path: str) -> str:
+        """"ok", "not_found" or "method_not_allowed" (a path of ours with a method none of its routes take)."""
+        allowed = self.methods(path)
+        if allowed:
+            return "ok" if method in allowed else "method_not_allowed"
+        if not self.gradio:
+            return "ok"  # no mount: the router's own 404 answers
+        if method in ("GET", "HEAD"):
+            return "ok" if GRADIO_GET.match(path) else "not_found"
+        return "ok" if method == "POST" and GRADIO_POST.match(path) else "not_found"
+
+
+class Guard:
+    def __init__(self, app, config: GuardConfig) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        cfg = self.config
+        if scope["type"] == "websocket":  # nothing of ours speaks websocket
+            return await send({"type": "websocket.close", "code": 1008})
+        if not cfg.host_ok(headers.get("host", "")):
+            return await _send(send, *_error(400, "invalid_host", "this server does not answer to that Host name"))
+        path, method = scope.get("path", ""), scope.get("method", "GET")
+        limit, code = cfg.body_limits.get(path, (cfg.max_body, "body_too_large"))
+        too_large_reply = _error(413, code, f"request body is larger than {limit:,} bytes", [(b"connection", b"close")])
+        length = headers.get("content-length", "")
+        if length.strip().isdigit() and int(length) > limit:
+            return await _send(send, *too_large_reply)
+        verdict = cfg.route(method, path)
+        if verdict == "not_found":
+            return await _send(send, *_error(404, "not_found", f"no such endpoint: {path}"))
+        if verdict == "method_not_allowed":
+            allow = ", ".join(sorted(cfg.methods(path))).encode()
+            return await _send(send, *_error(405, "method_not_allowed", f"{method} is not allowed on {path}",
+                                             [(b"allow", allow)]))
+        origin = headers.get("origin", "").rstrip("/")
+        cors_ok = bool(origin) and origin in cfg.cors_origins
+        seen, too_large, started = 0, False, False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    too_large = True
+                    return {"type": "http.disconnect"}  # the route stops reading; we answer 413 below
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if too_large and not started:
+                return  # whatever the route says after the cut-off, the client gets the 413
+            if message["type"] == "http.response.start":
+                started = True
+                if not cors_ok:
+                    message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
+                                                      if not k.lower().startswith(b"access-control-allow-")]}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not too_large or started:
+                raise
+        if too_large and not started:
+            await _send(send, *too_large_reply)
+
+
+async def _send(send: Send, start: dict, body: dict) -> None:
+    await send(start)
+    await send(body)
