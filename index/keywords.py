@@ -17,6 +17,7 @@ with the Chroma store by a change log that lives in Chroma itself.
 """
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -25,7 +26,9 @@ from pathlib import Path
 from .text import tokens
 
 WINDOW_NS = 120 * 10**9  # entries this much older than the newest applied one are read again
+log = logging.getLogger("khabar.keywords")
 BATCH = 500
+LOCK_TIMEOUT_S = 60.0  # waiting for another process's write to the same file
 COMMON_MIN_ROWS = 1000  # below this many chunks every query word is scored (it is fast anyway)  # SQLite's parameter limit is 32766; Chroma gets are paged too
 
 _SCHEMA = """
@@ -48,7 +51,7 @@ class Fts:
     def __init__(self, path: Path | None = None) -> None:
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=60, check_same_thread=False,
+        self.db = sqlite3.connect(str(path) if path else ":memory:", timeout=LOCK_TIMEOUT_S, check_same_thread=False,
                                   isolation_level=None)
         if path is not None:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -94,17 +97,20 @@ class Fts:
 
     def replace(self, ids: list[str], texts: dict[str, str]) -> None:
         """Rows for `ids` become `texts[id]`; an id without a text is deleted. One transaction."""
+        bodies = _bodies(texts)
         with self.lock:
             self._forget()
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self._replace(ids, texts)
+                self._replace(ids, bodies)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
 
-    def _replace(self, ids: list[str], texts: dict[str, str]) -> None:
+    def _replace(self, ids: list[str], bodies: dict[str, str]) -> None:
+        """Inside a transaction; bodies are already tokenised (_bodies), so the write lock is held
+        only for the writes."""
         self._forget()
         for i in range(0, len(ids), BATCH):
             part = ids[i:i + BATCH]
@@ -115,9 +121,9 @@ class Fts:
                 self.db.execute(f"DELETE FROM fts WHERE rowid IN ({rmarks})", rows)
                 self.db.execute(f"DELETE FROM chunks WHERE id IN ({rmarks})", rows)
             for cid in part:
-                if cid in texts:
+                if cid in bodies:
                     rowid = self.db.execute("INSERT INTO chunks (cid) VALUES (?)", (cid,)).lastrowid
-                    self.db.execute("INSERT INTO fts (rowid, body) VALUES (?, ?)", (rowid, " ".join(tokens(texts[cid]))))
+                    self.db.execute("INSERT INTO fts (rowid, body) VALUES (?, ?)", (rowid, bodies[cid]))
 
     def clear(self) -> None:
         self.db.execute("DELETE FROM fts")
@@ -181,7 +187,17 @@ class KeywordIndex(Fts):
         self.db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, str(value)))
 
     def refresh(self) -> None:
-        """Catch up with the store: apply new change-log entries; rebuild when out of step."""
+        """Catch up with the store: apply new change-log entries; rebuild when out of step. If another
+        process holds the file's write lock past the timeout (a long rebuild), search goes on with the
+        rows as they are and the next refresh catches up."""
+        try:
+            self._refresh()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            log.warning("keyword index busy (%s): this search uses it as it is", exc)
+
+    def _refresh(self) -> None:
         with self.lock:
             if self._state("collection") != str(self.store.collection.id):
                 self.rebuild()
@@ -198,10 +214,10 @@ class KeywordIndex(Fts):
                 return
             touched = list(dict.fromkeys(cid for ids in self.store.change_ids([e for e, _ in new]).values()
                                          for cid in ids))
-            texts = self.store.documents(touched)
+            bodies = _bodies(self.store.documents(touched))
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self._replace(touched, texts)
+                self._replace(touched, bodies)
                 self.db.executemany("INSERT OR IGNORE INTO applied (entry, t) VALUES (?, ?)", new)
                 newest = max(seen, max(t for _, t in new))
                 self._set_state("seen", newest)
@@ -217,17 +233,26 @@ class KeywordIndex(Fts):
         """The only full scan: every chunk's text, read in pages from the store."""
         with self.lock:
             started = time.time_ns()  # entries written during the scan are applied (again) by the next refresh
-            docs = {cid: doc for cid, doc, _ in self.store.iter_chunks()}
+            bodies = _bodies({cid: doc for cid, doc, _ in self.store.iter_chunks()})
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                if (self._state("collection") == str(self.store.collection.id)
+                        and int(self._state("built", "0")) >= started):
+                    self.db.execute("COMMIT")  # another process sharing the file rebuilt it meanwhile
+                    return
                 self.clear()
                 self.db.execute("DELETE FROM applied")
-                self._replace(list(docs), docs)
+                self._replace(list(bodies), bodies)
                 self._set_state("collection", self.store.collection.id)
                 self._set_state("seen", started)
+                self._set_state("built", time.time_ns())
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
             self.rebuilds += 1
 
+
+def _bodies(texts: dict[str, str]) -> dict[str, str]:
+    """What FTS5 indexes: Khabar's normalised tokens joined by spaces."""
+    return {cid: " ".join(tokens(text)) for cid, text in texts.items()}

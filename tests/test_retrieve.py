@@ -160,3 +160,26 @@ def test_common_words_follow_writes_by_another_connection(tmp_path, monkeypatch)
     assert mine.common("جنيف روسيا") == {"روسيا"}
     mine.replace(["d", "e"], {})
     assert mine.common("جنيف روسيا") == {"جنيف"}
+
+
+def test_a_busy_keyword_file_does_not_fail_the_search(indexed, embedder, monkeypatch):
+    """Another process holding the shared file's write lock (a long rebuild): search goes on with the
+    rows as they are, and catches up once the lock is gone."""
+    import sqlite3
+
+    import index.keywords
+
+    monkeypatch.setattr(index.keywords, "LOCK_TIMEOUT_S", 0.2)
+    r = Retriever(indexed, embedder)
+    q = "45 طلبا الهجمات الإلكترونية"
+    before = [h.chunk_id for h in r.bm25_search(q, 3)]
+    indexed.log_change([before[0]])  # something to apply
+    other = sqlite3.connect(str(indexed.keywords_path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        assert [h.chunk_id for h in r.bm25_search(q, 3)] == before
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    r.keywords()
+    assert r.keywords().db.execute("SELECT count(*) FROM applied").fetchone()[0] >= 1
