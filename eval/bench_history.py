@@ -4,7 +4,8 @@ question without history, through a real `khabar serve` on loopback (real models
     python -m eval.bench_history [--repeats 7] [--llm none|local] [--json]
 
 Questions alternate (plain, long, plain, long, ...) so that drift in the machine's load hits both
-alike; the ratio is the median over the repeats of long/plain, with min-max. Target: <= 1.5x.
+alike, and each repeat asks a new question (no cache hit); the ratio is the median over the repeats
+of long/plain, with min-max. Target: <= 1.5x.
 """
 from __future__ import annotations
 
@@ -64,9 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as c:
             _wait_ready(c, server)
             c.post("/api/ask", json={"question": QUESTION})  # warm-up
-            for _ in range(args.repeats):
-                for bucket, body in ((plain, {"question": QUESTION}),
-                                     (long, {"question": QUESTION, "history": LONG})):
+            for i in range(args.repeats):
+                # a new question and history each time: the embedder's query cache must not answer
+                question = f"{QUESTION} ({i})"
+                history = [{**LONG[0], "content": f"({i}) {LONG[0]['content']}"[:20_000]}, LONG[1]]
+                for bucket, body in ((plain, {"question": question}),
+                                     (long, {"question": f"{question} ", "history": history})):
                     t0 = time.perf_counter()
                     resp = c.post("/api/ask", json=body)
                     bucket.append(time.perf_counter() - t0)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .load import RawArticle
+from .meta import ArticleMeta, sidecar, split_front_matter
 from .text import detect_language, normalize
 
 
@@ -20,8 +21,9 @@ class CleanArticle:
     article_id: str
     title: str
     text: str  # cleaned body: paragraphs separated by blank lines
-    source: str
+    source: str  # the file (or URL) it came from
     language: str
+    meta: ArticleMeta = field(default_factory=ArticleMeta)  # published, outlet, url, author (index/meta.py)
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -187,6 +189,24 @@ def markdown_to_text(raw: str) -> tuple[str | None, str]:
 
 
 def clean(raw: RawArticle) -> CleanArticle:
+    """HTML goes through the extractor (index/extract.py); .txt/.md through the rules here. Either way the
+    front matter or a sidecar JSON (index/meta.py) gives published / source / url / author."""
+    if raw.fmt == "html":
+        from .extract import clean_html
+
+        art = clean_html(raw.text, raw.article_id, str(raw.path))
+        if art is not None:
+            art.meta = (sidecar(raw.path) or ArticleMeta()).merged(art.meta)
+            return art
+        return clean_text(raw)  # nothing the extractor would keep: the old HTML rules
+    front, text = split_front_matter(raw.text)
+    art = clean_text(RawArticle(raw.article_id, raw.path, text, raw.fmt))
+    art.meta = (front or ArticleMeta()).merged(sidecar(raw.path) or ArticleMeta())
+    return art
+
+
+def clean_text(raw: RawArticle) -> CleanArticle:
+    """Khabar's own rules (the cleaner for .txt/.md, and for HTML the extractor keeps nothing of)."""
     title_hint = None
     text = raw.text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     if raw.fmt == "html":

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     embed_dtype: Literal["bf16", "fp32"] = "bf16"
     embed_batch_size: int = 8
     embed_threads: int = 2
+    embed_query_tokens: int = 256  # a question is cut to this many tokens before it is embedded (cost bound)
 
     # chunking (words)
     chunk_words: int = 200
@@ -81,10 +82,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
     max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
-    max_context_chars: int = 300  # of each earlier message, what reaches retrieval and the LLM
+    max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
     max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
     allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address; * = any
     cors_origins: str = ""  # comma-separated origins allowed cross-origin access; none by default
+
+    # web pages and feeds (index/fetch.py, index/feeds.py)
+    allow_private_urls: bool = False  # true: fetch private / loopback / link-local addresses too (tests)
+    fetch_timeout: float = 15.0  # seconds, connect and each read
+    fetch_max_bytes: int = 5_000_000  # a page or feed larger than this is refused
+    feed_max_entries: int = 50  # entries of one feed fetched per run
+    user_agent: str = "Khabar/0.1 (news question-answering bot; respects robots.txt)"
+    dedup_threshold: float = 0.8  # estimated Jaccard of word 3-grams above which an article is a near-duplicate (1 = off)
 
     @property
     def llm_mode(self) -> str:

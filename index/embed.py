@@ -68,7 +68,35 @@ def load_embedder(settings) -> "SentenceTransformerEmbedder":
     if settings.embed_model is None:
         verify(EMBEDDER, settings.models_dir)
     return SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype, settings.embed_threads,
-                                       settings.embed_batch_size)
+                                       settings.embed_batch_size, settings.embed_query_tokens)
+
+
+def embedder_name(path, dtype: str) -> str:
+    """What a stored chunk's hash records of the model (index/ingest.py: stored_hash)."""
+    return f"{Path(path).name}:{dtype}"
+
+
+class LazyEmbedder:
+    """load_embedder(settings) on the first encode: re-running an unchanged feed loads no model."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.name = embedder_name(settings.embed_model_path, settings.embed_dtype)
+        self._model = None
+
+    def _get(self):
+        if self._model is None:
+            self._model = load_embedder(self.settings)
+        return self._model
+
+    def embed_documents(self, texts, titles=None):
+        return self._get().embed_documents(texts, titles)
+
+    def embed_queries(self, texts):
+        return self._get().embed_queries(texts)
+
+    def embed_sentences(self, texts):
+        return self._get().embed_sentences(texts)
 
 
 class SentenceTransformerEmbedder:
@@ -78,7 +106,8 @@ class SentenceTransformerEmbedder:
     the article title filled in), queries with the model's query prompt.
     """
 
-    def __init__(self, path: Path, dtype: str = "bf16", threads: int = 2, batch_size: int = 8) -> None:
+    def __init__(self, path: Path, dtype: str = "bf16", threads: int = 2, batch_size: int = 8,
+                 max_query_tokens: int = 256) -> None:
         from .config import offline_env
 
         offline_env()
@@ -94,11 +123,12 @@ class SentenceTransformerEmbedder:
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         if dtype == "bf16":
             self.model = self.model.to(torch.bfloat16)
-        self.name = f"{Path(path).name}:{dtype}"
+        self.name = embedder_name(path, dtype)
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self.query_prompt = prompts.get("query", "")
         self.doc_prompt = prompts.get("document", "")
+        self.max_query_tokens = max_query_tokens
         self._lock = threading.Lock()  # torch on 2 cores: one encode at a time beats interleaving
         self._cache: OrderedDict[str, Vector] = OrderedDict()
 
@@ -118,7 +148,16 @@ class SentenceTransformerEmbedder:
         return self._encode([self._doc_text(t, ti) for t, ti in zip(texts, titles)])
 
     def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
-        return self._cached([self.query_prompt + t for t in texts])
+        return self._cached([self.query_prompt + self._cut_query(t) for t in texts])
+
+    def _cut_query(self, text: str) -> str:
+        """At most max_query_tokens tokens: a question's cost is bounded by tokens, not characters (2,000
+        digits are ~2,000 tokens and took 6 s to encode; 256 tokens cover any real question)."""
+        tok = getattr(self.model, "tokenizer", None)
+        if tok is None or len(text) <= self.max_query_tokens:
+            return text
+        ids = tok(text, add_special_tokens=False, truncation=True, max_length=self.max_query_tokens)["input_ids"]
+        return tok.decode(ids, skip_special_tokens=True) if len(ids) >= self.max_query_tokens else text
 
     def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
         """Evidence sentences at question time: cached, since the same ones come back often."""

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,12 +24,22 @@ from pathlib import Path
 from .chunk import Chunk, chunk_article, make_splitter
 from .clean import CleanArticle, clean
 from .config import Settings
+from .dedup import Deduper
 from .embed import Embedder
 from .load import Skipped, find_files, read_article
+from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
 from .text import evidence_sentences
 
 ARTICLES_PER_BATCH = 16
+WEB_ID = re.compile(r"web_[0-9a-f]{16}")  # index/urls.py: url_article_id
+
+
+@dataclass
+class Duplicate:
+    file: str  # the file or URL not indexed
+    duplicate_of: str  # the article id that was kept
+    similarity: float
 
 
 @dataclass
@@ -41,11 +52,21 @@ class IngestReport:
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    relabelled: int = 0  # chunks whose metadata (date, outlet, url, author) changed: not re-embedded
+    duplicates: list[Duplicate] = field(default_factory=list)  # near-duplicates not indexed (index/dedup.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["seconds"] = round(self.seconds, 2)
+        for dup in d["duplicates"]:
+            dup["similarity"] = round(dup["similarity"], 3)
         return d
+
+    def merge(self, other: "IngestReport") -> None:
+        for name in ("articles", "chunks", "added", "updated", "deleted", "unchanged", "relabelled"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.skipped.extend(other.skipped)
+        self.duplicates.extend(other.duplicates)
 
 
 def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True) -> str:
@@ -55,14 +76,15 @@ def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = 
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vectors: list[list[float]]):
+def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vectors: list[list[float]],
+             extra: dict | None = None):
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     nodes = []
     for chunk, h, vec in zip(chunks, hashes, vectors):
         meta = {"article_id": article.article_id, "title": article.title, "source": article.source,
                 "n": chunk.n, "start": chunk.start, "end": chunk.end, "language": chunk.language,
-                "content_hash": h}
+                "content_hash": h, **(extra or {})}
         nodes.append(TextNode(
             id_=chunk.chunk_id, text=chunk.text, embedding=vec, metadata=meta,
             excluded_embed_metadata_keys=list(meta), excluded_llm_metadata_keys=list(meta),
@@ -131,74 +153,143 @@ def resume(store: Store, embedder: Embedder, settings: Settings) -> IngestReport
     return report
 
 
+def article_fields(article: CleanArticle) -> dict:
+    """The metadata fields of an article's chunks (index/meta.py) and their hash."""
+    fields = chroma_fields(article.meta)
+    return {**fields, "meta_hash": meta_hash(fields)}
+
+
+class Indexer:
+    """Cleaned articles in, chunks out: unchanged chunks are left alone, changed metadata is re-labelled
+    without embedding, new or changed text is embedded; near-duplicates of an indexed article are not
+    indexed (the kept copy remembers them). Writes go ARTICLES_PER_BATCH articles at a time."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
+        self.store, self.embedder, self.settings, self.report = store, embedder, settings, report
+        self.splitter = make_splitter(settings.chunk_words, settings.chunk_overlap_words)
+        self.state = store.chunk_state()
+        self.dedup = Deduper(store, settings.dedup_threshold)
+        self.work: list = []
+        self.also: dict[str, list[dict]] = {}  # kept article id -> other copies found in this run
+        self.journal = Journal(settings)
+
+    def add(self, article: CleanArticle, origin: str) -> None:
+        chunks = chunk_article(article, self.splitter)
+        if not chunks:
+            self.report.skipped.append(Skipped(file=origin, reason="no text left after cleaning"))
+            return
+        old = self.state.get(article.article_id, {})
+        if not old and self.dedup.enabled:
+            kept, sim = self.dedup.check(article.article_id, [c.text for c in chunks])
+            if kept is not None:
+                self.report.duplicates.append(Duplicate(file=origin, duplicate_of=kept, similarity=sim))
+                copy = {k: v for k, v in public(chroma_fields(article.meta)).items() if k != "also"}
+                self.also.setdefault(kept, []).append({**copy, "article_id": article.article_id})
+                return
+        self.report.articles += 1
+        self.report.chunks += len(chunks)
+        fields = article_fields(article)
+        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors) for c in chunks]
+        todo, relabel = [], []
+        for j, (c, h) in enumerate(zip(chunks, hashes)):
+            content, mhash = old.get(c.chunk_id, ("", ""))
+            if content == h and mhash == fields["meta_hash"]:
+                self.report.unchanged += 1
+            elif content == h:
+                relabel.append(j)
+                self.report.relabelled += 1
+            else:
+                todo.append(j)
+                self.report.updated += c.chunk_id in old
+                self.report.added += c.chunk_id not in old
+        stale = sorted(set(old) - {c.chunk_id for c in chunks})
+        self.work.append((article, chunks, hashes, todo, relabel, stale, fields, origin))
+        if len(self.work) >= ARTICLES_PER_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        work, self.work = self.work, []
+        texts = [(a.title, cs[j].text) for a, cs, _, todo, *_ in work for j in todo]
+        vectors = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
+        pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}
+        for article, chunks, hashes, todo, relabel, stale, fields, _ in work:
+            vecs = vectors[pos:pos + len(todo)]
+            pos += len(todo)
+            also = self._stored_also(article.article_id) if todo else None
+            keep = {**fields, **({"also": also} if also else {})}
+            nodes += to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs, keep)
+            for j in todo + relabel:
+                extra[chunks[j].chunk_id] = filter_fields(fields)
+            for j in relabel:
+                relabels[chunks[j].chunk_id] = dict(fields)
+            stale_ids += stale
+        # one write per batch: each Chroma call costs ~10-50 ms whatever its size; the batch's files are in
+        # the journal while it is written, so a crash in between is finished by resume()
+        files = [Path(w[-1]) for w in work if not is_web_article(w[0].article_id)]
+        if nodes or relabels or stale_ids:
+            self.journal.begin(files)
+            if self.settings.evidence_vectors:
+                self.store.add_sentences(sentence_rows(nodes, self.embedder), extra)
+            self.store.add(nodes)
+            self.store.update_metadata(relabels, {cid: extra[cid] for cid in relabels})
+            self.store.delete(stale_ids)
+            self.journal.end(files)
+        self.report.deleted += len(stale_ids)
+
+    def _stored_also(self, article_id: str) -> str | None:
+        first = next(iter(sorted(self.state.get(article_id, {}))), None)
+        if first is None:
+            return None
+        got = self.store.collection.get(ids=[first], include=["metadatas"])
+        return (got["metadatas"][0] or {}).get("also") if got["ids"] else None
+
+    def finish(self) -> None:
+        self.flush()
+        for kept, copies in self.also.items():  # the kept copy remembers the others' sources
+            rows = self.store.article_chunks(kept)
+            if not rows:
+                continue
+            also = public(rows[0][2])["also"]
+            known = {c.get("article_id") for c in also}
+            also += [c for c in copies if c["article_id"] not in known]
+            self.store.update_metadata({cid: {"also": json.dumps(also, ensure_ascii=False)} for cid, _, _ in rows})
+        self.also = {}
+
+
+def is_web_article(article_id: str) -> bool:
+    return bool(WEB_ID.fullmatch(article_id))
+
+
 def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, prune: bool = False,
            progress: bool = True) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    splitter = make_splitter(settings.chunk_words, settings.chunk_overlap_words)
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")  # and above all: nothing to prune against
-    existing = store.chunk_hashes()
+    indexer = Indexer(store, embedder, settings, report)
+    existing = indexer.state
     files = find_files(path)
     present = {f.stem for f in files}  # prune keeps an article whose file is there, even if unreadable now
     seen_ids: dict[str, str] = {}
-    journal = Journal(settings)
     bar = _bar(len(files), progress)
-    for i in range(0, len(files), ARTICLES_PER_BATCH):
-        work = []  # (article, chunks, hashes, indexes to embed)
-        for file in files[i:i + ARTICLES_PER_BATCH]:
-            bar.update(1)
-            try:
-                raw = read_article(file)
-            except (ValueError, OSError) as exc:
-                report.skipped.append(Skipped(file=str(file), reason=str(exc)))
-                continue
-            if raw.article_id in seen_ids:
-                report.skipped.append(Skipped(file=str(file), reason=f"duplicate article id {raw.article_id!r} "
-                                                                     f"(also {seen_ids[raw.article_id]})"))
-                continue
-            seen_ids[raw.article_id] = str(file)
-            article = clean(raw)
-            chunks = chunk_article(article, splitter)
-            if not chunks:
-                report.skipped.append(Skipped(file=str(file), reason="no text left after cleaning"))
-                continue
-            report.articles += 1
-            report.chunks += len(chunks)
-            old = existing.get(article.article_id, {})
-            hashes = [stored_hash(c, article.title, embedder.name, settings.evidence_vectors) for c in chunks]
-            todo = []
-            for j, (c, h) in enumerate(zip(chunks, hashes)):
-                if old.get(c.chunk_id) == h:
-                    report.unchanged += 1
-                else:
-                    todo.append(j)
-                    report.updated += c.chunk_id in old
-                    report.added += c.chunk_id not in old
-            stale = sorted(set(old) - {c.chunk_id for c in chunks})
-            work.append((article, chunks, hashes, todo, stale))
-        texts = [(a.title, cs[j].text) for a, cs, _, todo, _ in work for j in todo]
-        vectors = embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
-        pos, nodes, stale_ids = 0, [], []
-        for article, chunks, hashes, todo, stale in work:
-            vecs = vectors[pos:pos + len(todo)]
-            pos += len(todo)
-            nodes += to_nodes(article, [chunks[j] for j in todo], [hashes[j] for j in todo], vecs)
-            stale_ids += stale
-        # one write per batch: each Chroma call costs ~10-50 ms whatever its size
-        if nodes or stale_ids:
-            batch = files[i:i + ARTICLES_PER_BATCH]
-            journal.begin(batch)
-            if settings.evidence_vectors:
-                store.add_sentences(sentence_rows(nodes, embedder))
-            store.add(nodes)
-            store.delete(stale_ids)
-            journal.end(batch)
-        report.deleted += len(stale_ids)
+    for file in files:
+        bar.update(1)
+        try:
+            raw = read_article(file)
+        except (ValueError, OSError) as exc:
+            report.skipped.append(Skipped(file=str(file), reason=str(exc)))
+            continue
+        if raw.article_id in seen_ids:
+            report.skipped.append(Skipped(file=str(file), reason=f"duplicate article id {raw.article_id!r} "
+                                                                 f"(also {seen_ids[raw.article_id]})"))
+            continue
+        seen_ids[raw.article_id] = str(file)
+        indexer.add(clean(raw), str(file))
+    indexer.finish()
     bar.close()
     if prune:
         for article_id, chunk_ids in existing.items():
-            if article_id not in present:
+            if article_id not in present and not is_web_article(article_id):  # web articles have no file
                 store.delete(sorted(chunk_ids))
                 report.deleted += len(chunk_ids)
     report.seconds = time.perf_counter() - started

@@ -100,7 +100,9 @@ class Store:
             for meta in page["metadatas"]:
                 a = arts.setdefault(meta["article_id"], {"article_id": meta["article_id"], "title": meta.get("title", ""),
                                                          "source": meta.get("source", ""), "language": meta.get("language", ""),
-                                                         "chunks": 0})
+                                                         "chunks": 0, "published": meta.get("published") or None,
+                                                         "outlet": meta.get("outlet") or None,
+                                                         "url": meta.get("url") or None})
                 a["chunks"] += 1
         return sorted(arts.values(), key=lambda a: a["article_id"])
 
@@ -133,9 +135,10 @@ class Store:
         for i in range(0, len(chunk_ids), PAGE):
             self.sentences.delete(where={"chunk_id": {"$in": chunk_ids[i:i + PAGE]}})
 
-    def add_sentences(self, rows: dict[str, list[tuple[str, list[float]]]]) -> None:
+    def add_sentences(self, rows: dict[str, list[tuple[str, list[float]]]], extra: dict[str, dict] | None = None) -> None:
         """chunk_id -> [(sentence, vector)]: replaces what those chunks had (upsert first, then the
-        sentences the new version no longer has). Written before the chunks themselves."""
+        sentences the new version no longer has). Written before the chunks themselves.
+        extra: chunk_id -> metadata the filters match (published_int, outlet_key), copied on each sentence."""
         if not rows:
             return
         ids, docs, vecs, metas = [], [], [], []
@@ -144,23 +147,24 @@ class Store:
                 ids.append(f"{cid}#{i}")
                 docs.append(text)
                 vecs.append(vec)
-                metas.append({"chunk_id": cid})
+                metas.append({**(extra or {}).get(cid, {}), "chunk_id": cid})
         for i in range(0, len(ids), PAGE):
             self.sentences.upsert(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
                                   metadatas=metas[i:i + PAGE])
         keep, cids = set(ids), list(rows)
         for i in range(0, len(cids), PAGE):
             old = self.sentences.get(where={"chunk_id": {"$in": cids[i:i + PAGE]}}, include=[])["ids"]
-            extra = [sid for sid in old if sid not in keep]
-            if extra:
-                self.sentences.delete(ids=extra)
+            gone = [sid for sid in old if sid not in keep]
+            if gone:
+                self.sentences.delete(ids=gone)
 
-    def sentence_scores(self, vector: list[float], k: int) -> dict[str, float]:
-        """chunk_id -> the best cosine of one of its sentences, over the k nearest sentences."""
+    def sentence_scores(self, vector: list[float], k: int, where: dict | None = None) -> dict[str, float]:
+        """chunk_id -> the best cosine of one of its sentences, over the k nearest sentences (that match `where`)."""
         n = self.sentences.count()
         if n == 0:
             return {}
-        res = self.sentences.query(query_embeddings=[vector], n_results=min(k, n), include=["metadatas", "distances"])
+        res = self.sentences.query(query_embeddings=[vector], n_results=min(k, n), where=where,
+                                   include=["metadatas", "distances"])
         best: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
             cid = meta["chunk_id"]
@@ -181,14 +185,59 @@ class Store:
         by_id = {cid: (doc, meta) for cid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"])}
         return [_hit(cid, *by_id[cid], 0.0) for cid in ids if cid in by_id]
 
-    def query(self, vector: list[float], k: int) -> list[Hit]:
+    def query(self, vector: list[float], k: int, where: dict | None = None) -> list[Hit]:
+        """Nearest chunks; `where` (index/meta.py: since / until / source) filters inside the vector query."""
         n = self.count()
         if n == 0:
             return []
-        res = self.collection.query(query_embeddings=[vector], n_results=min(k, n),
+        res = self.collection.query(query_embeddings=[vector], n_results=min(k, n), where=where,
                                     include=["documents", "metadatas", "distances"])
         return [_hit(cid, doc, meta, 1.0 - dist) for cid, doc, meta, dist in
                 zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])]
+
+    # ---- article metadata and filters (index/meta.py) ----------------------------------------
+    def chunk_state(self) -> dict[str, dict[str, tuple[str, str]]]:
+        """article_id -> {chunk_id: (content_hash, meta_hash)}: what ingest re-embeds or only re-labels."""
+        out: dict[str, dict[str, tuple[str, str]]] = {}
+        for page in self._pages(["metadatas"]):
+            for cid, meta in zip(page["ids"], page["metadatas"]):
+                out.setdefault(meta.get("article_id", cid.rsplit(":", 1)[0]), {})[cid] = (
+                    meta.get("content_hash", ""), meta.get("meta_hash", ""))
+        return out
+
+    def update_metadata(self, metas: dict[str, dict], sentence_fields: dict[str, dict] | None = None) -> None:
+        """chunk_id -> fields to set (merged into what is stored; no re-embedding); sentence_fields:
+        chunk_id -> the filter fields to set on that chunk's sentences."""
+        if not metas:
+            return
+        ids = list(metas)
+        for i in range(0, len(ids), PAGE):
+            part = ids[i:i + PAGE]
+            self.collection.update(ids=part, metadatas=[metas[c] for c in part])
+        fields = {cid: f for cid, f in (sentence_fields or {}).items() if f}
+        cids = list(fields)
+        for i in range(0, len(cids), PAGE):  # one read and one write per page of chunks
+            got = self.sentences.get(where={"chunk_id": {"$in": cids[i:i + PAGE]}}, include=["metadatas"])
+            if got["ids"]:
+                self.sentences.update(ids=got["ids"], metadatas=[fields[m["chunk_id"]] for m in got["metadatas"]])
+        self.version += 1
+
+    def article_chunks(self, article_id: str) -> list[tuple[str, str, dict]]:
+        """(chunk_id, text, metadata) of one article, in chunk order."""
+        page = self.collection.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        rows = list(zip(page["ids"], page["documents"], page["metadatas"]))
+        return sorted(rows, key=lambda r: r[2].get("n", 0))
+
+    def ids(self, where: dict) -> set[str]:
+        """The chunk ids that match a filter."""
+        out: set[str] = set()
+        offset = 0
+        while True:
+            page = self.collection.get(where=where, include=[], limit=PAGE * 5, offset=offset)
+            if not page["ids"]:
+                return out
+            out.update(page["ids"])
+            offset += len(page["ids"])
 
     def drop(self) -> None:
         """Delete the collection and its sentences."""

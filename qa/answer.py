@@ -11,10 +11,16 @@ class Citation:
     article_id: str
     title: str
     quote: str  # original text of the cited sentence(s), never normalised
+    published: str | None = None  # ISO date the article was published
+    source: str | None = None  # the outlet ("Reuters")
+    url: str | None = None
+    author: str | None = None
+    also: list[dict] = field(default_factory=list)  # near-duplicate copies elsewhere: [{published, source, url, ...}]
 
     def to_dict(self) -> dict:
         return {"n": self.n, "chunk_id": self.chunk_id, "article_id": self.article_id, "title": self.title,
-                "quote": self.quote}
+                "quote": self.quote, "published": self.published, "source": self.source, "url": self.url,
+                "author": self.author, "also": self.also}
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from index.config import Settings
 from index.embed import Embedder
+from index.meta import public
 from index.store import Hit, Store
 from index.text import detect_language
 
@@ -73,24 +74,28 @@ class Pipeline:
                 return out
         return f"{previous} {question}"  # retrieval still sees what "it" / "he" refers to
 
-    def search(self, question: str, k: int | None = None) -> list[Hit]:
-        return self.retriever.search(question, k or self.settings.top_k)[0]
+    def search(self, question: str, k: int | None = None, where: dict | None = None) -> list[Hit]:
+        """where: index.meta.where(since, until, source), applied inside the vector query."""
+        return self.retriever.search(question, k or self.settings.top_k, where=where)[0]
 
     def _sources(self, language: str, hits: list[Hit]) -> Sources:
-        return Sources(language, [Citation(i, h.chunk_id, h.article_id, h.title, h.text) for i, h in enumerate(hits, 1)])
+        return Sources(language, [Citation(i, h.chunk_id, h.article_id, h.title, h.text, **public(h.metadata))
+                                  for i, h in enumerate(hits, 1)])
 
     # ---- public API ----------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
+    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None,
+            where: dict | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history, k):
+        for event in self.stream(question, history, k, where=where):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
         return answer
 
     def stream(self, question: str, history: list[dict] | None = None, k: int | None = None,
-               llm: bool = True) -> Iterator[Sources | str | Answer]:
-        """Yields Sources (as soon as retrieval is done), then text deltas, then the final Answer."""
+               llm: bool = True, where: dict | None = None) -> Iterator[Sources | str | Answer]:
+        """Yields Sources (as soon as retrieval is done), then text deltas, then the final Answer.
+        where: only passages that match it (index.meta.where: since / until / source)."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         language = detect_language(question)
@@ -100,7 +105,7 @@ class Pipeline:
         # retrieval also sees the previous question: the 1.5B model's rewrite sometimes drops the topic
         previous = _last_user(history)
         search_query = f"{previous} {standalone}" if previous and previous not in standalone else standalone
-        hits, best = self.retriever.search(search_query, k or self.settings.top_k)
+        hits, best = self.retriever.search(search_query, k or self.settings.top_k, where=where)
         timings["retrieve_ms"] = _ms(t0) - timings["condense_ms"]
         retrieved = [h.chunk_id for h in hits]
         if not hits or best < self.settings.refusal_threshold:
@@ -121,7 +126,7 @@ class Pipeline:
             checked = yield from self._generate(standalone, language, evidence, timings, notes, t0)
         timings["total_ms"] = _ms(t0)
         notes.update({k2: v + notes.get(k2, 0) for k2, v in checked.notes.items() if isinstance(v, int)})
-        yield self._final(language, checked, timings, retrieved, notes)
+        yield self._final(language, checked, timings, retrieved, notes, {h.chunk_id: h.metadata for h in hits})
 
     # ---- internals -----------------------------------------------------------------------
     def _embed_sentences(self, texts: list[str]) -> list[list[float]]:
@@ -184,7 +189,8 @@ class Pipeline:
         notes["raw"] = raw
         return checked
 
-    def _final(self, language: str, checked: Checked, timings: dict, retrieved: list[str], notes: dict) -> Answer:
+    def _final(self, language: str, checked: Checked, timings: dict, retrieved: list[str], notes: dict,
+               meta: dict[str, dict] | None = None) -> Answer:
         if checked.declined or not checked.sentences:
             return Answer(REFUSALS[language], language, True, [], timings, retrieved, notes)
         numbering: dict[str, int] = {}
@@ -194,7 +200,8 @@ class Pipeline:
             key = f"{ev.chunk_id}\x00{ev.text}"
             if key not in numbering:
                 numbering[key] = len(citations) + 1
-                citations.append(Citation(numbering[key], ev.chunk_id, ev.article_id, ev.title, ev.text))
+                citations.append(Citation(numbering[key], ev.chunk_id, ev.article_id, ev.title, ev.text,
+                                          **public((meta or {}).get(ev.chunk_id, {}))))
             sentence = sentence.rstrip()
             end = sentence[-1] if sentence and sentence[-1] in ".!?؟" else ""
             body = sentence[:-1].rstrip() if end else sentence

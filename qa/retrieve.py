@@ -58,13 +58,14 @@ class Retriever:
             h.score = top[h.chunk_id]
         return hits
 
-    def search(self, question: str, k: int) -> tuple[list[Hit], float]:
-        """Top k fused hits and the best dense cosine (for refusal)."""
+    def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
+        """Top k fused hits and the best dense cosine (for refusal). where (index.meta.where: since / until /
+        source) filters inside the Chroma queries; BM25 keeps only the chunks that match it."""
         vec = self.embedder.embed_queries([question])[0]
-        dense = self.store.query(vec, max(k, CANDIDATES))
+        dense = self.store.query(vec, max(k, CANDIDATES), where=where)
         best_dense = dense[0].score if dense else 0.0
         w = self.dense_weight if detect_language(question) == "ar" else self.dense_weight_en
-        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES) if self.sentence_weight > 0 and dense else {}
+        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES, where=where) if self.sentence_weight > 0 and dense else {}
         if (w >= 1.0 and not sentence) or not dense:
             return dense[:k], best_dense
         hits = {h.chunk_id: h for h in dense}
@@ -72,10 +73,15 @@ class Retriever:
         candidates = list(hits) + [cid for cid in sentence if cid not in hits]
         if w < 1.0:
             kw = self.keywords()
-            top = kw.top(question, CANDIDATES)
-            bm_scores = dict(top)
+            if where is None:
+                top = kw.top(question, CANDIDATES)
+                bm_scores = dict(top)
+                bm_scores.update(kw.scores(question, [cid for cid in candidates if cid not in bm_scores]))
+            else:  # the keyword index has no metadata: BM25 keeps only the chunks that match where
+                allowed = self.store.ids(where)
+                bm_scores = {cid: s for cid, s in kw.scores(question).items() if cid in allowed}
+                top = sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
             seen = set(candidates)
-            bm_scores.update(kw.scores(question, [cid for cid in candidates if cid not in bm_scores]))
             candidates += [cid for cid, _ in top if cid not in seen]
         missing = _cosine_missing(dense)  # not in the dense top: below its worst
         d = _minmax({cid: hits[cid].score if cid in hits else missing for cid in candidates})

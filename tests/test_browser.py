@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -156,6 +157,11 @@ def test_chat_page(server, browser):
         assert not quote.is_visible()
         summary.click()
         assert quote.is_visible() and len(quote.inner_text()) > 20
+        # under the quote: the outlet and the date (data/articles/*.json), e.g. "Al-Amsar · 2022-01-10"
+        byline = cite.locator(".kh-byline")
+        assert byline.is_visible(), cite.inner_html()
+        assert re.fullmatch(r"(Al-Amsar|SANA|Reuters|Asharq|UrduPoint / Sputnik) · 20\d\d-\d\d-\d\d",
+                            byline.inner_text().strip()), byline.inner_text()
         page.screenshot(path=str(ARTIFACTS / "browser-arabic.png"), full_page=True)
 
         # English: left-to-right; the article's HTML shows as text and never runs
@@ -175,6 +181,16 @@ def test_chat_page(server, browser):
         assert page.locator("#kh-chat img[src=x], #kh-chat script").count() == 0
         assert page.evaluate("() => window.__pwned") is None
         page.screenshot(path=str(ARTIFACTS / "browser-english.png"), full_page=True)
+
+        # the Filters row: only SANA's passages
+        page.click("#kh-filters button, #kh-filters .label-wrap")
+        page.fill("#kh-source textarea, #kh-source input", "SANA")
+        page.keyboard.press("Tab")
+        question, bot = _ask(page, AR_Q, "المصادر")
+        page.screenshot(path=str(ARTIFACTS / "browser-filter.png"), full_page=True)
+        texts = bot.locator(".kh-byline").all_text_contents()  # collapsed: text_content, not inner_text
+        assert texts and all(t.strip().startswith("SANA · ") for t in texts), texts
+        page.fill("#kh-source textarea, #kh-source input", "")
 
         # a new conversation empties the chat
         page.click("#kh-new")

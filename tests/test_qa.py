@@ -13,7 +13,8 @@ def test_answer_shape_is_exact(make_pipeline):
     a = make_pipeline().ask(Q_AR)
     d = a.to_dict()
     assert set(d) == {"answer", "language", "refused", "citations", "timings"}
-    assert all(set(c) == {"n", "chunk_id", "article_id", "title", "quote"} for c in d["citations"])
+    assert all(set(c) == {"n", "chunk_id", "article_id", "title", "quote", "published", "source", "url", "author",
+                          "also"} for c in d["citations"])
 
 
 def test_extractive_mode_cites_an_original_sentence(make_pipeline):

@@ -79,11 +79,13 @@ def test_finding_1_a_file_message_in_the_chat_reads_no_file(server, tmp_path):
             for fn_index, dep in enumerate(deps):
                 n_inputs = len(dep.get("inputs", []))
                 session = f"s{fn_index}-{abs(hash(target)) % 10_000}"
-                data = ["hi"] + [_file_message(target)] * max(n_inputs - 1, 0) if n_inputs else []
+                # the file as a bare FileData dict in the first (text) input, as a chat message in the others
+                file_data = {"path": target, "meta": {"_type": "gradio.FileData"}}
+                data = [file_data] + [_file_message(target)] * max(n_inputs - 1, 0) if n_inputs else [file_data]
                 trigger = (dep.get("targets") or [[None]])[0][0]
                 resp = client.post("/gradio_api/queue/join", json={
                     "data": data, "fn_index": fn_index, "trigger_id": trigger, "session_hash": session})
-                assert resp.status_code < 500, resp.text
+                assert resp.status_code == 422, resp.text  # refused before Gradio sees it
                 text = _read_queue(client, session) if resp.status_code == 200 else resp.text
                 assert CANARY not in text and "root:x:0:0" not in text
                 for word in text.replace('"', " ").replace("\\", " ").split():
@@ -323,3 +325,61 @@ def test_a_lone_surrogate_is_an_invalid_question_wherever_it_comes_from(make_pip
     with pytest.raises(QuestionError) as exc:
         Service(pipe.settings, pipe).check_question("who \ud800?")
     assert exc.value.code == "invalid_question"
+
+
+def test_queue_join_takes_only_text_for_a_known_function(server, tmp_path):
+    url, app, _ = server
+    n = len(_gradio_dependencies(app))
+    ok = {"data": ["من ترأس الوفد؟", None, None], "fn_index": 0, "trigger_id": 9, "session_hash": "abc123"}
+    bad = [
+        {**ok, "data": [{"path": "/dev/zero", "meta": {"_type": "gradio.FileData"}}, None, None]},
+        {**ok, "data": [["nested"], None, None]},
+        {**ok, "data": ["x" * 3000, None, None]},  # longer than a question may be
+        {**ok, "fn_index": n}, {**ok, "fn_index": -1}, {**ok, "fn_index": "0"}, {**ok, "fn_index": True},
+        {**ok, "session_hash": "../../x"}, {**ok, "event_data": {"path": "/etc/passwd"}},
+        [ok], "text",
+    ]
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for body in bad:
+            resp = client.post("/gradio_api/queue/join", json=body)
+            assert resp.status_code == 422 and resp.json()["error"]["code"] == "invalid_request", (body, resp.text)
+        resp = client.post("/gradio_api/queue/join", content=b"{not json", headers={"content-type": "application/json"})
+        assert resp.status_code == 422
+        assert client.post("/gradio_api/queue/join", json=ok).status_code == 200
+    assert _files_left(tmp_path) == []
+
+
+def test_host_header_must_be_one_well_formed_allowed_name(server):
+    url, _, _ = server
+    import socket
+
+    host, port = url.removeprefix("http://").split(":")
+    for value in ("localhost:evil.com", "127.0.0.1:80@evil.com", "[::1]evil.com", "[::1].evil.com", "[localhost]",
+                  "localhost:", "localhost.", "127.0.0.1 evil", ""):
+        resp = httpx.get(f"{url}/health", headers={"host": value})
+        assert resp.status_code == 400, (value, resp.status_code)
+    with socket.create_connection((host, int(port)), timeout=5) as s:  # two Host headers
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: evil.com\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        reply = s.recv(300)
+    assert b" 400 " in reply.split(b"\r\n")[0], reply[:100]
+
+
+def test_forwarded_headers_do_not_reach_the_app(server):
+    url, _, _ = server
+    page = httpx.get(f"{url}/", headers={"x-forwarded-host": "evil.example", "forwarded": "host=evil.example",
+                                         "x-forwarded-proto": "https"})
+    assert page.status_code == 200 and "evil.example" not in page.text
+
+
+def test_the_chat_keeps_a_bounded_conversation(make_pipeline):
+    from ui.service import Service
+    from ui.web import CHAT_MESSAGES, respond
+
+    pipe = make_pipeline(None)
+    service = Service(pipe.settings, pipe)
+    chat, history = [], []
+    for _ in range(30):
+        *_, (_, chat, history) = respond(service, "من ترأس الوفد الروسي؟", chat, history)
+    assert len(chat) <= CHAT_MESSAGES + 2 and len(history) <= 10
+    *_, (_, chat2, _) = respond(service, "x" * 5000, chat, history)  # too long: an error, nothing of it kept
+    assert "x" * 100 not in str(chat2)

@@ -30,7 +30,9 @@ PATH_BYTES = 1024
 INGEST_DOC = {
     **ERRORS_COMMON,
     400: {"model": ErrorOut, "description": "path_outside_root, invalid_path, no_files, unsupported_file_type, "
-                                            "invalid_file_name, bad_request"},
+                                            "invalid_file_name, bad_request; for a url: url_not_allowed, "
+                                            "invalid_url, robots_disallowed, unsupported_content_type, page_too_large"},
+    502: {"model": ErrorOut, "description": "fetch_failed: the URL could not be fetched"},
     401: {"model": ErrorOut, "description": "unauthorized: missing or wrong `Authorization: Bearer <key>`"},
     403: {"model": ErrorOut, "description": "ingest_disabled: KHABAR_API_KEY is not set"},
     404: {"model": ErrorOut, "description": "not_found: no such file or folder in the articles root"},
@@ -39,9 +41,12 @@ INGEST_DOC = {
     422: {"model": ErrorOut, "description": "invalid_request"},
     503: {"model": ErrorOut, "description": "loading"}}
 INGEST_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "required": ["path"], "properties": {
+    "application/json": {"schema": {"type": "object", "properties": {
         "path": {"type": "string", "maxLength": PATH_BYTES,
-                 "description": "file or folder inside the articles root"}}}},
+                 "description": "file or folder inside the articles root"},
+        "url": {"type": "string", "maxLength": 4000,
+                "description": "a web page or an RSS/Atom feed (its entries' pages are fetched); "
+                               "private addresses are refused"}}}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"},
                   "description": ".txt / .md / .html articles"}}}}}}}
@@ -155,12 +160,18 @@ def _save(data: bytes, root: Path, dest: Path) -> Path:
     return dest
 
 
-async def json_path(request: Request, root: Path) -> Path:
+async def json_target(request: Request, root: Path) -> Path | str:
+    """The checked path of {"path": ...}, or the URL (a str) of {"url": ...}."""
     raw = await _limited(request, MAX_JSON_BYTES).body()
     try:
         body = json.loads(raw)
     except ValueError:
         raise ApiError(422, "invalid_request", "body is not valid JSON") from None
+    url = body.get("url") if isinstance(body, dict) else None
+    if url is not None:
+        if not isinstance(url, str) or not url.strip() or len(url) > 4000 or not _encodable(url):
+            raise ApiError(422, "invalid_request", "url: an http(s) URL of a web page or an RSS/Atom feed")
+        return url.strip()
     return resolve_inside(root, body.get("path") if isinstance(body, dict) else None)
 
 
@@ -181,8 +192,9 @@ def router(service: Service) -> APIRouter:
 
     @r.post("/api/ingest", response_model=IngestOut, responses=INGEST_DOC, openapi_extra=INGEST_BODY)
     async def ingest(request: Request, authorization: str | None = Header(None, include_in_schema=False)):
-        """Index uploaded articles (saved into the articles root) or a file/folder already inside it.
-        Needs `Authorization: Bearer $KHABAR_API_KEY`. Returns the ingest report."""
+        """Index uploaded articles (saved into the articles root), a file/folder already inside it, or a URL
+        (a web page or an RSS/Atom feed). Needs `Authorization: Bearer $KHABAR_API_KEY`. Returns the
+        ingest report."""
         if not settings.api_key:
             raise ApiError(403, "ingest_disabled", "ingest over HTTP is disabled: set KHABAR_API_KEY to enable it")
         if not bearer_ok(authorization, settings.api_key):
@@ -194,10 +206,14 @@ def router(service: Service) -> APIRouter:
         if ctype == "multipart/form-data":
             paths = await save_uploads(request, root, settings.max_upload_bytes)
         elif ctype == "application/json":
-            paths = [await json_path(request, root)]
+            target = await json_target(request, root)
+            if isinstance(target, str):  # {"url": ...}: a web page or an RSS/Atom feed
+                return await run_in_threadpool(service.ingest_url, target)
+            paths = [target]
         else:
             raise ApiError(415, "unsupported_media_type",
-                           "send multipart/form-data files, or JSON {\"path\": ...} inside the articles root")
+                           "send multipart/form-data files, JSON {\"path\": ...} inside the articles root, "
+                           "or JSON {\"url\": ...}")
         return await run_in_threadpool(service.ingest_paths, paths)
 
     return r

@@ -23,8 +23,13 @@ MODEL_ID = "khabar"
 def sources_text(answer: Answer) -> str:
     if not answer.citations:
         return ""
-    lines = [f"[{c.n}] {c.title}: \u201c{' '.join(c.quote.split())}\u201d" for c in answer.citations]
+    lines = [f"[{c.n}] {c.title}{_byline(c)}: \u201c{' '.join(c.quote.split())}\u201d" for c in answer.citations]
     return "\n\nSources:\n" + "\n".join(lines)
+
+
+def _byline(c) -> str:
+    parts = [p for p in (c.source, c.published) if p]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def text_of(content: str | list[ContentPart] | None) -> str:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from fastapi import APIRouter, Query
 
+from index.meta import hit_json, where as filter_where
 from qa.answer import Answer, Sources
 
 from .errors import error_body
@@ -18,6 +20,10 @@ STREAM_DOC = {200: {"content": {"text/event-stream": {}},
                     "description": "server-sent events: `sources` (the passages, as soon as retrieval is done), "
                                    "`delta` ({\"text\"}: the answer as it is written), then `answer` (the final, "
                                    "checked answer: same JSON as /api/ask); `error` if it fails midway"}}
+
+
+def _where(since: date | None, until: date | None, source: str | None) -> dict | None:
+    return filter_where(since.isoformat() if since else None, until.isoformat() if until else None, source)
 
 
 def _history(body: AskRequest) -> list[dict] | None:
@@ -51,21 +57,24 @@ def router(service: Service) -> APIRouter:
     @r.post("/api/ask", response_model=AnswerOut, responses=ERRORS_ASK)
     def ask(body: AskRequest):
         """A cited answer in the question's language (refused: "the articles don't say")."""
-        return service.ask(body.question, _history(body), body.k).to_dict()
+        return service.ask(body.question, _history(body), body.k, _where(body.since, body.until, body.source)).to_dict()
 
     @r.post("/api/ask/stream", responses={**STREAM_DOC, **ERRORS_ASK})
     async def ask_stream(body: AskRequest):
-        run = service.run(body.question, _history(body), body.k)  # 422 / 503 before streaming
+        run = service.run(body.question, _history(body), body.k,
+                          _where(body.since, body.until, body.source))  # 422 / 503 before streaming
         return sse_response(_stream(run))
 
     @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)
     def search(q: str = Query(..., max_length=4000, description="question or keywords"),
-               k: int | None = Query(None, ge=1, le=50)):
+               k: int | None = Query(None, ge=1, le=50),
+               since: date | None = Query(None, description="published on or after (YYYY-MM-DD)"),
+               until: date | None = Query(None, description="published on or before (YYYY-MM-DD)"),
+               source: str | None = Query(None, max_length=500, description="outlets, comma-separated")):
         """Ranked passages, best first, no generation. `score` is the ranking score: the fused dense +
-        BM25 score in 0..1 (the dense cosine when BM25 is off)."""
+        BM25 score in 0..1 (the dense cosine when BM25 is off). The filters apply inside the vector query."""
         question = service.check_question(q)
-        hits = service.pipeline().search(question, k or service.settings.top_k)
-        return [{"chunk_id": h.chunk_id, "article_id": h.article_id, "title": h.title, "text": h.text,
-                 "score": round(float(h.score), 4)} for h in hits]
+        hits = service.pipeline().search(question, k or service.settings.top_k, where=_where(since, until, source))
+        return [hit_json(h) for h in hits]
 
     return r

@@ -31,7 +31,13 @@ ANY_ADDRESS = ("0.0.0.0", "::", "")
 # what the chat page itself requests (read off a headless-Chromium session; tests/test_security.py)
 GRADIO_GET = re.compile(
     r"^/(|theme\.css|favicon\.ico|(assets|static)/[^\s]+|gradio_api/(queue/data|heartbeat/[^/]+))$")
+QUEUE_JOIN = "/gradio_api/queue/join"
 GRADIO_POST = re.compile(r"^/gradio_api/queue/join$")
+HOST = re.compile(r"^(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?))(?::(?P<port>\d{1,5}))?$")
+SESSION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# headers a proxy would set: there is none we trust, so a client can't make Gradio build URLs from them
+DROPPED_HEADERS = {b"x-forwarded-host", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-port",
+                   b"x-forwarded-prefix", b"forwarded", b"x-real-ip"}
 
 
 class _TooLarge(Exception):
@@ -47,11 +53,41 @@ def _error(status: int, code: str, message: str, headers: Iterable[tuple[bytes, 
 
 
 def host_name(value: str) -> str:
-    """The name part of a Host header, lower case: 'Example.com:8000' -> 'example.com', '[::1]:80' -> '::1'."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        return value[1:].split("]", 1)[0]
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    """The name part of a well-formed Host header, lower case ('Example.com:8000' -> 'example.com',
+    '[::1]:80' -> '::1'); '' for anything else ('localhost:evil.com', '127.0.0.1:80@evil.com', '[::1]x')."""
+    m = HOST.match(value.strip().lower())
+    if not m:
+        return ""
+    return m.group("v6") or m.group("name")
+
+
+def queue_join_problem(body: bytes, n_fns: int, max_text: int) -> str | None:
+    """What is wrong with a Gradio queue/join request, or None. The chat's functions take only text (the
+    question) and server-side State, so anything but a string or null in `data` is refused before Gradio
+    sees it (Gradio would copy a "file" dict's path into its cache)."""
+    try:
+        req = json.loads(body)
+    except ValueError:
+        return "body is not valid JSON"
+    if not isinstance(req, dict):
+        return "body must be a JSON object"
+    data, fn = req.get("data"), req.get("fn_index")
+    if not isinstance(fn, int) or isinstance(fn, bool) or not 0 <= fn < n_fns:
+        return "fn_index: not a function of this page"
+    if not isinstance(data, list) or len(data) > 8:
+        return "data: a list of at most 8 inputs is required"
+    for item in data:
+        if item is not None and not isinstance(item, str):
+            return "data: only text inputs are accepted"
+        if isinstance(item, str) and len(item) > max_text:
+            return f"data: text longer than {max_text} characters"
+    if not isinstance(req.get("session_hash"), str) or not SESSION.match(req["session_hash"]):
+        return "session_hash: 1-64 letters, digits, _ or -"
+    for key, value in req.items():
+        if key not in ("data", "fn_index", "session_hash") and not (
+                value is None or isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200)):
+            return f"{key}: unexpected value"
+    return None
 
 
 @dataclass
@@ -62,6 +98,8 @@ class GuardConfig:
     body_limits: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (its own limit, code)
     own_routes: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # our routes and their methods
     catch_all: list[tuple[re.Pattern, set[str]]] = field(default_factory=list)  # /api/{rest}: 404 in our shape
+    gradio_fns: int = 0  # event handlers of the chat page (fn_index bound for queue/join)
+    max_text: int = 2000  # longest text a chat input may carry (the question)
     gradio: bool = True
 
     @classmethod
@@ -73,7 +111,8 @@ class GuardConfig:
         return cls(hosts, {o.strip().rstrip("/") for o in cors_origins if o.strip()}, max_body, **kw)
 
     def host_ok(self, host: str) -> bool:
-        return "*" in self.allowed_hosts or host_name(host) in self.allowed_hosts
+        name = host_name(host)
+        return bool(name) and ("*" in self.allowed_hosts or name in self.allowed_hosts)
 
     def route_ok(self, method: str, path: str) -> bool:
         return self.route(method, path) == "ok"
@@ -108,12 +147,15 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        raw = scope.get("headers", [])
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
         cfg = self.config
         if scope["type"] == "websocket":  # nothing of ours speaks websocket
             return await send({"type": "websocket.close", "code": 1008})
-        if not cfg.host_ok(headers.get("host", "")):
+        hosts = [v for k, v in raw if k.lower() == b"host"]
+        if len(hosts) != 1 or not cfg.host_ok(hosts[0].decode("latin-1")):
             return await _send(send, *_error(400, "invalid_host", "this server does not answer to that Host name"))
+        scope = {**scope, "headers": [(k, v) for k, v in raw if k.lower() not in DROPPED_HEADERS]}
         path, method = scope.get("path", ""), scope.get("method", "GET")
         limit, code = cfg.body_limits.get(path, (cfg.max_body, "body_too_large"))
         too_large_reply = _error(413, code, f"request body is larger than {limit:,} bytes", [(b"connection", b"close")])
@@ -127,6 +169,14 @@ class Guard:
             allow = ", ".join(sorted(cfg.methods(path))).encode()
             return await _send(send, *_error(405, "method_not_allowed", f"{method} is not allowed on {path}",
                                              [(b"allow", allow)]))
+        if method == "POST" and path == QUEUE_JOIN and cfg.gradio:
+            body = await _read_body(receive, limit)
+            if body is None:
+                return await _send(send, *too_large_reply)
+            problem = queue_join_problem(body, cfg.gradio_fns, cfg.max_text)
+            if problem:
+                return await _send(send, *_error(422, "invalid_request", problem))
+            receive = _replay(body, receive)
         origin = headers.get("origin", "").rstrip("/")
         cors_ok = bool(origin) and origin in cfg.cors_origins
         seen, too_large, started = 0, False, False
@@ -161,6 +211,35 @@ class Guard:
                 raise
         if too_large and not started:
             await _send(send, *too_large_reply)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it passes `limit` bytes."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body already read, then whatever the client sends next (its disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _send(send: Send, start: dict, body: dict) -> None:

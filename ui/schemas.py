@@ -4,6 +4,7 @@ Every string a client sends has a length bound here; the body as a whole is boun
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,9 +26,22 @@ class AskRequest(BaseModel):
     history: list[Message] | None = Field(None, max_length=HISTORY_MESSAGES,
                                           description="earlier turns, oldest first")
     k: int | None = Field(None, ge=1, le=50, description="passages to retrieve (default: KHABAR_TOP_K)")
+    since: date | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
+    until: date | None = Field(None, description="only articles published on or before this date (YYYY-MM-DD)")
+    source: str | None = Field(None, max_length=500, description="only these outlets (comma-separated, any case)")
 
 
-class CitationOut(BaseModel):
+class Published(BaseModel):
+    """Where and when the passage's article was published (null when unknown)."""
+    published: str | None = Field(None, description="ISO date the article was published")
+    source: str | None = Field(None, description="the outlet, e.g. Reuters")
+    url: str | None = None
+    author: str | None = None
+    also: list[dict[str, Any]] = Field(default_factory=list,
+                                       description="near-duplicate copies of the article elsewhere (not indexed)")
+
+
+class CitationOut(Published):
     n: int
     chunk_id: str
     article_id: str
@@ -48,7 +62,7 @@ class SourcesOut(BaseModel):
     passages: list[CitationOut]
 
 
-class HitOut(BaseModel):
+class HitOut(Published):
     chunk_id: str
     article_id: str
     title: str
@@ -62,6 +76,9 @@ class ArticleOut(BaseModel):
     source: str
     language: str
     chunks: int
+    published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
 
 
 class HealthOut(BaseModel):

@@ -32,7 +32,8 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     print(f"khabar: loading the models (LLM: {settings.llm_mode}) ...", flush=True)
     try:
         uvicorn.run(app, host=host, port=port, workers=1, log_level="warning", access_log=False,
-                    timeout_graceful_shutdown=5, h11_max_incomplete_event_size=65_536)  # a 4,000-char ?q=
+                    timeout_graceful_shutdown=5, h11_max_incomplete_event_size=65_536,
+                    proxy_headers=False)  # a 4,000-char ?q=
     except KeyboardInterrupt:
         return 130
     except SystemExit as exc:  # uvicorn exits 1 when the port is taken

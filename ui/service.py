@@ -23,13 +23,13 @@ class Run:
     next(), frees it when exhausted or closed. close() is safe from any thread, even unstarted."""
 
     def __init__(self, pipeline: Pipeline, ticket: Ticket | NoQueue, question: str, history: list[dict] | None,
-                 k: int | None) -> None:
+                 k: int | None, where: dict | None = None) -> None:
         self._ticket = ticket
-        self._gen = self._events(pipeline, question, history, k)
+        self._gen = self._events(pipeline, question, history, k, where)
 
-    def _events(self, pipeline, question, history, k) -> Iterator[Sources | str | Answer]:
+    def _events(self, pipeline, question, history, k, where=None) -> Iterator[Sources | str | Answer]:
         with self._ticket:
-            yield from pipeline.stream(question, history, k)
+            yield from pipeline.stream(question, history, k, where=where)
 
     def __iter__(self) -> "Run":
         return self
@@ -137,16 +137,19 @@ class Service:
         except Busy:
             raise busy_error() from None
 
-    def run(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Run:
+    def run(self, question: str, history: list[dict] | None = None, k: int | None = None,
+            where: dict | None = None) -> Run:
         """Validated question -> events; raises QuestionError (422), loading (503), busy (503)
         before anything is generated."""
         question = self.check_question(question)
         pipe = self.pipeline()
         # the queue guards the LLM: extractive answers (no LLM) need no turn
-        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, self.context(history), k)
+        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, self.context(history), k,
+                   where)
 
-    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None) -> Answer:
-        run = self.run(question, history, k)
+    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None,
+            where: dict | None = None) -> Answer:
+        run = self.run(question, history, k, where)
         answer = None
         try:
             for event in run:
@@ -189,6 +192,18 @@ class Service:
         return out
 
     # ---- ingest ---------------------------------------------------------------------------
+    def ingest_url(self, url: str) -> dict:
+        """Index a web page or an RSS/Atom feed (index/feeds.py); FetchError -> its 4xx / 502 code."""
+        from index.feeds import ingest_url
+        from index.fetch import FetchError
+
+        pipe = self.pipeline()
+        try:
+            with self.ingest_lock:
+                return ingest_url(url, pipe.store, pipe.embedder, self.settings).to_dict()
+        except FetchError as exc:
+            raise ApiError(exc.status, exc.code, exc.message) from None
+
     def ingest_paths(self, paths: list[Path]) -> dict:
         """Ingest files / folders (already checked to be inside the articles root); one report."""
         from index.ingest import IngestReport, ingest
@@ -198,10 +213,7 @@ class Service:
         t0 = time.perf_counter()
         with self.ingest_lock:
             for path in paths:
-                r = ingest(path, pipe.store, pipe.embedder, self.settings, progress=False)
-                for name in ("articles", "chunks", "added", "updated", "deleted", "unchanged"):
-                    setattr(total, name, getattr(total, name) + getattr(r, name))
-                total.skipped.extend(r.skipped)
+                total.merge(ingest(path, pipe.store, pipe.embedder, self.settings, progress=False))
         total.seconds = time.perf_counter() - t0
         report = total.to_dict()
         root = str(self.settings.articles_dir.resolve())

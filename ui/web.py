@@ -44,6 +44,9 @@ TEXT = {
 
 MARKER = re.compile(r"\[(\d{1,2})\]")
 QUOTE_CHARS = 700  # passages shown while the answer is written are cut to this (citations never are)
+CHAT_MESSAGES = 40  # what a session keeps on the server (and re-sends each turn): the newest 20 turns
+STATE_SECONDS = 3600  # a session's chat is forgotten an hour after its last turn
+SESSIONS = 1000  # sessions whose chat the server keeps (the oldest go first)
 
 
 # ---- HTML for messages (pure functions, tested without a browser) -----------------------------
@@ -73,11 +76,23 @@ def _text_block(text: str, cls: str = "") -> str:
     return f'<div class="kh-msg{" " + cls if cls else ""}" dir="auto">{body}</div>'
 
 
-def _details(n: int, title: str, quote: str, limit: int | None = None) -> str:
+def byline(source: str | None, published: str | None, url: str | None = None) -> str:
+    """"Reuters · 2022-01-10" under a quote (escaped; the outlet links to the article when it has an http(s) URL)."""
+    parts = [p for p in (source, published) if p]
+    if not parts:
+        return ""
+    text = esc(" · ".join(parts))
+    if url and url.lower().startswith(("http://", "https://")):
+        text = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{text}</a>'
+    return f'<div class="kh-byline"><bdi>{text}</bdi></div>'  # aligned with the quotes, isolated inside'
+
+
+def _details(n: int, title: str, quote: str, limit: int | None = None, cite=None) -> str:
     if limit and len(quote) > limit:
         quote = quote[:limit].rsplit(" ", 1)[0] + " …"
+    by = byline(cite.source, cite.published, cite.url) if cite is not None else ""
     return (f'<details class="kh-cite"><summary dir="auto"><span class="kh-n">[{n}]</span> '
-            f'{esc(title) or "—"}</summary><div class="kh-quote" dir="auto">{esc(quote)}</div></details>')
+            f'{esc(title) or "—"}</summary><div class="kh-quote" dir="auto">{esc(quote)}</div>{by}</details>')
 
 
 def _cites(heading: str, items: list[str], language: str) -> str:
@@ -95,7 +110,7 @@ def render_sources(sources: Sources, draft: str = "") -> str:
     """While the answer is written: the draft (if any) and the retrieved passages, collapsed."""
     t = TEXT[sources.language]
     head = _text_block(draft, "kh-draft") if draft.strip() else render_status(t["writing"], sources.language)
-    items = [_details(p.n, p.title, p.quote, QUOTE_CHARS) for p in sources.passages]
+    items = [_details(p.n, p.title, p.quote, QUOTE_CHARS, p) for p in sources.passages]
     return head + _cites(t["passages"], items, sources.language)
 
 
@@ -103,7 +118,7 @@ def render_answer(answer: Answer) -> str:
     t = TEXT[answer.language]
     if answer.refused:
         return _text_block(answer.answer, "kh-refused")
-    items = [_details(c.n, c.title, c.quote) for c in answer.citations]
+    items = [_details(c.n, c.title, c.quote, cite=c) for c in answer.citations]
     return _text_block(answer.answer) + _cites(t["sources"], items, answer.language)
 
 
@@ -123,13 +138,30 @@ def status_banner(service: Service) -> str:
 
 
 # ---- the chat turn ---------------------------------------------------------------------------------
-def respond(service: Service, message: str, chat: list[dict], history: list[dict]):
+def chat_filters(since: str | None, until: str | None, source: str | None) -> dict | None:
+    """The chat's filter boxes as a Chroma where (index/meta.py); QuestionError for a bad date."""
+    from index.meta import parse_date_arg, where
+
+    try:
+        return where(parse_date_arg(since), parse_date_arg(until), (source or "").strip() or None)
+    except ValueError as exc:
+        raise QuestionError("invalid_filter", f"{exc} · التاريخ بالشكل YYYY-MM-DD") from None
+
+
+def respond(service: Service, message: str, chat: list[dict], history: list[dict],
+            filters: tuple[str | None, str | None, str | None] | None = None):
     """Generator of (textbox, chat, history): the question at once, the passages as soon as retrieval
-    is done, then the answer as it is written, then the final checked answer with its citations."""
+    is done, then the answer as it is written, then the final checked answer with its citations.
+    filters: (since, until, source) from the chat's filter boxes."""
     message = message.strip() if isinstance(message, str) else ""  # a client can send any JSON here
-    chat, history = list(chat or []), list(history or [])
+    chat, history = list(chat or [])[-CHAT_MESSAGES:], list(history or [])[-8:]
     if not message:
         yield "", chat, history
+        return
+    try:
+        service.check_question(message)  # before anything is kept: the page's max_length is the browser's
+    except QuestionError as exc:
+        yield "", chat + [{"role": "assistant", "content": render_status(exc.message, "en", "kh-error")}], history
         return
     language = _lang(message)
     chat.append({"role": "user", "content": render_user(message)})
@@ -137,7 +169,7 @@ def respond(service: Service, message: str, chat: list[dict], history: list[dict
     yield "", list(chat), list(history)
     run = None
     try:
-        run = service.run(message, history[-8:] or None)
+        run = service.run(message, history[-8:] or None, where=chat_filters(*(filters or (None, None, None))))
         sources, draft = None, ""
         for event in run:
             if isinstance(event, Sources):
@@ -192,6 +224,7 @@ CSS = """
 .kh-cite .kh-n { color: var(--color-accent); font-weight: 700; }
 .kh-quote { margin-top: 0.4em; padding-inline-start: 0.7em; border-inline-start: 3px solid var(--color-accent);
   max-height: 16em; overflow-y: auto; line-height: 1.7; }
+.kh-byline { margin-top: 0.3em; font-size: 0.85em; color: var(--body-text-color-subdued); text-align: start; }
 .kh-banner { padding: 0.6em 1em; border-radius: 8px; display: flex; justify-content: space-between; gap: 1em;
   font-weight: 600; }
 .kh-spin { display: inline-block; width: 0.9em; height: 0.9em; margin-inline-end: 0.5em; vertical-align: -0.1em;
@@ -213,8 +246,8 @@ def build(service: Service):
     "file" message cannot make Gradio serve a file)."""
     import gradio as gr
 
-    def _respond(message, chat, history):
-        for text, shown, kept in respond(service, message, chat, history):
+    def _respond(message, chat, history, since=None, until=None, source=None):
+        for text, shown, kept in respond(service, message, chat, history, (since, until, source)):
             yield text, shown, shown, kept
 
     def _tick():
@@ -235,13 +268,22 @@ def build(service: Service):
                              allow_tags=False, buttons=[], feedback_options=None,
                              group_consecutive_messages=False, autoscroll=True, allow_file_downloads=False,
                              placeholder="<div dir=\"auto\">Ask a question about the articles · اطرح سؤالًا عن المقالات</div>")
-        shown = gr.State([])  # the chat as displayed: server-side, the one copy _respond reads
-        history = gr.State([])  # plain question/answer turns for follow-ups
+        shown = gr.State([], time_to_live=STATE_SECONDS)  # the chat as displayed: server-side, what _respond reads
+        history = gr.State([], time_to_live=STATE_SECONDS)  # plain question/answer turns for follow-ups
         with gr.Row(equal_height=True):
             box = gr.Textbox(elem_id="kh-input", show_label=False, scale=10, lines=1, max_lines=4, autofocus=True,
                              max_length=service.settings.max_question_chars,
                              placeholder="Your question… · سؤالك…", submit_btn=False)
             send = gr.Button("Ask · اسأل", variant="primary", scale=0, min_width=140, elem_id="kh-send")
+        with gr.Accordion("Filters · تصفية", open=False, elem_id="kh-filters"):
+            with gr.Row(equal_height=True):
+                since = gr.Textbox(label="Since · من", placeholder="YYYY-MM-DD", max_lines=1, scale=1,
+                                   elem_id="kh-since")
+                until = gr.Textbox(label="Until · إلى", placeholder="YYYY-MM-DD", max_lines=1, scale=1,
+                                   elem_id="kh-until")
+                source = gr.Textbox(label="Outlets · المصادر", placeholder="Reuters, SANA", max_lines=1, scale=2,
+                                    elem_id="kh-source")
+        filters = [since, until, source]
         with gr.Row(elem_classes=["kh-examples"]):
             examples = [gr.Button(q, size="sm", variant="secondary", elem_classes=["kh-example"], scale=1)
                         for q in EXAMPLES]
@@ -250,10 +292,10 @@ def build(service: Service):
 
         private = dict(api_visibility="private", show_progress="hidden")
         io = dict(outputs=[box, chatbot, shown, history], concurrency_id="chat", concurrency_limit=1, **private)
-        box.submit(_respond, [box, shown, history], **io)
-        send.click(_respond, [box, shown, history], **io)
+        box.submit(_respond, [box, shown, history, *filters], **io)
+        send.click(_respond, [box, shown, history, *filters], **io)
         for b in examples:
-            b.click(_respond, [b, shown, history], **io)
+            b.click(_respond, [b, shown, history, *filters], **io)
         clear.click(lambda: ("", [], [], []), None, [box, chatbot, shown, history], **private)
         chatbot.clear(lambda: ("", [], []), None, [box, shown, history], **private)  # the chat's own bin icon
 
@@ -261,6 +303,7 @@ def build(service: Service):
         timer.tick(_tick, None, [banner, timer], **private)
         demo.load(_tick, None, [banner, timer], **private)
     demo.queue(default_concurrency_limit=1, max_size=max(8, 4 * service.settings.queue_size))
+    demo.state_session_capacity = SESSIONS
     return demo
 
 
@@ -271,7 +314,14 @@ def mount(app, service: Service):
     import gradio as gr
 
     s = service.settings
+    demo = build(service)
     blocked = [str(p.resolve()) for p in (s.data_dir, s.models_dir, s.articles_dir)] + ["/proc", "/etc", "/root"]
-    return gr.mount_gradio_app(app, build(service), path="/", css=CSS, footer_links=[], run_history=False,
-                               show_error=False, theme=gr.themes.Default(), allowed_paths=[],
-                               blocked_paths=blocked, max_file_size=1, mcp_server=False)
+    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=[], run_history=False,
+                              show_error=False, theme=gr.themes.Default(), allowed_paths=[],
+                              blocked_paths=blocked, max_file_size=1, mcp_server=False)
+    demo.has_launched = True  # Gradio checks file paths against the lists above only once "launched"
+    guard = getattr(app.state, "guard", None)
+    if guard is not None:
+        guard.gradio_fns = len(demo.fns)
+        guard.max_text = s.max_question_chars
+    return app
