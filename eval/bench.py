@@ -703,8 +703,12 @@ class Bench:
                     f"{r['s_per_chunk'] * 1000:.1f} ms/chunk",
                     "real model ≈ " + (f"{self.real_s_per_chunk * 1000:,.0f} ms/chunk"
                                        if self.real_s_per_chunk else "n/a")),
-                Row("scale", f"{n:,} articles: query p50 (first query, BM25 build: {fmt_ms(r['first_query_ms'])})",
+                Row("scale", f"{n:,} articles: fused query p50 (first query {fmt_ms(r['first_query_ms'])})",
                     fmt_ms(r["query_p50_ms"]), f"p95 {fmt_ms(r['query_p95_ms'])}"),
+                Row("scale", f"{n:,} articles: keyword index (FTS5) built from a full scan / a second retriever "
+                             f"on the same files (open store, load index, first query; models aside, Chroma warm)",
+                    fmt_ms(r.get("keyword_build_ms")), f"start {fmt_ms(r.get('replica_start_ms'))}, "
+                    f"file {r.get('keyword_file_mb', 0):.0f} MB"),
                 Row("scale", f"{n:,} articles: peak RSS ingest / after queries",
                     f"{fmt_mb(r['peak_ingest'])} / {fmt_mb(r['peak_query'])}",
                     f"RSS after 1st batch {fmt_mb(r['rss_first_batch'])}, at end {fmt_mb(r['rss_end'])}"),
@@ -721,7 +725,8 @@ class Bench:
                              f"((chunks + evidence sentences) × {SCALE_DIM} × 4 B = "
                              f"{fmt_mb(stored_vectors(r1) * SCALE_DIM * 4)} at {n1:,} articles: "
                              f"{r1['chunks']:,} + {r1.get('sentences', 0):,}); the flatness row subtracts that payload so it measures what ingest "
-                             f"itself holds (batches of 16 articles). BM25 is built in memory at the first query.")
+                             f"itself holds (batches of 16 articles). The keyword index is an FTS5 file built once, then kept in step "
+                             f"with the store's change log.")
 
 
 def ingest_working_set(result: dict) -> float:
@@ -823,8 +828,17 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
     qs = [g["question"] for g in pick_questions(load_gold(), 20, answerable_only=False)]
     retriever = Retriever.from_settings(store, emb, settings)
     t = time.perf_counter()
+    retriever.keywords()  # no keyword index file yet: the one full scan
+    keyword_build = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
     retriever.search(qs[0], settings.top_k)
     first = (time.perf_counter() - t) * 1000
+    # a replica starting on this index (models aside): open the store, load the keyword index, first query
+    t = time.perf_counter()
+    replica = Retriever.from_settings(Store(settings, name="bench_scale"), emb, settings)
+    replica.search(qs[1], settings.top_k)
+    replica_start = (time.perf_counter() - t) * 1000
+    assert replica.keywords().rebuilds == 0, "the keyword index file was rebuilt, not loaded"
     times = []
     for q in qs:
         t = time.perf_counter()
@@ -833,10 +847,58 @@ def scale_worker(corpus: Path, data_dir: Path, out: Path) -> None:
     out.write_text(json.dumps({
         "articles": rep.articles, "chunks": rep.chunks, "sentences": store.sentences.count(), "ingest_s": rep.seconds,
         "s_per_chunk": rep.seconds / max(1, rep.chunks), "first_query_ms": first,
+        "keyword_build_ms": keyword_build, "replica_start_ms": replica_start,
+        "keyword_file_mb": store.keywords_path.stat().st_size / 1e6,
         "query_p50_ms": percentile(times, 50), "query_p95_ms": percentile(times, 95),
         "peak_ingest": peak_ingest, "peak_query": peak_rss_bytes(), "rss_end": rss_end,
         "rss_first_batch": samples[0] if samples else None,
     }))
+
+
+def keyword_scale(n_chunks: int, workdir: Path, batch: int = 64) -> dict:
+    """The keyword index alone at n_chunks synthetic ~200-word chunks of seed sentences (a small
+    vocabulary: every common word matches most chunks, the worst case for BM25 ranking): full build,
+    reopen (a replica's start), an incremental write of `batch` chunks, and the retriever's two queries
+    per question (top 20, then the scores of 60 other candidates), p50 / p95 over 20 Arabic gold questions."""
+    from index.keywords import Fts
+
+    rng = random.Random(0)
+    sentences = seed_sentences()
+    texts = {}
+    for i in range(n_chunks):
+        words: list[str] = []
+        while len(words) < 200:
+            words += sentences[rng.randrange(len(sentences))].split()
+        texts[f"syn{i}:0"] = " ".join(words[:200])
+    path = workdir / "keywords.sqlite3"
+    path.unlink(missing_ok=True)
+    reset_peak_rss()
+    t = time.perf_counter()
+    fts = Fts(path)
+    fts.replace(list(texts), texts)
+    build = time.perf_counter() - t
+    fts.close()
+    t = time.perf_counter()
+    fts = Fts(path)
+    n = len(fts)
+    # Arabic questions: English ones skip the keyword signal (KHABAR_DENSE_WEIGHT_EN = 1)
+    qs = [g["question"] for g in pick_questions(load_gold(), 40, answerable_only=False) if g["lang"] == "ar"][:20]
+    fts.top(qs[0], 20)
+    reopen = (time.perf_counter() - t) * 1000
+    ids = list(texts)
+    t = time.perf_counter()
+    fts.replace(ids[:batch], {cid: texts[cid] + " تحديث" for cid in ids[:batch]})
+    write = (time.perf_counter() - t) * 1000
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        top = fts.top(q, 20)
+        fts.scores(q, [ids[rng.randrange(n)] for _ in range(60)])
+        times.append((time.perf_counter() - t) * 1000)
+        assert top, q
+    return {"chunks": n, "build_s": build, "file_mb": path.stat().st_size / 1e6, "reopen_first_query_ms": reopen,
+            "write_ms": write, "batch": batch, "query_p50_ms": percentile(times, 50),
+            "query_p95_ms": percentile(times, 95), "peak_rss": peak_rss_bytes()}
 
 
 # ---- entry point -------------------------------------------------------------------------------
@@ -874,11 +936,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--reset-kv", action="store_true", help="no KV-cache prefix reuse between questions")
     ap.add_argument("--questions", type=int, help="gold questions for the answers section (default 6 quick, 12 full)")
     ap.add_argument("--out", type=Path, help="also write the report to this file")
+    ap.add_argument("--keyword-scale", type=int, metavar="N",
+                    help="only the keyword index (FTS5) at N synthetic chunks: build, reopen, write, query; JSON")
     ap.add_argument("--scale-worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--worker-data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    if args.keyword_scale:
+        with tempfile.TemporaryDirectory(prefix="khabar-kw-") as tmp:
+            print(json.dumps(keyword_scale(args.keyword_scale, Path(tmp))))
+        return 0
     if args.scale_worker:
         scale_worker(args.scale_worker, args.worker_data, args.worker_out)
         return 0

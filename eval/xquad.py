@@ -11,7 +11,7 @@ is then asked in English (en->ar) and in Arabic (ar->ar). Three systems, measure
 * khabar: qa.retrieve.Retriever(...).search(): chunk and sentence dense scores + BM25, fused;
 * dense:  the same sentence-transformers model, encode_document on the raw paragraph text and
           encode_query on the question, cosine (numpy); no title, no chunking, no fusion;
-* bm25:   qa.bm25.BM25 (Arabic-normalised tokens) over the raw paragraphs.
+* bm25:   index.keywords.Fts (FTS5 BM25 over Arabic-normalised tokens) over the raw paragraphs.
 
 Metrics are at paragraph level: R@1, R@5 (the gold paragraph among the first 1 / 5 distinct
 paragraphs) and MRR over the first 10 distinct paragraphs. Khabar's ranking is its top 20 chunks
@@ -162,7 +162,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
 
     from index.ingest import ingest
     from index.store import Store
-    from qa.bm25 import BM25
+    from index.keywords import Fts
     from qa.retrieve import Retriever
 
     started = time.perf_counter()
@@ -186,7 +186,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
     # baselines on the raw paragraphs
     encode_docs, encode_queries = encoders or dense_encoders(embedder, base.embed_batch_size)
     doc_matrix = _unit(encode_docs(texts))
-    bm25 = BM25(texts)
+    bm25 = Fts.from_texts(pids, texts)
     for direction, qs in queries.items():
         live = [i for i, q in enumerate(qs) if q.strip()]
         q_matrix = _unit(encode_queries([qs[i] for i in live])) if live else None
@@ -194,7 +194,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
             sims = doc_matrix @ q_matrix[row]
             order = np.argsort(-sims, kind="stable")[:MRR_DEPTH]
             record("dense", direction, [pids[j] for j in order], gold[i])
-            record("bm25", direction, [pids[j] for j, _ in bm25.top(qs[i], MRR_DEPTH)], gold[i])
+            record("bm25", direction, [pid for pid, _ in bm25.top(qs[i], MRR_DEPTH)], gold[i])
 
     # khabar: the same ingest pipeline into a throwaway collection
     with tempfile.TemporaryDirectory(prefix="khabar-xquad-") as tmp:
@@ -220,7 +220,8 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
     out = _round(out)
     out["seconds"] = round(time.perf_counter() - started, 1)
     out["meta"] = {"data": str(data_dir), "questions": len(questions), "paragraphs": len(paragraphs),
-                   "chunks": chunks, "skipped_paragraphs": [s.file for s in report.skipped],
+                   "chunks": chunks, "ingest_seconds": round(report.seconds, 1),
+                   "skipped_paragraphs": [s.file for s in report.skipped],
                    "dense_weight": weight, "sentence_weight": base.sentence_weight, "mrr_depth": MRR_DEPTH,
                    "queries": {d: len(results["khabar"][d]["r1"]) for d in DIRECTIONS}}
     return out

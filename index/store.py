@@ -6,7 +6,12 @@ the collection has no embedding function and every vector is ours.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
@@ -45,7 +50,11 @@ class Store:
     def __init__(self, settings: Settings, name: str | None = None, client=None) -> None:
         self.client = client or make_client(settings)
         self.name = name or settings.collection
-        self.version = 0  # bumped on every write, so readers can refresh derived indexes (BM25)
+        self.version = 0  # bumped on every write by this process (other processes: see changes())
+        where = settings.chroma_url or str(settings.chroma_dir.resolve())
+        # the keyword index (index/keywords.py) of this collection: a local file, one per Chroma store
+        self.keywords_path: Path = settings.data_dir / "keywords" / \
+            f"{self.name}-{hashlib.sha1(where.encode()).hexdigest()[:10]}.sqlite3"
         self._open()
 
     def _open(self) -> None:
@@ -57,6 +66,9 @@ class Store:
         # evidence sentences of each chunk with their vectors (ids <chunk_id>#<i>), embedded at ingest
         self.sentences = self.client.get_or_create_collection(
             f"{self.name}-sentences", embedding_function=None, metadata={"hnsw:space": "cosine"})
+        # the change log: one entry per write or delete (ids touched), read by other processes'
+        # keyword indexes (index/keywords.py)
+        self.meta = self.client.get_or_create_collection(f"{self.name}-meta", embedding_function=None)
 
     def count(self) -> int:
         return self.collection.count()
@@ -110,12 +122,14 @@ class Store:
                                                                for n in page])
         if nodes:
             self.version += 1
+            self.log_change([n.node_id for n in nodes])
 
     def delete(self, ids: list[str]) -> None:
         if ids:  # sentences first: a crash in between leaves a chunk without sentences, never orphan sentences
             self._delete_sentences(ids)
             self.collection.delete(ids=ids)
             self.version += 1
+            self.log_change(ids)
 
     def _delete_sentences(self, chunk_ids: list[str]) -> None:
         for i in range(0, len(chunk_ids), PAGE):
@@ -229,6 +243,37 @@ class Store:
         """Delete the collection and its sentences."""
         self.client.delete_collection(self.name)
         self.client.delete_collection(self.sentences.name)
+        self.client.delete_collection(self.meta.name)
+
+    # ---- change log ------------------------------------------------------------------------
+    def log_change(self, chunk_ids: list[str]) -> None:
+        """Record that these chunks were written or deleted (after the write itself)."""
+        if not chunk_ids:
+            return
+        t = time.time_ns()
+        self.meta.add(ids=[f"{t:020d}-{uuid.uuid4().hex[:8]}"], embeddings=[[0.0]],
+                      documents=[json.dumps(list(chunk_ids))], metadatas=[{"t": t, "n": len(chunk_ids)}])
+
+    def changes(self, since_ns: int) -> list[tuple[str, int]]:
+        """(entry id, time stamp) of the change-log entries newer than since_ns, oldest first."""
+        page = self.meta.get(where={"t": {"$gt": since_ns}}, include=["metadatas"])
+        return sorted(((e, int(m["t"])) for e, m in zip(page["ids"], page["metadatas"])), key=lambda x: x[1])
+
+    def change_ids(self, entries: list[str]) -> dict[str, list[str]]:
+        """entry id -> the chunk ids it touched."""
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(entries), PAGE):
+            page = self.meta.get(ids=entries[i:i + PAGE], include=["documents"])
+            out.update((e, json.loads(doc)) for e, doc in zip(page["ids"], page["documents"]))
+        return out
+
+    def documents(self, ids: list[str]) -> dict[str, str]:
+        """chunk id -> text, for those of ids that exist."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), PAGE):
+            page = self.collection.get(ids=ids[i:i + PAGE], include=["documents"])
+            out.update(zip(page["ids"], page["documents"]))
+        return out
 
 
 def _hit(cid: str, doc: str, meta: dict, score: float) -> Hit:

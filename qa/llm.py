@@ -93,26 +93,93 @@ def load_local_llm(settings) -> LlamaCppLLM:
     return LlamaCppLLM(settings.llm_model_path, settings.llm_ctx, settings.llm_threads)
 
 
+# Greedy decoding as in process (LlamaCppLLM): llama.cpp's server defaults to top_k 40 and a 1.1 repeat
+# penalty, which changes answers. cache_prompt asks llama.cpp's C++ server to keep the prompt's KV cache
+# (llama-cpp-python's server always reuses the longest common prefix with its previous prompt).
+# Servers that do not know a field ignore it (vLLM, Ollama); one that rejects it gets the request again
+# without these extras.
+SAMPLING_EXTRAS = {"top_k": 1, "repeat_penalty": 1.0, "seed": 0, "cache_prompt": True}
+
+
+def parse_structured_choice(text: str, k: int) -> int:
+    """A choice reply: a bare digit (grammar), {"passage": n} (JSON schema) or free text."""
+    import json
+
+    try:
+        value = json.loads(text or "")
+        if isinstance(value, dict):
+            value = value.get("passage")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value if 0 <= value <= k else 0
+    except ValueError:
+        pass
+    return parse_choice(text, k)
+
+
 class OpenAILikeLLM:
-    """Any OpenAI-compatible server (vLLM, Ollama, llama.cpp server) via llama-index's OpenAILike."""
+    """Any OpenAI-compatible server (llama.cpp's, vLLM, Ollama) through the `openai` client.
 
-    def __init__(self, url: str, model: str, api_key: str = "not-needed", max_tokens: int = 160) -> None:
-        from llama_index.llms.openai_like import OpenAILike
+    The passage choice asks for structured output, in the first form the server accepts: a GBNF
+    grammar `[0-k]` (llama.cpp servers), else a JSON schema {"passage": 0..k} (vLLM, Ollama, OpenAI),
+    else free text; every reply goes through a robust parse (a server that silently ignores the
+    grammar still answers with a number)."""
 
-        self.client = OpenAILike(model=model, api_base=url, api_key=api_key, is_chat_model=True,
-                                 temperature=0.0, max_tokens=max_tokens, timeout=120, max_retries=1)
+    CHOICE_FORMATS = ("grammar", "json_schema", "text")
+
+    def __init__(self, url: str, model: str, api_key: str = "not-needed", max_tokens: int = 160,
+                 timeout: float = 120.0, http_client=None) -> None:
+        import openai
+
+        self.client = openai.OpenAI(base_url=url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1,
+                                    http_client=http_client)
+        self.model = model
+        self.max_tokens = max_tokens
         self.name = f"{model}@{url}"
+        self.extras: dict = dict(SAMPLING_EXTRAS)
+        self.choice_format = "grammar"
 
     def count_tokens(self, messages: list[dict]) -> int:
         return approx_tokens(messages)
 
+    def _create(self, **kwargs):
+        import openai
+
+        own = kwargs.pop("extra_body", {})
+        try:
+            return self.client.chat.completions.create(model=self.model, temperature=0.0,
+                                                       extra_body={**self.extras, **own}, **kwargs)
+        except openai.BadRequestError:  # 400 / 422 on a field it does not know: once more without the extras
+            if not self.extras:
+                raise
+            self.extras = {}
+            return self.client.chat.completions.create(model=self.model, temperature=0.0, extra_body=own, **kwargs)
+
     def choose(self, messages: list[dict], k: int) -> int:
-        return parse_choice("".join(self.stream(messages, 4)), k)
+        import openai
+
+        k = min(k, 9)
+        while True:
+            fmt = self.choice_format
+            extra: dict = {}
+            if fmt == "grammar":
+                extra = {"extra_body": {"grammar": f"root ::= [0-{k}]"}}
+            elif fmt == "json_schema":
+                schema = {"type": "object", "properties": {"passage": {"type": "integer", "enum": list(range(k + 1))}},
+                          "required": ["passage"], "additionalProperties": False}
+                extra = {"response_format": {"type": "json_schema",
+                                             "json_schema": {"name": "choice", "schema": schema, "strict": True}}}
+            try:
+                out = self._create(messages=messages, max_tokens=2 if fmt == "grammar" else 12, **extra)
+            except openai.BadRequestError:
+                if fmt == "text":
+                    raise
+                self.choice_format = self.CHOICE_FORMATS[self.CHOICE_FORMATS.index(fmt) + 1]
+                self.extras = dict(SAMPLING_EXTRAS)  # the format was refused, maybe not the extras
+                continue
+            return parse_structured_choice(out.choices[0].message.content or "", k)
 
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        from llama_index.core.llms import ChatMessage
-
-        self.client.max_tokens = max_tokens
-        for part in self.client.stream_chat([ChatMessage(role=m["role"], content=m["content"]) for m in messages]):
-            if part.delta:
-                yield part.delta
+        for part in self._create(messages=messages, max_tokens=max_tokens, stream=True, stop=STOP):
+            delta = part.choices[0].delta.content if part.choices else None
+            if delta:
+                yield delta

@@ -5,7 +5,8 @@ Three signals per candidate chunk, each min-max scaled over the candidates:
 * sentence: the best cosine of one of its evidence sentences (stored at ingest) to the question. A
   question usually asks about one sentence, and a 200-word chunk's vector blurs it: on XQuAD dev this
   lifts R@1 from 0.922 to 0.951 (en→ar) and from 0.924 to 0.956 (ar→ar, with BM25);
-* bm25: Arabic-normalised BM25.
+* bm25: Arabic-normalised BM25 (index/keywords.py: SQLite FTS5, kept in step with the store's change
+  log, so every replica sharing a Chroma server ranks on what any of them wrote).
 score = w * (dense + s * sentence) / (1 + s) + (1 - w) * bm25, with s = sentence_weight and w =
 dense_weight. w depends on the question's language: BM25 helps Arabic questions but cannot match
 English words to Arabic text (en→ar BM25 alone: R@1 0.093), so English questions default to w = 1.
@@ -14,14 +15,11 @@ kept apart: it is what the refusal threshold is calibrated on.
 """
 from __future__ import annotations
 
-import threading
-
 from index.config import Settings
 from index.embed import Embedder
+from index.keywords import KeywordIndex
 from index.store import Hit, Store
 from index.text import detect_language
-
-from .bm25 import BM25
 
 CANDIDATES = 20
 SENTENCE_CANDIDATES = 60
@@ -35,35 +33,29 @@ class Retriever:
         self.dense_weight = dense_weight
         self.dense_weight_en = dense_weight_en
         self.sentence_weight = sentence_weight
-        self._bm25: tuple[tuple[int, int], BM25, list[str]] | None = None
-        self._lock = threading.Lock()
+        self._keywords: KeywordIndex | None = None
 
     @classmethod
     def from_settings(cls, store: Store, embedder: Embedder, settings: Settings) -> "Retriever":
         """The retriever the product uses: the pipeline, the benchmark and XQuAD all build it here."""
         return cls(store, embedder, settings.dense_weight, settings.dense_weight_en, settings.sentence_weight)
 
-    def bm25(self) -> tuple[BM25, list[str]]:
-        key = (self.store.version, self.store.count())
-        with self._lock:
-            if self._bm25 is None or self._bm25[0] != key:
-                ids, docs = [], []
-                for cid, doc, _ in self.store.iter_chunks():
-                    ids.append(cid)
-                    docs.append(doc)
-                self._bm25 = (key, BM25(docs), ids)
-            return self._bm25[1], self._bm25[2]
+    def keywords(self) -> KeywordIndex:
+        """The keyword index, caught up with every write to the store (by any process)."""
+        if self._keywords is None:
+            self._keywords = KeywordIndex(self.store)
+        self._keywords.refresh()
+        return self._keywords
 
     def dense(self, question: str, k: int) -> list[Hit]:
         vec = self.embedder.embed_queries([question])[0]
         return self.store.query(vec, k)
 
     def bm25_search(self, question: str, k: int) -> list[Hit]:
-        bm, ids = self.bm25()
-        top = bm.top(question, k)
-        hits = self.store.get([ids[i] for i, _ in top])
-        for h, (_, s) in zip(hits, top):
-            h.score = s
+        top = dict(self.keywords().top(question, k))
+        hits = self.store.get(list(top))
+        for h in hits:
+            h.score = top[h.chunk_id]
         return hits
 
     def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
@@ -78,15 +70,19 @@ class Retriever:
             return dense[:k], best_dense
         hits = {h.chunk_id: h for h in dense}
         bm_scores: dict[str, float] = {}
-        if w < 1.0:
-            bm, ids = self.bm25()
-            bm_scores = {ids[i]: s for i, s in bm.scores(question).items()}
-            if where is not None:
-                allowed = self.store.ids(where)
-                bm_scores = {cid: s for cid, s in bm_scores.items() if cid in allowed}
         candidates = list(hits) + [cid for cid in sentence if cid not in hits]
-        seen = set(candidates)
-        candidates += [cid for cid, _ in sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES] if cid not in seen]
+        if w < 1.0:
+            kw = self.keywords()
+            if where is None:
+                top = kw.top(question, CANDIDATES)
+                bm_scores = dict(top)
+                bm_scores.update(kw.scores(question, [cid for cid in candidates if cid not in bm_scores]))
+            else:  # the keyword index has no metadata: BM25 keeps only the chunks that match where
+                allowed = self.store.ids(where)
+                bm_scores = {cid: s for cid, s in kw.scores(question).items() if cid in allowed}
+                top = sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
+            seen = set(candidates)
+            candidates += [cid for cid, _ in top if cid not in seen]
         missing = _cosine_missing(dense)  # not in the dense top: below its worst
         d = _minmax({cid: hits[cid].score if cid in hits else missing for cid in candidates})
         floor = min(sentence.values(), default=0.0) - 0.01

@@ -1,0 +1,156 @@
+"""The OpenAI-compatible backend: structured choice with fallbacks (fast, a fake server over httpx's
+mock transport), and end to end against llama.cpp's own server (models)."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from qa.llm import OpenAILikeLLM, parse_structured_choice
+
+MESSAGES = [{"role": "user", "content": "Which passage answers? 0 = none"}]
+
+
+def _completion(content: str) -> dict:
+    return {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
+
+
+def _fake(accepts: set[str], reply) -> tuple[OpenAILikeLLM, list[dict]]:
+    """A server that answers 400 to any request using a feature not in `accepts`."""
+    seen: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        seen.append(body)
+        used = {f for f in ("grammar", "top_k", "cache_prompt") if f in body}
+        if "response_format" in body:
+            used.add("json_schema")
+        if used - accepts:
+            return httpx.Response(400, json={"error": {"message": f"unknown {sorted(used - accepts)}"}})
+        if body.get("stream"):
+            chunks = [{"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                       "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in ["4", "5"]]
+            text = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+            return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, json=_completion(reply(body)))
+
+    llm = OpenAILikeLLM("http://llm.test/v1", "m", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    return llm, seen
+
+
+def test_choice_uses_the_grammar_where_the_server_has_one():
+    llm, seen = _fake({"grammar", "top_k", "cache_prompt"}, lambda b: "2")
+    assert llm.choose(MESSAGES, 3) == 2
+    assert seen[0]["grammar"] == "root ::= [0-3]" and seen[0]["max_tokens"] == 2
+    assert seen[0]["top_k"] == 1 and seen[0]["cache_prompt"] is True and seen[0]["temperature"] == 0.0
+
+
+def test_choice_falls_back_to_json_schema_then_to_text():
+    llm, seen = _fake({"json_schema"}, lambda b: json.dumps({"passage": 3}))
+    assert llm.choose(MESSAGES, 3) == 3
+    assert llm.choice_format == "json_schema"
+    assert seen[-1]["response_format"]["json_schema"]["schema"]["properties"]["passage"]["enum"] == [0, 1, 2, 3]
+    assert "".join(llm.stream(MESSAGES, 10)) == "45"  # the sampling extras were dropped, answers still flow
+
+    llm, seen = _fake(set(), lambda b: "Passage [2] answers it.")
+    assert llm.choose(MESSAGES, 3) == 2 and llm.choice_format == "text"
+    assert "grammar" not in seen[-1] and "response_format" not in seen[-1]
+
+
+def test_structured_choice_parse_is_robust():
+    assert parse_structured_choice('{"passage": 2}', 3) == 2
+    assert parse_structured_choice('{"passage": 7}', 3) == 0
+    assert parse_structured_choice("1", 3) == 1
+    assert parse_structured_choice("none of them", 3) == 0
+    assert parse_structured_choice("", 3) == 0
+
+
+# ---- against llama.cpp's OpenAI-compatible server (llama-cpp-python[server]), on loopback ---------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
+    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
+         "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
+         "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
+        env={**__import__("os").environ, "OMP_WAIT_POLICY": "PASSIVE"})
+
+
+@pytest.fixture(scope="module")
+def llama_server(real_settings):
+    import time
+
+    port = _free_port()
+    proc = start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads, real_settings.llm_ctx)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama_cpp.server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.models
+def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_server, real_settings):
+    """10 gold questions (5 Arabic, 5 English), in process and through the server: the same passage
+    chosen, the same greedy answer text for nearly all, at least as many correct; prints both p50s."""
+    import statistics
+    import time
+
+    from eval.bench import load_gold, pick_questions
+    from eval.metrics import match_text
+    from qa.pipeline import Pipeline
+
+    server_llm = OpenAILikeLLM(llama_server, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
+    remote = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": llama_server}),
+                      real_pipeline.store, real_pipeline.embedder, server_llm)
+    remote.ask("warm-up")
+    real_pipeline.ask("warm-up")
+    same = same_choice = 0
+    correct = {"local": 0, "server": 0}
+    times: dict[str, list[float]] = {"local": [], "server": []}
+    questions = pick_questions(load_gold(), 10)
+    for g in questions:
+        answers = {}
+        for name, pipe in (("local", real_pipeline), ("server", remote)):
+            t = time.perf_counter()
+            answers[name] = a = pipe.ask(g["question"])
+            times[name].append(time.perf_counter() - t)
+            correct[name] += any(match_text(x) in match_text(a.answer) for x in g["answers"])
+        local, served = answers["local"], answers["server"]
+        assert served.refused == local.refused and served.language == local.language
+        same_choice += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
+        same += served.answer.strip() == local.answer.strip()
+    assert server_llm.choice_format == "grammar", "llama.cpp's server takes the grammar"
+    p50 = {k: statistics.median(v) for k, v in times.items()}
+    print(f"\n{len(questions)} gold questions: same answer text {same}, same cited passage {same_choice}, "
+          f"correct in process {correct['local']} / through the server {correct['server']}; answer p50 in process "
+          f"{p50['local']:.2f} s, through llama_cpp.server {p50['server']:.2f} s ({p50['server'] / p50['local']:.2f}x)")
+    assert same >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
+    assert same_choice >= len(questions) - 1 and correct["server"] >= correct["local"] - 1
+    assert p50["server"] <= 2.0 * p50["local"] + 1.0
