@@ -176,7 +176,8 @@ class Service:
         if pipe is not None:
             try:
                 chunks = pipe.store.count()
-                key = (id(pipe.store), pipe.store.version, chunks)
+                # another replica's writes don't bump this store's version: the count is also refreshed every 5 s
+                key = (id(pipe.store), pipe.store.version, chunks, int(time.monotonic() // 5))
                 if self._articles_cache is None or self._articles_cache[0] != key:
                     self._articles_cache = (key, len(pipe.store.articles()))
                 articles = self._articles_cache[1]
