@@ -261,3 +261,47 @@ def test_xquad_cli_errors(tmp_path, capsys):
     assert X.main(["--data", str(tmp_path)]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and all(line.startswith("eval.xquad: error: ") for line in err)
+
+
+# ---- xquad --answers -----------------------------------------------------------------------
+def test_xquad_answer_split_holds_out_the_last_articles():
+    paragraphs = [{"pid": f"{a}-{n}", "text_ar": "x"} for a in range(24) for n in range(2)]
+    questions = [{"pid": f"{a}-0", "question_en": "q", "question_ar": "س"} for a in range(24)]
+    indexed, answerable, unanswerable, articles, held = X.answer_split(paragraphs, questions, "dev", None)
+    assert articles == list(range(12)) and held == [9, 10, 11]
+    assert {X.article_number(p["pid"]) for p in indexed} == set(range(9))
+    assert len(answerable) == 9 and len(unanswerable) == 3
+    _, _, _, articles, held = X.answer_split(paragraphs, questions, "test", 2)
+    assert articles == [12, 13] and held == [13]
+    assert X.answer_split(paragraphs, questions, "test", 1)[4] == []  # one article: nothing to hold out
+
+
+def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder):
+    from index.store import Store
+    from qa.pipeline import Pipeline
+
+    made = []
+
+    def make(s):
+        made.append(s)
+        return Pipeline(s, Store(s, name=X.COLLECTION), embedder, None)
+
+    result = X.answers_benchmark(xquad_dir, settings, make, split="dev")
+    assert made[0].data_dir != settings.data_dir  # a throwaway index, never the configured one
+    assert result["meta"]["held_out_articles"] == [1] and result["meta"]["paragraphs"] == 2
+    for lang in ("en", "ar"):
+        assert set(result[lang]) == {"right", "em", "f1", "n"} and result[lang]["n"] == 3
+        assert all(0.0 <= result[lang][k] <= 1.0 for k in ("right", "em", "f1"))
+    # extractive answers are Arabic sentences: never `right` for an English question
+    assert result["en"]["right"] == 0.0
+    assert result["ar"]["right"] > 0.0 and result["ar"]["em"] == 0.0
+    assert 0.0 <= result["refused_unanswerable"] <= 1.0 and result["meta"]["unanswerable_asked"] == 6
+    assert "| en | 3 |" in X.answers_table(result)
+
+
+def test_xquad_score_answer_uses_the_question_language():
+    q = {"answers_en": ["308"], "answers_ar": ["308"]}
+    assert X.score_answer("لم يتخل الفريق سوى عن 308 نقطة", False, "ar", q)["right"]
+    assert not X.score_answer("لم يتخل الفريق سوى عن 308 نقطة", False, "en", q)["right"]
+    assert X.score_answer("308 points", False, "en", q) == {"right": True, "em": 0.0, "f1": pytest.approx(2 / 3)}
+    assert X.score_answer("308", True, "en", q) == {"right": False, "em": 0.0, "f1": 0.0}
