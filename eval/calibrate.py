@@ -15,7 +15,8 @@ does on each dev population (refusal recall per kind, false refusals), next to t
 
 --weights also sweeps the fusion weights on the XQuAD dev index (R@1 over the distinct paragraphs of
 the top 20 chunks): dense_weight (Arabic questions) and dense_weight_en (English questions) in 0.6-1.0,
-sentence_weight in 0, 0.5, 1, 2; the best mean R@1 wins, ties go to the current setting.
+sentence_weight in 0, 0.5, 1, 2; the setting with the best mean R@1 (en and ar) is chosen when it beats
+the current one by at least MIN_GAIN (0.01, about 5 of the 500 dev queries), else the current one stays.
 
 The test split (eval/gold/test.jsonl, XQuAD articles 12-23) is never read: a --gold file with the
 frozen test set's content is refused.
@@ -42,6 +43,7 @@ DEFAULT_GOLD = REPO_ROOT / "eval" / "gold" / "dev.jsonl"
 TEST_GOLD = REPO_ROOT / "eval" / "gold" / "test.jsonl"
 DENSE_WEIGHTS = (0.6, 0.7, 0.8, 0.9, 1.0)
 SENTENCE_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+MIN_GAIN = 0.01  # mean R@1 a new weight setting must gain over the current one (about 5 of 500 dev queries)
 
 
 class CalibrationError(Exception):
@@ -136,24 +138,24 @@ def sweep_weights(questions: list[dict], store, embedder, current: Settings) -> 
                         hits.append(M.hit_at_k(ranking, [str(q["pid"])], 1))
                 results[lang][f"{s}/{w}"] = round(M.mean(hits) or 0.0, 4)
 
-    def best(lang: str, current_w: float) -> tuple[str, float]:
-        key_now = f"{current.sentence_weight}/{current_w}"
-        table = results[lang]
-        top = max(table.values())
-        return (key_now if table.get(key_now) == top else max(table, key=table.get)), top
+    return choose_weights(results, (current.sentence_weight, current.dense_weight, current.dense_weight_en))
 
-    mean_by_s = {s: max(results["ar"][f"{s}/{w}"] for w in DENSE_WEIGHTS) + max(results["en"][f"{s}/{w}"] for w in DENSE_WEIGHTS)
-                 for s in SENTENCE_WEIGHTS}
-    top = max(mean_by_s.values())
-    s_best = current.sentence_weight if mean_by_s.get(current.sentence_weight) == top else max(mean_by_s, key=mean_by_s.get)
 
-    def best_w(lang: str, current_w: float) -> float:
-        table = {w: results[lang][f"{s_best}/{w}"] for w in DENSE_WEIGHTS}
-        top_w = max(table.values())
-        return current_w if table.get(current_w) == top_w else max(table, key=table.get)
+def choose_weights(results: dict, now: tuple[float, float, float], min_gain: float = MIN_GAIN) -> dict:
+    """results: {"ar"|"en": {"<sentence_weight>/<dense weight>": R@1}}; now: the current (sentence_weight,
+    dense_weight, dense_weight_en). The best mean R@1 setting wins only by a margin of min_gain."""
+    def mean_r1(sw: float, w_ar: float, w_en: float) -> float:
+        return (results["ar"][f"{sw}/{w_ar}"] + results["en"][f"{sw}/{w_en}"]) / 2
 
-    return {"R@1": results, "chosen": {"sentence_weight": s_best, "dense_weight": best_w("ar", current.dense_weight),
-                                       "dense_weight_en": best_w("en", current.dense_weight_en)}}
+    grid = [(sw, wa, we) for sw in SENTENCE_WEIGHTS for wa in DENSE_WEIGHTS for we in DENSE_WEIGHTS
+            if f"{sw}/{wa}" in results["ar"] and f"{sw}/{we}" in results["en"]]
+    best = max(grid, key=lambda g: mean_r1(*g))
+    current_r1 = mean_r1(*now) if now in grid else None
+    keep = current_r1 is not None and mean_r1(*best) - current_r1 < min_gain
+    names = ("sentence_weight", "dense_weight", "dense_weight_en")
+    return {"R@1": results, "best": dict(zip(names, best)), "best_mean_R@1": round(mean_r1(*best), 4),
+            "current_mean_R@1": None if current_r1 is None else round(current_r1, 4), "min_gain": min_gain,
+            "chosen": dict(zip(names, now if keep else best))}
 
 
 def calibrate(gold_path: Path, xquad: Path | None, max_false_refusals: float, weights: bool,
@@ -220,8 +222,11 @@ def report(result: dict) -> str:
                  f"| {result['effect_current']['false_refusals']} |")
     if "weights" in result:
         c = result["weights"]["chosen"]
+        w = result["weights"]
         lines += ["", f"fusion weights from XQuAD dev R@1: sentence_weight = {c['sentence_weight']}, "
-                      f"dense_weight = {c['dense_weight']}, dense_weight_en = {c['dense_weight_en']}",
+                      f"dense_weight = {c['dense_weight']}, dense_weight_en = {c['dense_weight_en']} "
+                      f"(best {w['best']} mean R@1 {w['best_mean_R@1']}, current {w['current_mean_R@1']}, "
+                      f"a change needs +{w['min_gain']})",
                   "  R@1 by sentence_weight/dense_weight: "
                   + json.dumps(result["weights"]["R@1"], ensure_ascii=False)]
     lines.append(f"\n{result['seconds']} s")

@@ -32,3 +32,15 @@ def test_threshold_rounds_down_to_the_grid():
 def test_the_frozen_test_set_is_refused(capsys):
     assert C.main(["--gold", str(C.TEST_GOLD), "--no-xquad"]) == 2
     assert "dev data only" in capsys.readouterr().err
+
+
+def test_weights_change_only_by_a_margin():
+    keys = [f"{s}/{w}" for s in C.SENTENCE_WEIGHTS for w in C.DENSE_WEIGHTS]
+    results = {"ar": {k: 0.90 for k in keys}, "en": {k: 0.90 for k in keys}}
+    results["ar"]["2.0/0.7"] = 0.915  # a gain of 0.0075 in the mean: within noise
+    out = C.choose_weights(results, (1.0, 0.8, 1.0))
+    assert out["chosen"] == {"sentence_weight": 1.0, "dense_weight": 0.8, "dense_weight_en": 1.0}
+    assert out["best"] == {"sentence_weight": 2.0, "dense_weight": 0.7, "dense_weight_en": 0.6}  # first of the ties
+    results["en"]["2.0/1.0"] = 0.92  # now +0.0175
+    out = C.choose_weights(results, (1.0, 0.8, 1.0))
+    assert out["chosen"] == {"sentence_weight": 2.0, "dense_weight": 0.7, "dense_weight_en": 1.0}
