@@ -359,13 +359,16 @@ def invariants(records: list[dict]) -> dict:
 
 
 def evaluate(gold: list[dict], client: Client, limit: int | None = None, progress: bool = True,
-             chunk_counts: dict[str, int] | None = None) -> dict:
-    """Ask every gold question (the first `limit`), score it, and build the report dict."""
+             chunk_counts: dict[str, int] | None = None, each: int | None = None) -> dict:
+    """Ask every gold question (the first `limit`, or the first `each` of each language), score it, and
+    build the report dict."""
     from tqdm import tqdm
 
     started = time.perf_counter()
     by_id = {g["id"]: g for g in gold}
     todo = gold[:limit] if limit else gold
+    if each:
+        todo = [g for lang in LANGS for g in [x for x in todo if x["lang"] == lang][:each]]
     replies: dict[str, Reply] = {}
     records: list[dict] = []
 
@@ -504,6 +507,7 @@ def parser() -> argparse.ArgumentParser:
                    help="in process: none = extractive answers without an LLM (default: KHABAR_LLM)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default eval/out/)")
     p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
+    p.add_argument("--each", type=positive_int, default=None, help="only the first N questions of each language")
     p.add_argument("--distractors", type=Path, default=DEFAULT_DISTRACTORS,
                    help="XQuAD-format folder whose paragraphs are indexed beside the articles (default eval/data/xquad_dev)")
     p.add_argument("--no-distractors", action="store_true", help="index the seed articles only")
@@ -600,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             index = (f"temp index: {len(counts) - n_distractors} articles + {n_distractors} XQuAD distractor "
                      f"paragraphs, {sum(counts.values())} chunks")
         _warn_missing_docs(gold, client)
-        report = evaluate(gold, client, args.limit, progress=True, chunk_counts=counts)
+        report = evaluate(gold, client, args.limit, progress=True, chunk_counts=counts, each=args.each)
         report["gold"] = str(args.gold)
         report["index"] = index
         md, js = write(report, args.out)

@@ -305,3 +305,9 @@ def test_xquad_score_answer_uses_the_question_language():
     assert not X.score_answer("لم يتخل الفريق سوى عن 308 نقطة", False, "en", q)["right"]
     assert X.score_answer("308 points", False, "en", q) == {"right": True, "em": 0.0, "f1": pytest.approx(2 / 3)}
     assert X.score_answer("308", True, "en", q) == {"right": False, "em": 0.0, "f1": 0.0}
+
+
+def test_each_takes_the_first_questions_of_each_language(make_pipeline):
+    client = Recording(R.InProcess(make_pipeline()))
+    report = R.evaluate(GOLD, client, each=1, progress=False)
+    assert [r["id"] for r in report["questions"]] == ["t-001", "t-003"]
