@@ -1,9 +1,11 @@
-"""Gold-set evaluation: `python -m eval.run [--gold PATH] [--endpoint URL] [--llm none] [--out DIR] [--limit N]`.
+"""Gold-set evaluation: `python -m eval.run [--gold PATH] [--endpoint URL] [--llm none] [--out DIR] [--limit N]
+[--distractors DIR | --no-distractors]`.
 
 Runs every gold question through the pipeline (in process, or against a running server with
---endpoint), scores retrieval, answers, citations, language, refusals and latency, overall and per
-language, writes a markdown report and a JSON file (with every miss) into --out and prints the summary
-table. A low score is a result (exit 0); bad arguments, an unreadable gold file, an unreachable
+--endpoint), scores retrieval (beside a random ranking's), answers (`right`, EM, F1, answer-bearing),
+refusals by kind, language and latency, overall and per language, writes a markdown report and a JSON
+file (with every miss) into --out and prints the summary table. In process it builds a throwaway index
+(a temp KHABAR_DATA_DIR) with the seed articles and, as distractors, the XQuAD dev paragraphs. A low score is a result (exit 0); bad arguments, an unreadable gold file, an unreachable
 endpoint or missing models are one line on stderr and a non-zero exit.
 """
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Protocol
 
 from index.config import REPO_ROOT
 
+from . import goldset as G
 from . import metrics as M
 from .args import positive_int
 
-DEFAULT_GOLD = REPO_ROOT / "eval" / "gold.jsonl"
+DEFAULT_GOLD = REPO_ROOT / "eval" / "gold" / "dev.jsonl"
+DEFAULT_DISTRACTORS = REPO_ROOT / "eval" / "data" / "xquad_dev"
 DEFAULT_OUT = REPO_ROOT / "eval" / "out"
 LANGS = ("ar", "en")
 K = 5  # hit@5 and the k asked of /api/search
@@ -227,21 +231,25 @@ def _ms(t0: float) -> float:
 
 
 # ---- scoring ------------------------------------------------------------------------------
-def score(item: dict, reply: Reply) -> dict:
-    """One question's record: what was expected, what came back, and every check."""
+def score(item: dict, reply: Reply, chunk_counts: dict[str, int] | None = None) -> dict:
+    """One question's record: what was expected, what came back, and every check. `chunk_counts`
+    (chunks per article in the index) gives the random-ranking baseline of hit@1 / hit@5."""
     from index.text import detect_language
 
     aliases = item["answers"]
     answerable = bool(item["answerable"])
+    kind = G.kind_of(item)
     body = M.strip_citations(reply.answer).strip()
     detected = detect_language(body) if body else None
     retrieved_articles = M.dedupe(M.article_of(c) for c in reply.retrieved)
     cited = [c.get("chunk_id", "") for c in reply.citations]
     quotes = [c.get("quote", "") for c in reply.citations]
     answered = not reply.refused and reply.error is None
+    refs = G.reference_strings(item)
     rec = {
-        "id": item["id"], "lang": item["lang"], "question": item["question"], "follows": item["follows"],
-        "answerable": answerable, "expected": aliases if answerable else "(refusal)", "docs": item["docs"],
+        "id": item["id"], "lang": item["lang"], "kind": kind, "question": item["question"],
+        "follows": item["follows"], "answerable": answerable,
+        "expected": (refs or aliases) if answerable else "(refusal)", "docs": item["docs"],
         "got": reply.answer, "refused": reply.refused, "language": detected, "declared_language": reply.language,
         "retrieved": reply.retrieved, "retrieved_articles": retrieved_articles,
         "citations": cited, "ms": reply.ms, "error": reply.error, "notes": reply.notes,
@@ -251,8 +259,15 @@ def score(item: dict, reply: Reply) -> dict:
         rec.update({"rank": rank, "hit@1": M.hit_at_k(retrieved_articles, item["docs"], 1),
                     "hit@5": M.hit_at_k(retrieved_articles, item["docs"], K),
                     "rr": M.reciprocal_rank(retrieved_articles, item["docs"]),
-                    "alias_match": answered and M.alias_match(body, aliases),
-                    "f1": M.best_f1(body, aliases) if answered else 0.0})
+                    "right": answered and G.is_right(body, False, item),
+                    "em": M.exact_match(body, refs) if answered else 0.0,
+                    "f1": M.best_f1(body, refs) if answered else 0.0,
+                    "answer_bearing": answered and M.alias_match(body, aliases)})
+        if chunk_counts:
+            total = sum(chunk_counts.values())
+            gold_chunks = sum(chunk_counts.get(d, 0) for d in item["docs"])
+            rec["random_hit@1"] = M.random_hit_at_k(total, gold_chunks, 1)
+            rec["random_hit@5"] = M.random_hit_at_k(total, gold_chunks, K)
         if cited:
             rec["citation_supported"] = M.citation_supported(quotes, aliases)
     if cited:
@@ -264,7 +279,7 @@ def score(item: dict, reply: Reply) -> dict:
     if answerable:
         if reply.refused:
             reasons.append("false_refusal")
-        elif not rec["alias_match"] and not reply.error:
+        elif not rec["right"] and not reply.error:
             reasons.append("wrong_answer")
         if not rec["hit@5"]:
             reasons.append("retrieval_miss")
@@ -274,34 +289,46 @@ def score(item: dict, reply: Reply) -> dict:
         reasons.append("answered_unanswerable")
     if cited and not rec["citation_valid"]:
         reasons.append("invalid_citation")
-    if not rec["language_match"] and not reply.error:
+    if not rec["language_match"] and not reply.error and not reply.refused:
         reasons.append("language_mismatch")
     rec["reasons"] = reasons
     return rec
 
 
-RATE_KEYS = ("hit@1", "hit@5", "mrr", "answer_accuracy", "token_f1", "citation_validity", "citation_support",
-             "language_match", "refusal_precision", "refusal_recall", "false_refusals")
+RATE_KEYS = ("right", "em", "f1", "answer_bearing", "hit@1", "hit@5", "mrr", "random_hit@1", "random_hit@5",
+             "citation_support", "language_match", "refusal_precision", "refusal_recall",
+             "refusal_recall_offtopic", "refusal_precision_offtopic", "refusal_recall_plausible",
+             "refusal_precision_plausible", "false_refusals")
 
 
 def summarize(records: list[dict]) -> dict:
     ans = [r for r in records if r["answerable"]]
     refused = [r["refused"] for r in records]
     answerable = [r["answerable"] for r in records]
+    kinds = [r["kind"] for r in records]
+    off = M.refusal_by_kind(refused, kinds, answerable, "offtopic")
+    plausible = M.refusal_by_kind(refused, kinds, answerable, "plausible_unanswerable")
     return {
         "questions": len(records),
         "answerable": len(ans),
         "unanswerable": len(records) - len(ans),
+        "right": M.mean(r["right"] for r in ans),
+        "em": M.mean(r["em"] for r in ans),
+        "f1": M.mean(r["f1"] for r in ans),
+        "answer_bearing": M.mean(r["answer_bearing"] for r in ans),
         "hit@1": M.mean(r["hit@1"] for r in ans),
         "hit@5": M.mean(r["hit@5"] for r in ans),
         "mrr": M.mean(r["rr"] for r in ans),
-        "answer_accuracy": M.mean(r["alias_match"] for r in ans),
-        "token_f1": M.mean(r["f1"] for r in ans),
-        "citation_validity": M.mean(r["citation_valid"] for r in records if "citation_valid" in r),
+        "random_hit@1": M.mean(r["random_hit@1"] for r in ans if "random_hit@1" in r),
+        "random_hit@5": M.mean(r["random_hit@5"] for r in ans if "random_hit@5" in r),
         "citation_support": M.mean(r["citation_supported"] for r in ans if "citation_supported" in r),
-        "language_match": M.mean(r["language_match"] for r in records),
+        "language_match": M.mean(r["language_match"] for r in records if not r["refused"] and not r["error"]),
         "refusal_precision": M.refusal_precision(refused, answerable),
         "refusal_recall": M.refusal_recall(refused, answerable),
+        "refusal_recall_offtopic": off["recall"], "refusal_precision_offtopic": off["precision"],
+        "offtopic": off["n"],
+        "refusal_recall_plausible": plausible["recall"], "refusal_precision_plausible": plausible["precision"],
+        "plausible_unanswerable": plausible["n"],
         "false_refusals": M.false_refusal_rate(refused, answerable),
         "false_refusal_count": sum(1 for r in ans if r["refused"]),
         "errors": sum(1 for r in records if r["error"]),
@@ -310,13 +337,38 @@ def summarize(records: list[dict]) -> dict:
     }
 
 
-def evaluate(gold: list[dict], client: Client, limit: int | None = None, progress: bool = True) -> dict:
-    """Ask every gold question (the first `limit`), score it, and build the report dict."""
+def by_kind(records: list[dict]) -> dict:
+    """Per kind: n, right / EM / F1 for answerable kinds, refusal rate for all."""
+    out = {}
+    for kind in G.KINDS:
+        rows = [r for r in records if r["kind"] == kind]
+        if not rows:
+            continue
+        out[kind] = {"n": len(rows), "refused": M.mean(r["refused"] for r in rows)}
+        if rows[0]["answerable"]:
+            out[kind].update({"right": M.mean(r["right"] for r in rows), "em": M.mean(r["em"] for r in rows),
+                              "f1": M.mean(r["f1"] for r in rows)})
+    return out
+
+
+def invariants(records: list[dict]) -> dict:
+    """Checks that must always hold (tested, not headline numbers): every cited chunk was retrieved."""
+    cited = [r for r in records if "citation_valid" in r]
+    return {"answers_with_citations": len(cited),
+            "invalid_citations": [r["id"] for r in cited if not r["citation_valid"]]}
+
+
+def evaluate(gold: list[dict], client: Client, limit: int | None = None, progress: bool = True,
+             chunk_counts: dict[str, int] | None = None, each: int | None = None) -> dict:
+    """Ask every gold question (the first `limit`, or the first `each` of each language), score it, and
+    build the report dict."""
     from tqdm import tqdm
 
     started = time.perf_counter()
     by_id = {g["id"]: g for g in gold}
     todo = gold[:limit] if limit else gold
+    if each:
+        todo = [g for lang in LANGS for g in [x for x in todo if x["lang"] == lang][:each]]
     replies: dict[str, Reply] = {}
     records: list[dict] = []
 
@@ -337,7 +389,7 @@ def evaluate(gold: list[dict], client: Client, limit: int | None = None, progres
         history, search_query = history_for(item)
         reply = client.ask(item["question"], history, search_query)
         replies[item["id"]] = reply
-        records.append(score(item, reply))
+        records.append(score(item, reply, chunk_counts))
     return {
         "gold": None,
         "mode": client.mode,
@@ -347,6 +399,9 @@ def evaluate(gold: list[dict], client: Client, limit: int | None = None, progres
         "seconds": round(time.perf_counter() - started, 1),
         "metrics": {"all": summarize(records),
                     **{lang: summarize([r for r in records if r["lang"] == lang]) for lang in LANGS}},
+        "by_kind": {"all": by_kind(records),
+                    **{lang: by_kind([r for r in records if r["lang"] == lang]) for lang in LANGS}},
+        "invariants": invariants(records),
         "misses": [{k: r[k] for k in ("id", "lang", "question", "expected", "got", "reasons", "docs",
                                        "retrieved_articles", "citations", "error")}
                    for r in records if r["reasons"]],
@@ -356,12 +411,20 @@ def evaluate(gold: list[dict], client: Client, limit: int | None = None, progres
 
 # ---- rendering ----------------------------------------------------------------------------
 ROWS = [
-    ("questions", "questions", "n"), ("answerable", "answerable", "n"), ("unanswerable", "unanswerable", "n"),
-    ("hit@1", "retrieval hit@1", "r"), ("hit@5", "retrieval hit@5", "r"), ("mrr", "retrieval MRR", "r"),
-    ("answer_accuracy", "answer accuracy (alias)", "r"), ("token_f1", "answer token F1", "r"),
-    ("citation_validity", "citation validity", "r"), ("citation_support", "citation support", "r"),
-    ("language_match", "language match", "r"), ("refusal_precision", "refusal precision", "r"),
-    ("refusal_recall", "refusal recall", "r"), ("false_refusals", "false refusals (rate)", "r"),
+    ("questions", "questions", "n"), ("answerable", "answerable", "n"),
+    ("plausible_unanswerable", "plausible unanswerable", "n"), ("offtopic", "off-topic", "n"),
+    ("right", "right (headline)", "r"), ("em", "exact match", "r"), ("f1", "token F1", "r"),
+    ("answer_bearing", "answer-bearing (lenient, old 'accuracy')", "r"),
+    ("hit@1", "retrieval hit@1", "r"), ("random_hit@1", "  random ranking hit@1", "r"),
+    ("hit@5", "retrieval hit@5", "r"), ("random_hit@5", "  random ranking hit@5", "r"), ("mrr", "retrieval MRR", "r"),
+    ("citation_support", "citation support", "r"), ("language_match", "language match (answers)", "r"),
+    ("refusal_precision", "refusal precision (all unanswerable)", "r"),
+    ("refusal_recall", "refusal recall (all unanswerable)", "r"),
+    ("refusal_recall_offtopic", "refusal recall, off-topic", "r"),
+    ("refusal_precision_offtopic", "refusal precision, off-topic", "r"),
+    ("refusal_recall_plausible", "refusal recall, plausible", "r"),
+    ("refusal_precision_plausible", "refusal precision, plausible", "r"),
+    ("false_refusals", "false refusals (rate)", "r"),
     ("false_refusal_count", "false refusals (count)", "n"), ("errors", "errors", "n"),
     ("latency_p50_ms", "latency p50 (ms)", "ms"), ("latency_p95_ms", "latency p95 (ms)", "ms"),
 ]
@@ -385,6 +448,15 @@ def summary_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def kind_table(report: dict) -> str:
+    kinds = report.get("by_kind", {}).get("all", {})
+    lines = ["| kind | n | right | EM | F1 | refused |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, v in kinds.items():
+        lines.append(f"| {kind} | {v['n']} | {_fmt(v.get('right'), 'r')} | {_fmt(v.get('em'), 'r')} "
+                     f"| {_fmt(v.get('f1'), 'r')} | {_fmt(v['refused'], 'r')} |")
+    return "\n".join(lines)
+
+
 def _cell(text) -> str:
     if isinstance(text, list):
         text = " / ".join(map(str, text))
@@ -395,7 +467,10 @@ def markdown(report: dict) -> str:
     out = [f"# Khabar eval: {report.get('gold') or 'gold set'}", "",
            f"- mode: {report['mode']}", f"- when: {report['when']}",
            f"- questions: {report['metrics']['all']['questions']} (k = {report['k']})",
-           f"- wall time: {report['seconds']} s", "", "## Summary", "", summary_table(report), "",
+           f"- wall time: {report['seconds']} s", f"- index: {report.get('index', 'n/a')}",
+           f"- invariants: {report['invariants']['answers_with_citations']} answers with citations, "
+           f"{len(report['invariants']['invalid_citations'])} citing a chunk retrieval did not return",
+           "", "## Summary", "", summary_table(report), "", "## By kind", "", kind_table(report), "",
            f"## Misses ({len(report['misses'])})", ""]
     if report["misses"]:
         out += ["| id | reasons | question | expected | got | retrieved articles |", "|---|---|---|---|---|---|"]
@@ -426,27 +501,69 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m eval.run", description="Score Khabar on the gold Q&A set.")
-    p.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold JSONL (default eval/gold.jsonl)")
+    p.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold JSONL (default eval/gold/dev.jsonl)")
     p.add_argument("--endpoint", default=None, help="a running server, e.g. http://127.0.0.1:8000")
     p.add_argument("--llm", choices=["none", "local", "openai"], default=None,
                    help="in process: none = extractive answers without an LLM (default: KHABAR_LLM)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default eval/out/)")
     p.add_argument("--limit", type=positive_int, default=None, help="only the first N questions")
+    p.add_argument("--each", type=positive_int, default=None, help="only the first N questions of each language")
+    p.add_argument("--distractors", type=Path, default=DEFAULT_DISTRACTORS,
+                   help="XQuAD-format folder whose paragraphs are indexed beside the articles (default eval/data/xquad_dev)")
+    p.add_argument("--no-distractors", action="store_true", help="index the seed articles only")
     return p
 
 
-def in_process_client(llm: str | None) -> InProcess:
+def distractor_texts(folder: Path) -> dict[str, str]:
+    """pid -> Arabic text of the XQuAD-format paragraphs in folder/paragraphs.jsonl."""
+    path = Path(folder) / "paragraphs.jsonl"
+    if not path.is_file():
+        raise EvalError(f"--distractors: no paragraphs.jsonl in {folder}", EXIT_INPUT)
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out[f"xquad-{row['pid']}"] = str(row["text_ar"])
+    return out
+
+
+def build_eval_index(settings, workdir: Path, distractors: Path | None):
+    """Settings for a throwaway index in workdir: the seed articles (settings.articles_dir) plus, as
+    distractors, every paragraph in `distractors` (written as xquad-<pid>.txt). Never the user's index."""
+    from index.load import find_files
+
+    folder = workdir / "articles"
+    folder.mkdir(parents=True)
+    for f in find_files(Path(settings.articles_dir)):
+        (folder / f.name).write_bytes(f.read_bytes())
+    if distractors is not None:
+        for stem, text in distractor_texts(distractors).items():
+            (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    return settings.model_copy(update={"data_dir": workdir / "data", "articles_dir": folder, "chroma_url": None,
+                                       "collection": "eval"})
+
+
+def chunk_counts(store) -> dict[str, int]:
+    """Chunks per article in the index (for the random-ranking baseline)."""
+    counts: dict[str, int] = {}
+    for cid, _, _ in store.iter_chunks():
+        art = M.article_of(cid)
+        counts[art] = counts.get(art, 0) + 1
+    return counts
+
+
+def in_process_client(llm: str | None, workdir: Path, distractors: Path | None) -> InProcess:
     from index.config import Settings, offline_env
 
     offline_env()
     from index.ingest import ingest
     from qa.pipeline import Pipeline
 
-    settings = Settings()
+    settings = build_eval_index(Settings(), workdir, distractors)
     pipe = Pipeline.from_settings(settings, llm=llm)
-    if pipe.store.count() == 0:
-        print(f"eval.run: index is empty, ingesting {settings.articles_dir}", file=sys.stderr)
-        ingest(settings.articles_dir, pipe.store, pipe.embedder, settings, progress=sys.stderr.isatty())
+    print(f"eval.run: indexing {len(list(settings.articles_dir.iterdir()))} files into a temp index "
+          f"({'with' if distractors else 'without'} XQuAD distractors)", file=sys.stderr)
+    ingest(settings.articles_dir, pipe.store, pipe.embedder, settings, progress=sys.stderr.isatty())
     pipe.ask("warm-up")  # first-call costs (lazy model init, BM25 build) stay out of the latencies
     return InProcess(pipe)
 
@@ -462,19 +579,34 @@ def _warn_missing_docs(gold: list[dict], client: Client) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import shutil
+    import tempfile
+
+    workdir = None
     try:
         args = parser().parse_args(argv)
         gold = load_gold(args.gold)
+        distractors = None if args.no_distractors else args.distractors
+        counts = None
         if args.endpoint:
             if args.llm:
                 raise EvalError("--llm applies in process only; the server decides with --endpoint")
             client: Client = Remote(args.endpoint)
             client.check()
+            index = f"the server's ({args.endpoint}); no distractors added"
         else:
-            client = in_process_client(args.llm)
+            if distractors is not None:
+                distractor_texts(distractors)  # fail on a bad folder before loading models
+            workdir = Path(tempfile.mkdtemp(prefix="khabar-eval-"))
+            client = in_process_client(args.llm, workdir, distractors)
+            counts = chunk_counts(client.pipeline.store)
+            n_distractors = sum(1 for a in counts if a.startswith("xquad-"))
+            index = (f"temp index: {len(counts) - n_distractors} articles + {n_distractors} XQuAD distractor "
+                     f"paragraphs, {sum(counts.values())} chunks")
         _warn_missing_docs(gold, client)
-        report = evaluate(gold, client, args.limit, progress=True)
+        report = evaluate(gold, client, args.limit, progress=True, chunk_counts=counts, each=args.each)
         report["gold"] = str(args.gold)
+        report["index"] = index
         md, js = write(report, args.out)
     except EvalError as exc:
         print(f"eval.run: error: {exc}", file=sys.stderr)
@@ -488,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
         code = EXIT_SETUP if isinstance(exc, (ModelError, FileNotFoundError)) else 1
         print(f"eval.run: error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
         return code
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     print(summary_table(report))
     print(f"eval.run: wrote {md} and {js}", file=sys.stderr)
     return 0

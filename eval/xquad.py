@@ -17,6 +17,15 @@ Metrics are at paragraph level: R@1, R@5 (the gold paragraph among the first 1 /
 paragraphs) and MRR over the first 10 distinct paragraphs. Khabar's ranking is its top 20 chunks
 reduced to distinct paragraphs (search(q, 20)[:5] == search(q, 5): the fusion always looks at 20
 candidates). Tune --dense-weight on this dev split only.
+
+With `--answers` it measures answers instead (`python -m eval.xquad --answers [--split test|dev|all]
+[--llm none|local|openai] [--limit N] [--json]`): the Arabic paragraphs of the split's articles are
+indexed, except the last quarter of the articles, which are held out; every question of an indexed
+article is asked through the full pipeline in English and in Arabic and scored with eval.metrics
+(`right`, EM, token F1 against answers_en / answers_ar); every question of a held-out article is asked
+too and should be refused (`refused_unanswerable`). Articles are numbered by the pid prefix
+("<article>-<paragraph>"): dev = 0-11 (tune here), test = 12-23 (report here). `--limit N` keeps the
+first N articles of the split.
 """
 from __future__ import annotations
 
@@ -227,6 +236,114 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
     return out
 
 
+# ---- answers --------------------------------------------------------------------------------
+SPLITS = {"dev": range(0, 12), "test": range(12, 24), "all": range(0, 10**6)}
+ANSWER_LANGS = {"en": ("question_en", "answers_en"), "ar": ("question_ar", "answers_ar")}
+
+
+def article_number(pid: str) -> int:
+    head = str(pid).split("-", 1)[0]
+    return int(head) if head.isdigit() else -1
+
+
+def answer_split(paragraphs: list[dict], questions: list[dict], split: str, limit: int | None):
+    """(indexed paragraphs, answerable questions, held-out questions, articles, held-out articles):
+    the split's articles (the first `limit`), of which the last quarter (at least one when there are
+    two or more) are held out of the index."""
+    articles = sorted({article_number(p["pid"]) for p in paragraphs if article_number(p["pid"]) in SPLITS[split]})
+    if limit:
+        articles = articles[:limit]
+    held = set(articles[len(articles) - max(1, len(articles) // 4):]) if len(articles) >= 2 else set()
+    indexed = [p for p in paragraphs if article_number(p["pid"]) in set(articles) - held]
+    known = {str(p["pid"]) for p in indexed}
+    answerable = [q for q in questions if str(q["pid"]) in known]
+    unanswerable = [q for q in questions if article_number(q["pid"]) in held]
+    return indexed, answerable, unanswerable, articles, sorted(held)
+
+
+def score_answer(answer: str, refused: bool, lang: str, q: dict) -> dict:
+    own = [str(a) for a in q.get(f"answers_{lang}") or []]
+    other = [str(a) for a in q.get("answers_ar" if lang == "en" else "answers_en") or []]
+    refs = M.references_for(lang, *((own, other) if lang == "ar" else (other, own)))
+    answered = not refused
+    return {"right": M.is_right(answer, refused, lang, refs),
+            "em": M.exact_match(answer, refs) if answered else 0.0,
+            "f1": M.best_f1(answer, refs) if answered else 0.0}
+
+
+def answers_benchmark(data_dir: Path, settings: Settings, make_pipeline, split: str = "test",
+                      limit: int | None = None, progress: bool = False) -> dict:
+    """Answer XQuAD questions with the pipeline. `make_pipeline(settings)` builds it on the given
+    (temp) settings; the paragraphs are ingested into its store."""
+    from tqdm import tqdm
+
+    from index.ingest import ingest
+
+    started = time.perf_counter()
+    paragraphs, questions = load(data_dir)
+    indexed, answerable, unanswerable, articles, held = answer_split(paragraphs, questions, split, limit)
+    if not indexed:
+        raise XquadError(f"no paragraphs of the {split} split in {data_dir}")
+    scores = {lang: {"right": [], "em": [], "f1": [], "refused": []} for lang in ANSWER_LANGS}
+    refused_unanswerable: list[bool] = []
+    examples = []
+    with tempfile.TemporaryDirectory(prefix="khabar-xquad-answers-") as tmp:
+        folder = Path(tmp) / "paragraphs"
+        folder.mkdir()
+        stems = _file_ids([str(p["pid"]) for p in indexed])
+        for p in indexed:
+            (folder / f"{stems[str(p['pid'])]}.txt").write_text(str(p["text_ar"]), encoding="utf-8")
+        local = settings.model_copy(update={"data_dir": Path(tmp) / "data", "chroma_url": None,
+                                            "collection": COLLECTION, "articles_dir": folder})
+        pipe = make_pipeline(local)
+        ingest(folder, pipe.store, pipe.embedder, local, progress=progress)
+        jobs = [(q, lang, True) for q in answerable for lang in ANSWER_LANGS] + \
+               [(q, lang, False) for q in unanswerable for lang in ANSWER_LANGS]
+        for q, lang, has_answer in tqdm(jobs, desc="xquad answers", unit="q", file=sys.stderr, disable=not progress):
+            text = str(q.get(ANSWER_LANGS[lang][0]) or "").strip()
+            if not text:
+                continue
+            ans = pipe.ask(text)
+            if not has_answer:
+                refused_unanswerable.append(ans.refused)
+                continue
+            s = score_answer(ans.answer, ans.refused, lang, q)
+            for key, value in s.items():
+                scores[lang][key].append(float(value))
+            scores[lang]["refused"].append(float(ans.refused))
+            if len(examples) < 6:
+                examples.append({"lang": lang, "question": text, "expected": q.get(ANSWER_LANGS[lang][1]),
+                                 "got": ans.answer, **s})
+        chunks = pipe.store.count()
+        del pipe
+    out: dict = {lang: {"right": M.mean(v["right"]), "em": M.mean(v["em"]), "f1": M.mean(v["f1"]),
+                        "n": len(v["right"])} for lang, v in scores.items()}
+    out = _round(out)
+    out["refused_unanswerable"] = _round(M.mean(refused_unanswerable))
+    out["false_refusals"] = _round(M.mean([r for v in scores.values() for r in v["refused"]]))
+    out["seconds"] = round(time.perf_counter() - started, 1)
+    out["meta"] = {"data": str(data_dir), "split": split, "articles": articles, "held_out_articles": held,
+                   "paragraphs": len(indexed), "chunks": chunks, "answerable_questions": len(answerable),
+                   "held_out_questions": len(unanswerable), "unanswerable_asked": len(refused_unanswerable),
+                   "refusal_threshold": settings.refusal_threshold, "examples": examples}
+    return out
+
+
+def answers_table(result: dict) -> str:
+    meta = result.get("meta", {})
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    lines = [f"XQuAD answers ({meta.get('data', '')}, split {meta.get('split')}): articles {meta.get('articles')}, "
+             f"held out {meta.get('held_out_articles')}; {meta.get('paragraphs')} paragraphs indexed; "
+             f"{result['seconds']} s", "",
+             "| question language | n | right | EM | F1 |", "|---|---:|---:|---:|---:|"]
+    for lang in ANSWER_LANGS:
+        r = result[lang]
+        lines.append(f"| {lang} | {r['n']} | {fmt(r['right'])} | {fmt(r['em'])} | {fmt(r['f1'])} |")
+    lines += ["", f"refused, questions of held-out articles: {fmt(result['refused_unanswerable'])} "
+                  f"({meta.get('unanswerable_asked')} asked); refused, answerable: {fmt(result['false_refusals'])}"]
+    return "\n".join(lines)
+
+
 # ---- output -------------------------------------------------------------------------------
 def table(result: dict) -> str:
     meta = result.get("meta", {})
@@ -269,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="last stdout line: the scores as one JSON object")
     p.add_argument("--dense-weight", type=_weight, default=None,
                    help="khabar's fusion weight (default KHABAR_DENSE_WEIGHT / settings.dense_weight)")
+    p.add_argument("--answers", action="store_true",
+                   help="answer the questions through the pipeline and score right / EM / F1 and refusals")
+    p.add_argument("--split", choices=list(SPLITS), default="test",
+                   help="with --answers: articles 0-11 (dev), 12-23 (test, default) or all")
+    p.add_argument("--llm", choices=["none", "local", "openai"], default=None,
+                   help="with --answers: none = extractive answers (default: KHABAR_LLM)")
     return p
 
 
@@ -284,6 +407,19 @@ def main(argv: list[str] | None = None) -> int:
         from index.models import EMBEDDER, verify
 
         settings = Settings()
+        if args.dense_weight is not None:
+            settings = settings.model_copy(update={"dense_weight": args.dense_weight})
+        if args.answers:
+            from qa.pipeline import Pipeline
+
+            result = answers_benchmark(args.data, settings, lambda s: Pipeline.from_settings(s, llm=args.llm),
+                                       args.split, args.limit, progress=sys.stderr.isatty())
+            result["seconds"] = round(time.perf_counter() - started, 1)
+            print(answers_table(result))
+            if args.json:
+                print(json.dumps({k: result[k] for k in ("en", "ar", "refused_unanswerable", "false_refusals",
+                                                         "seconds")}, ensure_ascii=False))
+            return 0
         if settings.embed_model is None:
             verify(EMBEDDER, settings.models_dir)
         embedder = SentenceTransformerEmbedder(settings.embed_model_path, settings.embed_dtype,

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     dense_weight: float = 0.8  # Arabic questions: dense_weight * dense + (1 - dense_weight) * bm25 (min-max scaled)
     dense_weight_en: float = 1.0  # other questions: BM25 can't match English words to Arabic text
     sentence_weight: float = 1.0  # best stored sentence's cosine, next to the chunk's (0 = chunk only)
-    refusal_threshold: float = 0.25  # best dense cosine below this: refuse without the LLM (see README)
+    refusal_threshold: float = 0.24  # best dense cosine below this: refuse without the LLM; from eval.calibrate (dev)
     evidence_sentences: int = 3
     evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word
     evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding

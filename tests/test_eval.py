@@ -26,7 +26,7 @@ def _write_gold(path: Path, items=GOLD) -> Path:
     return path
 
 
-def _check_rates(block: dict, required=("hit@1", "hit@5", "mrr", "answer_accuracy", "token_f1",
+def _check_rates(block: dict, required=("hit@1", "hit@5", "mrr", "right", "em", "f1", "answer_bearing",
                                           "language_match", "refusal_recall", "false_refusals")) -> None:
     for key in R.RATE_KEYS:
         value = block[key]
@@ -55,7 +55,7 @@ def test_evaluate_in_process(make_pipeline, tmp_path):
     for block in report["metrics"].values():
         assert {key for key, _, _ in R.ROWS} <= set(block)
     _check_rates(report["metrics"]["all"])
-    _check_rates(report["metrics"]["ar"], required=("hit@1", "hit@5", "mrr", "answer_accuracy", "token_f1"))
+    _check_rates(report["metrics"]["ar"], required=("hit@1", "hit@5", "mrr", "right", "f1", "answer_bearing"))
     assert report["metrics"]["ar"]["refusal_recall"] is None  # no unanswerable Arabic question here
     assert report["metrics"]["all"]["questions"] == 3
     assert report["metrics"]["all"]["answerable"] == 2
@@ -79,11 +79,54 @@ def test_evaluate_in_process(make_pipeline, tmp_path):
     assert rec["retrieved"] and all(":" in c for c in rec["retrieved"])
     assert rec["hit@5"] == 1.0  # the only article that says "seven hours" is retrieved
 
+    # citation validity is an invariant, not a score: every cited chunk is one retrieval returned
+    assert report["invariants"]["answers_with_citations"] >= 1 and report["invariants"]["invalid_citations"] == []
+    # the lenient figure stays, renamed; an Arabic extractive quote containing the reference is `right`
+    assert rec["answer_bearing"] and rec["right"] and rec["f1"] < 0.5
+    assert report["metrics"]["all"]["refusal_recall_plausible"] is not None  # t-003 is plausible unanswerable
+    assert report["metrics"]["all"]["refusal_recall_offtopic"] is None  # no off-topic question here
+    assert set(report["by_kind"]["all"]) == {"factoid", "followup", "plausible_unanswerable"}
+
     table = R.summary_table(report)
     assert table.startswith("| metric | all | ar | en |") and "retrieval hit@1" in table
     md, js = R.write(report, tmp_path / "out")
     assert "t-002" in md.read_text(encoding="utf-8")
     assert json.loads(js.read_text(encoding="utf-8"))["misses"]
+
+
+def test_english_question_answered_with_an_arabic_quote_is_not_right():
+    item = {"id": "e", "lang": "en", "question": "How long did the talks last?", "answers": ["سبع ساعات", "seven hours"],
+            "docs": ["001_e812f4507972c678"], "answerable": True, "follows": None, "kind": "factoid",
+            "answer_ar": ["سبع ساعات"], "answer_en": ["seven hours", "7 hours"]}
+    quote = R.Reply("والتي دامت أكثر من سبع ساعات في جنيف اليوم [1].", "en", False,
+                    [{"chunk_id": "001_e812f4507972c678:0", "quote": "دامت أكثر من سبع ساعات"}],
+                    ["001_e812f4507972c678:0"], 5.0)
+    rec = R.score(item, quote)
+    assert rec["answer_bearing"] and not rec["right"] and "wrong_answer" in rec["reasons"]
+    english = R.Reply("The talks lasted more than seven hours [1].", "en", False, quote.citations, quote.retrieved, 5.0)
+    assert R.score(item, english)["right"]
+    # the random baseline: 1 gold chunk of 4 in the index
+    rec = R.score(item, english, {"001_e812f4507972c678": 1, "x": 3})
+    assert rec["random_hit@1"] == pytest.approx(0.25) and rec["random_hit@5"] == 1.0
+
+
+def test_eval_index_has_the_distractors(settings, articles, embedder, tmp_path):
+    from index.ingest import ingest
+    from index.store import Store
+
+    d = tmp_path / "xq"
+    d.mkdir()
+    (d / "paragraphs.jsonl").write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in PARAGRAPHS) + "\n",
+                                        encoding="utf-8")
+    s = R.build_eval_index(settings, tmp_path / "work", d)
+    assert s.data_dir == tmp_path / "work" / "data" and s.data_dir != settings.data_dir
+    store = Store(s)
+    ingest(s.articles_dir, store, embedder, s, progress=False)
+    counts = R.chunk_counts(store)
+    assert {"xquad-0-0", "xquad-1-1", "001_e812f4507972c678"} <= set(counts)
+    assert len(counts) == 5 + len(PARAGRAPHS)
+    with pytest.raises(R.EvalError):
+        R.distractor_texts(tmp_path / "nowhere")
 
 
 def test_limit_asks_an_unscored_parent(make_pipeline):
@@ -218,3 +261,53 @@ def test_xquad_cli_errors(tmp_path, capsys):
     assert X.main(["--data", str(tmp_path)]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and all(line.startswith("eval.xquad: error: ") for line in err)
+
+
+# ---- xquad --answers -----------------------------------------------------------------------
+def test_xquad_answer_split_holds_out_the_last_articles():
+    paragraphs = [{"pid": f"{a}-{n}", "text_ar": "x"} for a in range(24) for n in range(2)]
+    questions = [{"pid": f"{a}-0", "question_en": "q", "question_ar": "س"} for a in range(24)]
+    indexed, answerable, unanswerable, articles, held = X.answer_split(paragraphs, questions, "dev", None)
+    assert articles == list(range(12)) and held == [9, 10, 11]
+    assert {X.article_number(p["pid"]) for p in indexed} == set(range(9))
+    assert len(answerable) == 9 and len(unanswerable) == 3
+    _, _, _, articles, held = X.answer_split(paragraphs, questions, "test", 2)
+    assert articles == [12, 13] and held == [13]
+    assert X.answer_split(paragraphs, questions, "test", 1)[4] == []  # one article: nothing to hold out
+
+
+def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder):
+    from index.store import Store
+    from qa.pipeline import Pipeline
+
+    made = []
+
+    def make(s):
+        made.append(s)
+        return Pipeline(s, Store(s, name=X.COLLECTION), embedder, None)
+
+    result = X.answers_benchmark(xquad_dir, settings, make, split="dev")
+    assert made[0].data_dir != settings.data_dir  # a throwaway index, never the configured one
+    assert result["meta"]["held_out_articles"] == [1] and result["meta"]["paragraphs"] == 2
+    for lang in ("en", "ar"):
+        assert set(result[lang]) == {"right", "em", "f1", "n"} and result[lang]["n"] == 3
+        assert all(0.0 <= result[lang][k] <= 1.0 for k in ("right", "em", "f1"))
+    # extractive answers are Arabic sentences: never `right` for an English question
+    assert result["en"]["right"] == 0.0
+    assert result["ar"]["right"] > 0.0 and result["ar"]["em"] == 0.0
+    assert 0.0 <= result["refused_unanswerable"] <= 1.0 and result["meta"]["unanswerable_asked"] == 6
+    assert "| en | 3 |" in X.answers_table(result)
+
+
+def test_xquad_score_answer_uses_the_question_language():
+    q = {"answers_en": ["308"], "answers_ar": ["308"]}
+    assert X.score_answer("لم يتخل الفريق سوى عن 308 نقطة", False, "ar", q)["right"]
+    assert not X.score_answer("لم يتخل الفريق سوى عن 308 نقطة", False, "en", q)["right"]
+    assert X.score_answer("308 points", False, "en", q) == {"right": True, "em": 0.0, "f1": pytest.approx(2 / 3)}
+    assert X.score_answer("308", True, "en", q) == {"right": False, "em": 0.0, "f1": 0.0}
+
+
+def test_each_takes_the_first_questions_of_each_language(make_pipeline):
+    client = Recording(R.InProcess(make_pipeline()))
+    report = R.evaluate(GOLD, client, each=1, progress=False)
+    assert [r["id"] for r in report["questions"]] == ["t-001", "t-003"]

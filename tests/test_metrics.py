@@ -150,3 +150,90 @@ def test_percentile_hand_computed():
     assert M.percentile([], 50) is None
     with pytest.raises(ValueError):
         M.percentile(vals, 101)
+
+
+# ---- strict answer metrics (issue 14: each loophole of the alias match) ---------------------
+@pytest.mark.parametrize("answer, reference", [
+    ("The talks were held in 2019.", "9"),           # "20**19**" is not "9"
+    ("Biden urged Putin to ease tensions.", "ten"),  # "**ten**sions" is not "ten"
+    ("A network of bases.", "two"),                  # "ne**two**rk" is not "two"
+    ("It was not Russia.", "Russia"),                # a negated mention is not the answer
+    ("ليس بوتين من اتصل", "بوتين"),
+    ("بايدنية", "بايدن"),                             # nothing may follow the reference
+])
+def test_token_match_rejects_the_alias_loopholes(answer, reference):
+    assert M.alias_match(answer, [reference]) or reference == "بوتين"  # the old check accepted them
+    assert not M.token_match(answer, reference)
+
+
+@pytest.mark.parametrize("answer, reference", [
+    ("Russia hosted it.", "Russia"),
+    ("سيطرت عليها عام 2014.", "2014"),
+    ("وأوكرانيا", "أوكرانيا"),                        # و
+    ("بالأزمة الأوكرانية", "الأزمة الأوكرانية"),       # بال
+    ("للناتو", "الناتو"),                             # لل = ل + ال
+    ("وفي فيينا", "فيينا"),
+    ("في 9 و10 كانون الثاني", "10 كانون الثاني"),     # a clitic before a number
+    ("ويندى شيرمان", "ويندي شيرمان"),                # normalised
+    ("No, there are no plans.", "no plans"),          # a negation that is part of the reference
+])
+def test_token_match_accepts_whole_tokens_with_clitics(answer, reference):
+    assert M.token_match(answer, reference)
+
+
+def test_is_right_needs_the_question_language():
+    arabic_quote = "وترأس الوفد الروسي كل من نائب وزير الخارجية سيرغى ريابكوف [1]."
+    # an Arabic quote is not a right answer to an English question, even though it names him
+    assert not M.is_right(arabic_quote, False, "en", ["Ryabkov", "ريابكوف"])
+    assert M.alias_match(arabic_quote, ["Ryabkov", "ريابكوف"])  # the lenient check said yes
+    assert M.is_right(arabic_quote, False, "ar", ["ريابكوف"])
+    assert M.is_right("Sergei Ryabkov led it [1].", False, "en", ["Ryabkov"])
+    assert not M.is_right("Sergei Ryabkov led it [1].", True, "en", ["Ryabkov"])  # refused
+    assert not M.is_right("anything", False, "en", [])
+
+
+def test_digits_count_for_both_languages():
+    refs = M.references_for("en", ["45 طلبا", "45"], ["45 requests"])
+    assert refs == ["45 requests", "45"]
+    assert M.is_right("Russia sent 45 requests [1].", False, "en", refs)
+    assert M.is_right("45", False, "en", refs) and M.is_right("45", False, "ar", ["45"])  # no letters: any language
+    assert not M.is_right("Russia sent 450 requests.", False, "en", refs)
+    assert M.references_for("ar", ["سبع ساعات"], ["seven hours", "7 hours"]) == ["سبع ساعات"]
+
+
+def test_yes_no_answer_must_say_it_first():
+    refs = ["لا", "كلا"]
+    assert M.is_right("لا، لا توجد خطط لذلك [1].", False, "ar", refs, yesno=True)
+    # an extractive quote with "لا" in its middle is not a "no"
+    assert not M.is_right("أعلن الكرملين أنه لا توجد خطط لإجراء اتصال هاتفي [1].", False, "ar", refs, yesno=True)
+    assert M.is_right("No, there are no plans [1].", False, "en", ["no"], yesno=True)
+    assert not M.is_right("Yes, a call was planned.", False, "en", ["no"], yesno=True)
+
+
+def test_a_sentence_containing_the_reference_scores_low():
+    sentence = ("وترأس الوفد الروسي كل من نائب وزير الخارجية سيرغى ريابكوف ونائب وزير الدفاع الكسندر فومين "
+                "بينما ترأست نائبة وزير الخارجية الأمريكي ويندى شيرمان الوفد الأمريكي إلى المفاوضات [1].")
+    assert M.alias_match(sentence, ["شيرمان"])
+    assert M.best_f1(sentence, ["ويندي شيرمان"]) < 0.2
+    assert M.exact_match(sentence, ["ويندي شيرمان"]) == 0.0
+    assert M.exact_match("ويندى شيرمان [1].", ["ويندي شيرمان"]) == 1.0
+    assert M.exact_match("The Wendy Sherman.", ["wendy sherman"]) == 1.0  # SQuAD: case, articles, punctuation
+    assert M.best_f1("Wendy Sherman [1].", ["Sherman", "Wendy Sherman"]) == 1.0
+
+
+def test_random_baseline():
+    assert M.random_hit_at_k(5, 1, 1) == pytest.approx(0.2)
+    assert M.random_hit_at_k(5, 1, 5) == 1.0
+    assert M.random_hit_at_k(10, 2, 2) == pytest.approx(1 - 28 / 45)  # 1 - C(8,2)/C(10,2)
+    assert M.random_hit_at_k(0, 0, 5) is None
+
+
+def test_refusal_by_kind():
+    refused = [True, False, True, True, False]
+    kinds = ["offtopic", "offtopic", "plausible_unanswerable", "factoid", "factoid"]
+    answerable = [False, False, False, True, True]
+    off = M.refusal_by_kind(refused, kinds, answerable, "offtopic")
+    assert off == {"n": 2, "recall": 0.5, "precision": 0.5}  # 1 right refusal, 1 false refusal
+    plaus = M.refusal_by_kind(refused, kinds, answerable, "plausible_unanswerable")
+    assert plaus == {"n": 1, "recall": 1.0, "precision": 0.5}
+    assert M.refusal_by_kind([False], ["offtopic"], [False], "offtopic")["precision"] is None
