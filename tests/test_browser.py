@@ -182,7 +182,9 @@ def test_chat_page(server, browser):
         assert page.evaluate("() => window.__pwned") is None
         page.screenshot(path=str(ARTIFACTS / "browser-english.png"), full_page=True)
 
-        # the Filters row: only SANA's passages
+        # the Filters row: only SANA's passages (a new conversation: the zebra question is no context for it)
+        page.click("#kh-new")
+        page.locator('#kh-chat [data-testid="bot"]').first.wait_for(state="detached", timeout=15_000)
         page.click("#kh-filters button, #kh-filters .label-wrap")
         page.fill("#kh-source textarea, #kh-source input", "SANA")
         page.keyboard.press("Tab")
