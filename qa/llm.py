@@ -178,6 +178,19 @@ class OpenAILikeLLM:
                 continue
             return parse_structured_choice(out.choices[0].message.content or "", k)
 
+    def grammar_complete(self, messages: list[dict], grammar: str, max_tokens: int) -> str | None:
+        """The reply under a GBNF grammar (llama.cpp servers take `grammar`), or None when this server
+        refused grammars for the choice step (the caller then asks for free text and snaps it)."""
+        import openai
+
+        if self.choice_format != "grammar":
+            return None
+        try:
+            out = self._create(messages=messages, max_tokens=max_tokens, extra_body={"grammar": grammar})
+        except openai.BadRequestError:
+            return None
+        return out.choices[0].message.content or ""
+
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         for part in self._create(messages=messages, max_tokens=max_tokens, stream=True, stop=STOP):
             delta = part.choices[0].delta.content if part.choices else None
