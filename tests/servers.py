@@ -32,3 +32,57 @@ def in_process_server(app):
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+def wait_http(url: str, ok, seconds: float, what: str, proc=None) -> None:
+    """Poll `url` until ok(response); fail the test if `proc` exits or time runs out."""
+    import httpx
+    import pytest
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode}")
+        try:
+            if ok(httpx.get(url, timeout=2)):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"{what} did not come up in {seconds:.0f} s")
+
+
+def stop(proc) -> None:
+    """SIGINT, then kill if it lingers."""
+    import signal
+    import subprocess
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def chroma_server(path):
+    """A real `chroma run` on a free loopback port, storing in `path`; yields its URL (skips without the CLI)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip("chroma CLI not installed")
+    port = free_port()
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", lambda r: r.status_code == 200, 60, "chroma", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)

@@ -5,7 +5,6 @@ the restart (`resume`, what `khabar serve` and `khabar ingest` run first), be ex
 with no leftovers of the old one and no duplicates."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess

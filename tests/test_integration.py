@@ -1,15 +1,10 @@
 """Integration with the real models (marked `models`) and a real Chroma server on loopback."""
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.servers import free_port
+from tests.servers import chroma_server
 
 from index.config import BUNDLED_ARTICLES, Settings
 
@@ -58,27 +53,12 @@ def test_real_unanswerable_question_is_refused(real_pipeline):
 
 
 def test_ingest_and_search_against_a_real_chroma_server(tmp_path, embedder):
-    chroma = Path(sys.executable).with_name("chroma")
-    if not chroma.exists():
-        pytest.skip("chroma CLI not installed")
-    port = free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma server did not start")
+    with chroma_server(tmp_path / "server") as url:
         from index.ingest import ingest
         from index.store import Store
         from qa.retrieve import Retriever
 
-        settings = Settings(data_dir=tmp_path / "unused", chroma_url=f"http://127.0.0.1:{port}")
+        settings = Settings(data_dir=tmp_path / "unused", chroma_url=url)
         store = Store(settings)
         report = ingest(BUNDLED_ARTICLES, store, embedder, settings, progress=False)
         assert report.added == store.count() > 0
@@ -87,6 +67,3 @@ def test_ingest_and_search_against_a_real_chroma_server(tmp_path, embedder):
         assert again.added == 0 and again.unchanged == report.chunks
         hits, _ = Retriever(store, embedder).search("كم طلبا أرسلت روسيا للتحقيق في الهجمات الإلكترونية", 3)
         assert hits[0].article_id == "003_b556f401f158842d"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -7,6 +7,8 @@ import json
 import httpx
 import pytest
 
+from tests.servers import free_port, wait_http
+
 from qa.llm import OpenAILikeLLM, parse_structured_choice
 
 MESSAGES = [{"role": "user", "content": "Which passage answers? 0 = none"}]
@@ -68,14 +70,6 @@ def test_structured_choice_parse_is_robust():
 
 
 # ---- against llama.cpp's OpenAI-compatible server (llama-cpp-python[server]), on loopback ---------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
     """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
     import subprocess
@@ -92,23 +86,11 @@ def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
 
 @pytest.fixture(scope="module")
 def llama_server(real_settings):
-    import time
-
-    port = _free_port()
+    port = free_port()
     proc = start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads, real_settings.llm_ctx)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama_cpp.server did not start")
+        wait_http(f"{url}/models", lambda r: r.status_code == 200, 180, "llama_cpp.server", proc)
         yield url
     finally:
         proc.terminate()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from index.config import BUNDLED_ARTICLES
+from tests import servers
 
 KEY = "replica-test-key"
 RARE = "زيبراكوفسكي"  # in no seed article
@@ -32,56 +32,14 @@ REWRITE = ("مهرجان الطائرات الورقية في العقبة\n\n"
 DENSE_Q = "How long does the kite festival in Aqaba last?"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, ok, seconds: float, what: str, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            pytest.fail(f"{what} exited with {proc.returncode}")
-        try:
-            r = httpx.get(url, timeout=2)
-            if ok(r):
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{what} did not come up in {seconds:.0f} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    chroma = Path(sys.executable).with_name("chroma")
-    if not chroma.exists():
-        pytest.skip("chroma CLI not installed")
-    port = _free_port()
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", lambda r: r.status_code == 200, 60, "chroma", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(proc)
+    with servers.chroma_server(tmp_path / "chroma-server") as url:
+        yield url
 
 
 def _replica(tmp_path: Path, name: str, chroma_url: str, articles: Path, **env) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = servers.free_port()
     full = {**os.environ, "KHABAR_CHROMA_URL": chroma_url, "KHABAR_DATA_DIR": str(tmp_path / f"data-{name}"),
             "KHABAR_ARTICLES_DIR": str(articles), "KHABAR_API_KEY": KEY, "KHABAR_LLM": "none", **env}
     log = open(tmp_path / f"replica-{name}.log", "w")
@@ -114,10 +72,10 @@ def test_an_article_ingested_through_one_replica_is_found_through_the_other(tmp_
     a, url_a = _replica(tmp_path, "a", chroma_server, seeds)
     b = None
     try:
-        _wait(f"{url_a}/health", lambda r: r.json().get("status") == "ok", 600, "replica A", a)  # indexes the seeds
+        servers.wait_http(f"{url_a}/health", lambda r: r.json().get("status") == "ok", 600, "replica A", a)  # indexes the seeds
         b, url_b = _replica(tmp_path, "b", chroma_server, tmp_path / "articles-b",
                             KHABAR_DENSE_WEIGHT="0.0", KHABAR_DENSE_WEIGHT_EN="1.0")
-        _wait(f"{url_b}/health", lambda r: r.json().get("status") == "ok", 300, "replica B", b)
+        servers.wait_http(f"{url_b}/health", lambda r: r.json().get("status") == "ok", 300, "replica B", b)
         assert httpx.get(f"{url_b}/health").json()["chunks"] > 0, "B sees A's index: it did not ingest its own"
         before = _search(url_b, RARE)
         assert all(h["score"] == 0.0 for h in before), "nothing has the rare word yet"
@@ -147,5 +105,5 @@ def test_an_article_ingested_through_one_replica_is_found_through_the_other(tmp_
         assert all(RARE not in h["text"] for h in _search(url_b, DENSE_Q, 5))
     finally:
         if b is not None:
-            _stop(b)
-        _stop(a)
+            servers.stop(b)
+        servers.stop(a)
