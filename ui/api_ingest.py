@@ -20,7 +20,7 @@ from index.load import MAX_BYTES, SUFFIXES
 
 from .errors import ApiError
 from .schemas import ERRORS_COMMON, ArticleOut, ErrorOut, IngestOut
-from .service import Service
+from .service import Service, utf8_ok
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and part headers on top of the file bytes
 MAX_JSON_BYTES = 64 * 1024
@@ -82,17 +82,9 @@ def _inside(root: Path, path: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate ("\ud800") names no file
-        return False
-    return True
-
-
 def checked_name(filename: str | None) -> str:
     name = PurePosixPath((filename or "").replace("\\", "/")).name
-    if not name or not _encodable(name) or len(name.encode()) > NAME_BYTES or "\x00" in name:
+    if not name or not utf8_ok(name) or len(name.encode()) > NAME_BYTES or "\x00" in name:
         raise ApiError(400, "invalid_file_name", "file names must be UTF-8, without NUL, at most 255 bytes")
     if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
         raise ApiError(400, "unsupported_file_type",
@@ -104,7 +96,7 @@ def resolve_inside(root: Path, path: object) -> Path:
     """A client's path (relative to the root) -> the resolved path, or a 4xx."""
     if not isinstance(path, str) or not path.strip() or "\x00" in path:
         raise ApiError(422, "invalid_request", "path: a file or folder inside the articles root is required")
-    if not _encodable(path) or len(path.encode()) > PATH_BYTES or any(len(p.encode()) > NAME_BYTES
+    if not utf8_ok(path) or len(path.encode()) > PATH_BYTES or any(len(p.encode()) > NAME_BYTES
                                                                        for p in path.split("/")):
         raise ApiError(400, "invalid_path", f"path must be UTF-8, at most {PATH_BYTES} bytes, "
                                             f"each part at most {NAME_BYTES}")
@@ -169,7 +161,7 @@ async def json_target(request: Request, root: Path) -> Path | str:
         raise ApiError(422, "invalid_request", "body is not valid JSON") from None
     url = body.get("url") if isinstance(body, dict) else None
     if url is not None:
-        if not isinstance(url, str) or not url.strip() or len(url) > 4000 or not _encodable(url):
+        if not isinstance(url, str) or not url.strip() or len(url) > 4000 or not utf8_ok(url):
             raise ApiError(422, "invalid_request", "url: an http(s) URL of a web page or an RSS/Atom feed")
         return url.strip()
     return resolve_inside(root, body.get("path") if isinstance(body, dict) else None)

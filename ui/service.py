@@ -119,7 +119,7 @@ class Service:
 
     # ---- questions ------------------------------------------------------------------------
     def check_question(self, question: object) -> str:
-        if isinstance(question, str) and not _utf8(question):
+        if isinstance(question, str) and not utf8_ok(question):
             raise QuestionError("invalid_question", "question is not valid Unicode (it has a lone surrogate)")
         return clean_question(question, self.settings.max_question_chars)
 
@@ -128,7 +128,7 @@ class Service:
         cut to KHABAR_MAX_CONTEXT_CHARS, so a long history costs no more than a short one."""
         s = self.settings
         kept = [m for m in history or [] if isinstance(m, dict) and isinstance(m.get("content"), str)
-                and _utf8(m["content"])][-s.max_context_messages:] if s.max_context_messages > 0 else []
+                and utf8_ok(m["content"])][-s.max_context_messages:] if s.max_context_messages > 0 else []
         return [{"role": m.get("role"), "content": _cut(m["content"], s.max_context_chars)} for m in kept] or None
 
     def admit(self) -> Ticket:
@@ -223,7 +223,8 @@ class Service:
         return report
 
 
-def _utf8(text: str) -> bool:
+def utf8_ok(text: str) -> bool:
+    """False for text with a lone surrogate ("\\ud800"): it names no file and no model can read it."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
