@@ -17,7 +17,10 @@ SYSTEMS = ("ours", "raw", "naive2", "naive3")
 
 
 def load_llm(b) -> float:
-    from qa.llm import load_local_llm
+    try:
+        from qa.llm import load_local_llm
+    except ImportError:  # the LLM interface of issue 18: the local backend has its own module
+        from qa.llm_local import load_local_llm
 
     t = time.perf_counter()
     b.llm = load_local_llm(b.settings)
@@ -244,20 +247,21 @@ def prefix_reused(llama, prefix: list[int]) -> bool:
 
 
 class Recorder:
-    """Delegates to the real LLM and records every prompt the pipeline sends (for the raw baseline)."""
+    """Delegates to the real LLM and records every prompt the pipeline sends (for the raw baseline and the
+    token count): ("choose", messages) for a step-1 call of the older interface, ("stream", messages) for
+    every streamed call (with or without a grammar)."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
-        self.name = inner.name
         self.calls: list[tuple[str, list[dict]]] = []
 
-    def count_tokens(self, messages):
-        return self.inner.count_tokens(messages)
+    def __getattr__(self, name: str):  # name, kind, count_tokens, ...: the real LLM's
+        return getattr(self.inner, name)
 
     def choose(self, messages, k):
         self.calls.append(("choose", messages))
         return self.inner.choose(messages, k)
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, *args, **kw):
         self.calls.append(("stream", messages))
-        return self.inner.stream(messages, max_tokens)
+        return self.inner.stream(messages, max_tokens, *args, **kw)

@@ -184,3 +184,33 @@ def test_bench_scores_answers_with_the_strict_metric():
     assert not correct("The talks lasted seven hours.", item, refused=True)
     qs = pick_questions(load_gold(), 30)
     assert len(qs) == 30 and sum(q["lang"] == "ar" for q in qs) == 15
+
+
+# ---- one home per piece of logic (issue 18) ----
+def test_bench_and_load_share_one_percentile_and_one_gold_loader():
+    from eval import bench, goldset, load, metrics, run
+
+    assert bench.percentile is metrics.percentile and load.percentile is metrics.percentile
+    assert bench.load_gold is goldset.load_gold and run.load_gold is goldset.load_gold
+    assert metrics.percentile([1, 2], 50) == 1.5 and metrics.percentile([1, 2], 50, "nearest") == 1
+    with pytest.raises(ValueError):
+        metrics.percentile([1], 50, "midpoint")
+
+
+def test_recorder_keeps_every_prompt_the_pipeline_sends():
+    from eval.bench_answers import Recorder
+
+    class Inner:
+        name, kind = "fake", "local"
+
+        def count_tokens(self, messages):
+            return 7
+
+        def stream(self, messages, max_tokens, grammar=None):
+            yield "x" if grammar is None else "1"
+
+    rec = Recorder(Inner())
+    assert "".join(rec.stream([{"role": "user", "content": "a"}], 5, grammar="root ::= [0-9]")) == "1"
+    assert "".join(rec.stream([{"role": "user", "content": "b"}], 5)) == "x"
+    assert [m[0]["content"] for _, m in rec.calls] == ["a", "b"]
+    assert rec.count_tokens([]) == 7 and rec.name == "fake"
