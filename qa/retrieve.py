@@ -46,17 +46,6 @@ class Retriever:
         self._keywords.refresh()
         return self._keywords
 
-    def dense(self, question: str, k: int) -> list[Hit]:
-        vec = self.embedder.embed_queries([question])[0]
-        return self.store.query(vec, k)
-
-    def bm25_search(self, question: str, k: int) -> list[Hit]:
-        top = dict(self.keywords().top(question, k))
-        hits = self.store.get(list(top))
-        for h in hits:
-            h.score = top[h.chunk_id]
-        return hits
-
     def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
         """Top k fused hits and the best dense cosine (for refusal). where (index.meta.where: since / until /
         source) filters inside the Chroma queries; BM25 keeps only the chunks that match it."""
