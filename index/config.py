@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     embed_batch_size: int = 8
     embed_threads: int = 2
     embed_query_tokens: int = 256  # a question is cut to this many tokens before it is embedded (cost bound)
+    embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server instead of the model in process
+    embed_server_model: str = "khabar-embed"  # the model name sent to KHABAR_EMBED_URL
+    embed_api_key: str = "not-needed"
+    embed_query_prompt: str | None = None  # prefix of questions; default: the model folder's (EmbeddingGemma's)
+    embed_document_prompt: str | None = None  # prefix of passages ("title: none" is filled with the title)
 
     # chunking (words)
     chunk_words: int = 200

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query
 
+from index.embed import EmbedServerError
 from index.meta import hit_json, where as filter_where
 from qa.answer import Answer, Sources
 
@@ -47,6 +48,10 @@ async def _stream(run):
                     yield sse("delta", {"text": event.answer})
                 yield sse("answer", event.to_dict())
     except Exception as exc:
+        if isinstance(exc, EmbedServerError):
+            log.error("stream failed: %s", exc)
+            yield sse("error", error_body(exc.code, "the embedding server is not answering, try again shortly"))
+            return
         log.error("stream failed", exc_info=exc)
         yield sse("error", error_body("internal_error", "internal error (logged on the server)"))
 
