@@ -53,8 +53,9 @@ def test_cli_refuses_a_remote_host_without_sending_anything():
 
 def test_percentile_is_nearest_rank():
     values = list(range(1, 101))
-    assert (percentile(values, 50), percentile(values, 95), percentile(values, 100)) == (50, 95, 100)
-    assert percentile([7.0], 95) == 7.0
+    assert tuple(percentile(values, p, "nearest") for p in (50, 95, 100)) == (50, 95, 100)
+    assert percentile([7.0], 95, "nearest") == 7.0
+    assert percentile([1.0, 2.0], 50, "nearest") == 1.0 and percentile([1.0, 2.0], 50) == 1.5
 
 
 class SlowLLM(ScriptedLLM):
