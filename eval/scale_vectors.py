@@ -75,7 +75,7 @@ def rss_mb(pid: int | str = "self", key: str = "VmRSS") -> float | None:
 
 def _texts(n_chunks: int, per_chunk: int):
     """(chunk id, article id, text, its sentences) for n_chunks synthetic chunks, deterministic."""
-    from eval.bench import seed_sentences
+    from eval.bench_data import seed_sentences
 
     rng = random.Random(0)
     pool = seed_sentences()
@@ -145,14 +145,14 @@ def worker(n_chunks: int, data_dir: Path, chroma_url: str | None, per_chunk: int
             assert hits, q
     if chroma_pid:
         peak_chroma = max(peak_chroma, rss_mb(chroma_pid) or 0)
-    from eval.load import percentile
+    from eval.metrics import percentile
 
     replica = replica_start(data_dir, chroma_url)
     out.write_text(json.dumps({
         "chunks": store.count(), "sentences": store.sentences.count(), "ingest_s": ingest_s,
         "chunks_per_s": n_chunks / ingest_s, "vectors_per_s": (n_chunks + sentences) / ingest_s,
         "keyword_build_s": keyword_build, "keyword_file_mb": store.keywords_path.stat().st_size / 1e6,
-        **{f"{lang}_p{p}_ms": percentile(v, p) for lang, v in times.items() for p in (50, 95)},
+        **{f"{lang}_p{p}_ms": percentile(v, p, "nearest") for lang, v in times.items() for p in (50, 95)},
         "replica_start_s": replica["wall_s"], "replica_open_s": replica["open_s"],
         "replica_first_query_ms": replica["first_query_ms"], "replica_rss_mb": replica["rss_mb"],
         "peak_rss_ingest_mb": rss_ingest, "peak_rss_mb": rss_mb(key="VmHWM"), "rss_mb": rss_mb(),

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
-    search_queue_size: int = 32  # retrieval-only requests (extractive, /api/search) waiting beyond the 2 running
+    search_queue_size: int = 48  # retrieval-only requests (extractive, /api/search) waiting beyond the 2 running
     max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
     max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
     max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
