@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     embed_batch_size: int = 8
     embed_threads: int = 2
     embed_query_tokens: int = 256  # a question is cut to this many tokens before it is embedded (cost bound)
+    embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server instead of the model in process
+    embed_server_model: str = "khabar-embed"  # the model name sent to KHABAR_EMBED_URL
+    embed_api_key: str = "not-needed"
+    embed_query_prompt: str | None = None  # prefix of questions; default: the model folder's (EmbeddingGemma's)
+    embed_document_prompt: str | None = None  # prefix of passages ("title: none" is filled with the title)
 
     # chunking (words)
     chunk_words: int = 200
@@ -79,6 +84,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
+    search_queue_size: int = 48  # retrieval-only requests (extractive, /api/search) waiting beyond the 2 running
     max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
     max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
     max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)

@@ -75,37 +75,47 @@ def test_choice_parse_is_robust():
 
 
 # ---- against llama.cpp's OpenAI-compatible server (llama-cpp-python[server]), on loopback ---------
-def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
-    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
+def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096, cache: bool = False):
+    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch); cache: its RAM
+    prompt cache (`--cache true --cache_type ram`), which keeps the states of earlier prompts, so a new
+    prompt restarts from the longest cached prefix rather than from the last prompt only."""
     import subprocess
     import sys
     from pathlib import Path
 
+    extra = ["--cache", "true", "--cache_type", "ram", "--cache_size", str(2 << 30)] if cache else []
     return subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
-         "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False"],
+         "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False",
+         *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
         env={**__import__("os").environ, "OMP_WAIT_POLICY": "PASSIVE"})
 
 
 @pytest.fixture(scope="module")
-def llama_server(real_settings):
-    port = free_port()
-    proc = start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads, real_settings.llm_ctx)
-    url = f"http://127.0.0.1:{port}/v1"
+def llama_servers(real_settings):
+    """Two servers on the same GGUF: `plain` and `cache` (the RAM prompt cache on)."""
+    procs, urls = [], {}
     try:
-        wait_http(f"{url}/models", lambda r: r.status_code == 200, 180, "llama_cpp.server", proc)
-        yield url
+        for name in ("plain", "cache"):
+            port = free_port()
+            procs.append(proc := start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads,
+                                                    real_settings.llm_ctx, cache=name == "cache"))
+            urls[name] = f"http://127.0.0.1:{port}/v1"
+            wait_http(f"{urls[name]}/models", lambda r: r.status_code == 200, 180, f"llama_cpp.server ({name})", proc)
+        yield urls
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @pytest.mark.models
-def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_server, real_settings):
-    """10 gold questions (5 Arabic, 5 English), in process and through the server: the same passage
-    chosen, the same greedy answer text for nearly all, at least as many correct; prints both p50s."""
+def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_servers, real_settings):
+    """10 dev gold questions (5 Arabic, 5 English), in process and through the server with and without
+    its RAM prompt cache, interleaved per question: the same passage chosen, the same greedy answer text
+    for nearly all, at least as many correct; prints the three p50s and their ratios (one run)."""
     import statistics
     import time
 
@@ -113,31 +123,39 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
     from eval.metrics import match_text
     from qa.pipeline import Pipeline
 
-    server_llm = OpenAILikeLLM(llama_server, "khabar-llm")
-    remote = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": llama_server}),
-                      real_pipeline.store, real_pipeline.embedder, server_llm)
-    remote.ask("warm-up")
-    real_pipeline.ask("warm-up")
-    same = same_choice = 0
-    correct = {"local": 0, "server": 0}
-    times: dict[str, list[float]] = {"local": [], "server": []}
-    questions = pick_questions(load_gold(), 10)
-    for g in questions:
+    pipes, llms = {"local": real_pipeline}, {}
+    for name, url in llama_servers.items():
+        llms[name] = OpenAILikeLLM(url, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
+        pipes[name] = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": url}),
+                               real_pipeline.store, real_pipeline.embedder, llms[name])
+    for pipe in pipes.values():
+        pipe.ask("warm-up")
+    same = {n: 0 for n in llms}
+    same_choice = {n: 0 for n in llms}
+    correct = {n: 0 for n in pipes}
+    times: dict[str, list[float]] = {n: [] for n in pipes}
+    questions = pick_questions(load_gold(), 10)  # eval/gold/dev.jsonl: never the test split
+    for i, g in enumerate(questions):
         answers = {}
-        for name, pipe in (("local", real_pipeline), ("server", remote)):
+        order = list(pipes)[i % 3:] + list(pipes)[:i % 3]  # rotate who goes first
+        for name in order:
             t = time.perf_counter()
-            answers[name] = a = pipe.ask(g["question"])
+            answers[name] = a = pipes[name].ask(g["question"])
             times[name].append(time.perf_counter() - t)
             correct[name] += any(match_text(x) in match_text(a.answer) for x in g["answers"])
-        local, served = answers["local"], answers["server"]
-        assert served.refused == local.refused and served.language == local.language
-        same_choice += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
-        same += served.answer.strip() == local.answer.strip()
-    assert server_llm.grammar_format == "grammar", "llama.cpp's server takes the grammar"
+        local = answers["local"]
+        for name in llms:
+            served = answers[name]
+            assert served.refused == local.refused and served.language == local.language
+            same_choice[name] += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
+            same[name] += served.answer.strip() == local.answer.strip()
+    assert all(llm.grammar_format == "grammar" for llm in llms.values()), "llama.cpp's server takes the grammar"
     p50 = {k: statistics.median(v) for k, v in times.items()}
-    print(f"\n{len(questions)} gold questions: same answer text {same}, same cited passage {same_choice}, "
-          f"correct in process {correct['local']} / through the server {correct['server']}; answer p50 in process "
-          f"{p50['local']:.2f} s, through llama_cpp.server {p50['server']:.2f} s ({p50['server'] / p50['local']:.2f}x)")
-    assert same >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
-    assert same_choice >= len(questions) - 1 and correct["server"] >= correct["local"] - 1
-    assert p50["server"] <= 2.0 * p50["local"] + 1.0
+    print(f"\n{len(questions)} dev questions: same answer text {same}, same cited passage {same_choice}, "
+          f"correct {correct}; answer p50 in process {p50['local']:.2f} s, server {p50['plain']:.2f} s "
+          f"({p50['plain'] / p50['local']:.2f}x), server with --cache {p50['cache']:.2f} s "
+          f"({p50['cache'] / p50['local']:.2f}x); load average {__import__('os').getloadavg()[0]:.1f}")
+    for name in llms:
+        assert same[name] >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
+        assert same_choice[name] >= len(questions) - 1 and correct[name] >= correct["local"] - 1
+        assert p50[name] <= 2.0 * p50["local"] + 1.0

@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"bad configuration: {exc}".splitlines()[0], EXIT_USAGE)
     if getattr(args, "k", None) is not None and not 1 <= args.k <= 50:
         return _fail("-k must be between 1 and 50", EXIT_USAGE)
+    from index.embed import EmbedServerError
     from index.models import ModelError
     from qa.answer import QuestionError
 
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except (ModelError, FileNotFoundError) as exc:
         return _fail(str(exc), EXIT_SETUP)
+    except EmbedServerError as exc:
+        return _fail(f"{exc.code}: {exc}", EXIT_SETUP)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: one line, never a traceback
