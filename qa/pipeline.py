@@ -12,7 +12,7 @@ from index.meta import public
 from index.store import Hit, Store
 from index.text import arabic_ratio, detect_language, tokens
 
-from . import prompt, render, span
+from . import prompt, refuse, render, span
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
 from .cite import Checked
 from .evidence import Evidence, cosine, select
@@ -121,6 +121,12 @@ class Pipeline:
             timings["total_ms"] = _ms(t0)
             yield Answer(REFUSALS[language], language, True, [], timings, retrieved,
                          {"best_dense": round(best, 4), "reason": "entity_missing", "missing": missing})
+            return
+        why = refuse.reason(standalone, language, question_type(standalone, language), [h.text for h in hits])
+        if why:  # the question asks for a detail (hotel, minutes, interpreter) no retrieved text gives
+            yield Sources(language, [])
+            timings["total_ms"] = _ms(t0)
+            yield Answer(REFUSALS[language], language, True, [], timings, retrieved, {"best_dense": round(best, 4), **why})
             return
         yield self._sources(language, hits)
         qvec = self.embedder.embed_queries([search_query])[0]
@@ -235,6 +241,10 @@ class Pipeline:
         if qtype == "who" and (names := span.people(ev.text)):
             # names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's other words decide
             ws = span.words(ev.text)
+            names = [(a, b) for a, b in names if not refuse.echo(" ".join(ws[a:b]), question)]
+            if not names:  # the only names are the question's own: "to whom Sherman was deputy" -> not Sherman
+                notes["echo"] = 1
+                return None, ev
             if len(names) == 1:
                 notes["span_by_code"] = 1
             else:
@@ -252,13 +262,20 @@ class Pipeline:
         if language == "en":  # copy under a grammar built from the sentence (measured best for English)
             reply = span.constrained(self.llm, messages, span.span_grammar(ev.text), 40)
             if reply is not None:
-                return span.complete_words(reply, ev.text) or None, ev
+                got = span.complete_words(reply, ev.text)
+                if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
+                    notes["uninformative_span"] = 1
+                    return None, ev
+                return got, ev
         # an Arabic question (or a backend without grammars): the model answers freely, copying; code
         # snaps that to a run of words of the chosen sentence, or of another evidence sentence when it
         # matches clearly better
         free = "".join(self.llm.stream(messages, 60))
         notes["raw"] = free
         scored = [(span.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
+        # a span that says nothing ("كل") or only repeats the question's own name is no candidate
+        scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
+                  and not (qtype == "who" and refuse.echo(x[0][0], question))] or [((None, 0.0), ev)]
         (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else 0.1))
         if best is None or f1 < 0.5:
             notes["unsupported_dropped"] = 1

@@ -33,7 +33,10 @@ _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "
 _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
                  "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
-                 "ميات": "hundreds of", "اكثر": "more than", "نحو": "about"}
+                 "ميات": "hundreds of"}
+# qualifiers stay with their number ("more than seven hours"); a following من / عن / على is theirs
+_QUALIFIERS = {"اكثر": "more than", "ازيد": "more than", "يزيد": "more than", "اقل": "less than", "نحو": "about",
+               "حوالي": "about", "حوالى": "about", "قرابه": "nearly", "زهاء": "about", "يقارب": "nearly", "ما": ""}
 # names code can render: places and bodies these news articles keep naming (normalised Arabic)
 NAMES = {"جنيف": "Geneva", "بروكسل": "Brussels", "فيينا": "Vienna", "موسكو": "Moscow", "واشنطن": "Washington",
          "اوروبا": "Europe", "اوكرانيا": "Ukraine", "روسيا": "Russia", "جورجيا": "Georgia", "مدريد": "Madrid",
@@ -76,7 +79,13 @@ def by_code(span: str) -> str | None:
         text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
     out: list[str] = []
     month_seen = False
-    for tok in text.split():
+    toks = text.split()
+    lead = ""
+    while len(toks) > 1 and toks[0] in _QUALIFIERS:  # "اكثر من سبع ساعات" -> "more than seven hours"
+        lead = _QUALIFIERS[toks.pop(0)] or lead
+        if toks[0] in ("من", "عن", "علي"):
+            toks.pop(0)
+    for tok in toks:
         if tok.startswith("@"):
             if not month_seen:
                 out.append(tok[1:])
@@ -107,6 +116,8 @@ def by_code(span: str) -> str | None:
     if "last" in out:  # "يونيو الماضي" -> "last June"
         out.remove("last")
         out.insert(0, "last")
+    if lead:
+        out.insert(0, lead)
     return re.sub(r"mid- ", "mid-", " ".join(out))
 
 

@@ -30,9 +30,12 @@ _DATE = re.compile(
     rf"|(?:نهاية|بداية|منتصف|مطلع)\s+{_MONTH}|{_MONTH}\s+الماضي")
 _NUMBER_WORD = (r"(?:واحد|اثنين|اثنان|اثنتين|ثلاث|ثلاثة|[أا]ربع|[أا]ربعة|خمس|خمسة|ست|ستة|سبع|سبعة|ثماني|ثمانية|تسع|تسعة|"
                 r"عشر|عشرة|عشرات|مئات|[آا]لاف|ملايين|مليارات|نحو\s+\d+)")
+# a qualifier belongs to the number: "أكثر من سبع ساعات" is not "سبع ساعات"
+_QUALIFIER = (r"(?:(?:[أا]كثر|[أا]قل|[أا]زيد|ما\s+يزيد)\s+(?:من|عن|على)|نحو|حوالي|حوالى|قرابة|زهاء|ما\s+يقارب|"
+              r"ما\s+لا\s+يقل\s+عن|[أا]قل\s+من)\s+")
 _COUNT = re.compile(
-    rf"\d+(?:[.,]\d+)*(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
-    rf"|(?<![\u0600-\u06ff]){_NUMBER_WORD}(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
+    rf"(?:(?<![\u0600-\u06ff]){_QUALIFIER})?\d+(?:[.,]\d+)*(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
+    rf"|(?<![\u0600-\u06ff])(?:{_QUALIFIER})?{_NUMBER_WORD}(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
     rf"|(?<![\u0600-\u06ff])(?:مجموعتي|مجموعتين|جولتين|اتفاقيتين|مشروعي)\s+[\u0600-\u06ff]+")
 
 
@@ -208,3 +211,16 @@ def constrained(llm, messages: list[dict], grammar: str, max_tokens: int) -> str
         out = inner.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=max_tokens,
                                            grammar=compiled)
     return out["choices"][0]["message"]["content"] or ""
+
+
+# words that say nothing on their own: a span made only of these ("كل", "ذلك") is no answer
+_FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا هذه ذلك تلك هؤلاء الذي التي الذين اللذان اللتان ما ماذا من في على
+عن إلى الى مع و أو او ثم قد لقد كان كانت يكون أن إن أنه انه أنها انها لا لم لن هو هي هم هما نحن كما حيث أيضا ايضا بين عند
+بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
+
+
+def informative(text: str) -> bool:
+    """A span that says something: at least one word of three letters or more that is not a function
+    word ("كل" alone, left after a snapped reply lost its name, is not an answer)."""
+    return any(len(w) >= 3 and w not in _FUNCTION and (w[:1] not in "وف" or w[1:] not in _FUNCTION)
+               for w in words(text))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa import render, span
+from qa import refuse, render, span
 from qa.support import missing_entities, negated, question_entities, question_type
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -55,7 +55,9 @@ def test_negation_decides_yes_no():
 def test_dates_and_numbers_are_candidates_by_code():
     assert span.candidates("نشرت في 17 كانون الأول/ديسمبر الجاري مسودة اتفاقيات", "when") == ["17 كانون الأول/ديسمبر"]
     assert span.candidates("سيوفر 300 مليون دولار لجهود دعم القوات", "count") == ["300 مليون دولار"]
-    assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["سبع ساعات"]
+    # the qualifier is part of the fact: "more than seven hours", not "seven hours"
+    assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["أكثر من سبع ساعات"]
+    assert span.candidates("قتل نحو 15 ألف شخص في الصراع", "count") == ["نحو 15 ألف شخص"]
     assert span.candidates("عقد الاجتماع في جنيف", "when") == []
 
 
@@ -66,6 +68,30 @@ def test_places_and_people_are_candidates_the_question_decides_between():
     assert [" ".join(ws[a:b]) for a, b in span.people(DELEGATIONS)] == ["سيرجي ريابكوف", "ألكسندر فومين", "ويندي شيرمان"]
     assert [" ".join(span.words("وقال يوري أوشاكوف، مساعد الرئيس الروسي، في إفادة")[a:b])
             for a, b in span.people("وقال يوري أوشاكوف، مساعد الرئيس الروسي، في إفادة")] == ["يوري أوشاكوف"]
+
+
+def test_a_span_of_function_words_is_no_answer():
+    assert not span.informative("كل") and not span.informative("ذلك كل") and not span.informative("")
+    assert span.informative("ويندي شيرمان") and span.informative("في فيينا")
+
+
+def test_details_and_units_no_passage_gives_are_reasons_to_refuse():
+    texts = [DELEGATIONS, GENEVA, "أنهت روسيا والولايات المتحدة مفاوضاتهما والتي دامت أكثر من سبع ساعات في جنيف"]
+    assert refuse.reason("Which hotel hosted the working dinner in Geneva?", "en", "where", texts) == \
+        {"reason": "detail_missing", "detail": "hotel"}
+    assert refuse.reason("ما اسم المترجم الذي رافق الوفد الروسي؟", "ar", "who", texts)["detail"] == "interpreter"
+    assert refuse.missing_unit("كم دقيقة استغرقت المفاوضات في جنيف؟", "ar", texts) == "minute"
+    assert refuse.reason("How many delegates did the US send to Geneva?", "en", "count", texts)["unit"] == "delegate"
+    # what the passages do give is no reason to refuse
+    assert refuse.reason("How many hours did the talks in Geneva last?", "en", "count", texts) is None
+    assert refuse.reason("كم ساعة دامت المفاوضات؟", "ar", "count", texts) is None
+    assert refuse.reason("Who led the Russian delegation?", "en", "who", texts) is None
+
+
+def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
+    question = "Who was the US Secretary of State to whom Wendy Sherman was deputy?"
+    assert refuse.echo("ويندي شيرمان", question) and refuse.echo("نائبة وزيرة الخارجية ويندي شيرمان", question)
+    assert not refuse.echo("سيرجي ريابكوف", question)
 
 
 def test_snapped_span_is_a_run_of_the_sentence():
@@ -86,7 +112,8 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
 @pytest.mark.parametrize("arabic,english", [
     ("17 كانون الأول/ديسمبر", "17 December"), ("عام 2008", "2008"), ("سبع ساعات", "seven hours"),
     ("300 مليون دولار", "300 million dollars"), ("الخميس", "Thursday"), ("في فيينا", "Vienna"),
-    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", None),
+    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", None), ("أكثر من سبع ساعات", "more than seven hours"),
+    ("نحو 15 ألف شخص", "about 15 thousand people"), ("الاثنين 10 كانون الثاني/ يناير", "Monday 10 January"),
 ])
 def test_dates_numbers_and_known_places_are_rendered_by_code(arabic, english):
     assert render.by_code(arabic) == english
