@@ -216,6 +216,8 @@ class Pipeline:
                 else:
                     notes["type_missing"] = 1  # a "when" / "how many" sentence without a date / number
                     return None, ev
+        if qtype == "when" and options:
+            options = span.fit(options, question, language)  # a weekday for "which day of the week"
         if qtype in ("when", "count") and options:
             if len(options) == 1:
                 notes["span_by_code"] = 1

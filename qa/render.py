@@ -65,6 +65,28 @@ _PERIOD = {"نهايه": "the end of", "بدايه": "the beginning of", "منت
 LATIN_GRAMMAR = r"""root ::= [A-Za-z0-9"'$%(] [A-Za-z0-9 ,.;:'"$%()/&-]*"""
 
 
+_HOURS = {"الواحده": "1", "الثانيه": "2", "الثالثه": "3", "الرابعه": "4", "الخامسه": "5", "السادسه": "6",
+          "السابعه": "7", "الثامنه": "8", "التاسعه": "9", "العاشره": "10", "الحاديه عشره": "11", "الثانيه عشره": "12"}
+_DAYPART = {"صباحا": "a.m.", "فجرا": "a.m.", "مساء": "p.m.", "ليلا": "p.m.", "ظهرا": "p.m."}
+_ZONES = {"جرينتش": "GMT", "غرينتش": "GMT", "موسكو": "Moscow time", "جنيف": "Geneva time"}
+
+
+def _clock(text: str) -> str | None:
+    """'قرابه الثامنه صباحا بتوقيت جرينتش' -> 'about 8 a.m. GMT' (normalised Arabic in)."""
+    hours = "|".join(sorted(_HOURS, key=len, reverse=True))
+    m = re.fullmatch(rf"(?:(قرابه|نحو|حوالي|حوالى)\s+)?(?:الساعه\s+)?({hours}|\d{{1,2}}[:：]\d{{2}})"
+                     rf"(?:\s+(صباحا|مساء|ظهرا|فجرا|ليلا))?(?:\s+بتوقيت\s+(\S+))?", text.strip())
+    if not m or (m.group(2) in _HOURS and not m.group(3)):
+        return None
+    if m.group(4) and m.group(4) not in _ZONES:
+        return None
+    out = [_QUALIFIERS[m.group(1)]] if m.group(1) else []
+    out.append(_HOURS.get(m.group(2), m.group(2)))
+    out += [_DAYPART[m.group(3)]] if m.group(3) else []
+    out += [_ZONES[m.group(4)]] if m.group(4) else []
+    return " ".join(out)
+
+
 def by_code(span: str) -> str | None:
     """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
     'Vienna'; None when the span holds words code can't render."""
@@ -75,6 +97,8 @@ def by_code(span: str) -> str | None:
             return NAMES[form]
         if form in _PHRASES:
             return _PHRASES[form]
+    if (clock := _clock(text)) is not None:
+        return clock
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
     out: list[str] = []

@@ -21,8 +21,14 @@ _MONTH = (r"(?:يناير|فبراير|مارس|[أا]بريل|مايو|ماي|�
           r"كانون\s+ال[أا]ول|كانون\s+الثاني|شباط|[آا]ذار|نيسان|[أا]يار|حزيران|تموز|[آا]ب|[أا]يلول|"
           r"تشرين\s+ال[أا]ول|تشرين\s+الثاني)")
 _WEEKDAY = r"(?:ال[إا]ثنين|الثلاثاء|ال[أا]ربعاء|الخميس|الجمعة|السبت|ال[أا]حد)"
+_HOUR = (r"(?:الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|الحادية\s+عشرة|"
+         r"الثانية\s+عشرة)")
+# a clock time: "قرابة الثامنة صباحاً بتوقيت جرينتش", "الساعة 14:30"
+_TIME = (rf"(?:(?:قرابة|نحو|حوالي|حوالى)\s+)?(?:الساعة\s+)?(?:{_HOUR}|\d{{1,2}}[:：]\d{{2}})"
+         rf"(?:\s+(?:صباحا|مساء|ظهرا|فجرا|ليلا)\u064b?)(?:\s+بتوقيت\s+[\u0621-\u064a]+)?"
+         rf"|(?:الساعة\s+)?\d{{1,2}}[:：]\d{{2}}(?:\s+بتوقيت\s+[\u0621-\u064a]+)?")
 _DATE = re.compile(
-    rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?(?:\s+(?:عام\s+)?\d{{4}})?"
+    rf"{_TIME}|\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?(?:\s+(?:عام\s+)?\d{{4}})?"
     rf"|{_MONTH}(?:\s+(?:عام\s+)?\d{{4}})"
     rf"|(?:عام|سنة|العام)\s+\d{{4}}"
     rf"|(?<!\d)(?:1[89]|20)\d{{2}}(?!\d)"
@@ -224,3 +230,29 @@ def informative(text: str) -> bool:
     word ("كل" alone, left after a snapped reply lost its name, is not an answer)."""
     return any(len(w) >= 3 and w not in _FUNCTION and (w[:1] not in "وف" or w[1:] not in _FUNCTION)
                for w in words(text))
+
+
+_ASKS = {  # what grain of date / time a "when" question asks for
+    "weekday": (r"day of the week|which day\b(?! of)|what day\b(?! of)", r"ايام الاسبوع|(اي|أي) يوم(?! من (شهر|عام))"),
+    "time": (r"\bwhat (exact )?time\b|\bat what time\b|\bwhat hour\b|\bgmt\b", r"(اي|أي) ساعة|(اي|أي) ساعه|توقيت"),
+    "year": (r"\b(what|which) year\b|\bin what year\b", r"(اي|أي) (عام|سنة|سنه)"),
+    "date": (r"\b(what|which) date\b|\bon what date\b|\bwhen\b", r"(اي|أي) تاريخ|ما تاريخ|متى"),
+}
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
+_DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")
+
+
+def fit(options: list[str], question: str, language: str) -> list[str]:
+    """The date / time candidates of the grain the question asks for: a weekday for "which day of the
+    week", a clock time for "at what time", a year for "what year", and for "what date" / "when" a day
+    with its month before a month alone (the day is part of the date). All of them when none fits."""
+    q = question.lower() if language == "en" else question
+    asked = next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
+    tests = {"weekday": lambda o: re.search(_WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
+             "year": lambda o: _YEAR.search(o), "date": lambda o: _DAY_MONTH.search(o)}
+    if asked is None:
+        return options
+    kept = [o for o in options if tests[asked](o)]
+    if asked != "time":  # a clock time answers "when" only when asked for
+        kept = kept or [o for o in options if not re.fullmatch(_TIME, o)]
+    return kept or options

@@ -61,6 +61,15 @@ def test_dates_and_numbers_are_candidates_by_code():
     assert span.candidates("عقد الاجتماع في جنيف", "when") == []
 
 
+def test_the_question_s_grain_picks_the_date_candidate():
+    options = span.candidates(GENEVA, "when")
+    assert options == ["يوم الإثنين", "10 كانون الثاني/ يناير"]
+    assert span.fit(options, "On what date did Sherman meet Ryabkov?", "en") == ["10 كانون الثاني/ يناير"]
+    assert span.fit(options, "في أي يوم من أيام الأسبوع التقت شيرمان بريابكوف؟", "ar") == ["يوم الإثنين"]
+    clock = span.candidates("وبدأ الاجتماع، قرابة الثامنة صباحاً بتوقيت جرينتش، كما أعلن", "when")
+    assert clock == ["قرابة الثامنة صباحاً بتوقيت جرينتش"] and render.by_code(clock[0]) == "nearly 8 a.m. GMT"
+
+
 def test_places_and_people_are_candidates_the_question_decides_between():
     ws = span.words(GENEVA)
     assert [ws[i] for i in span.places(GENEVA)] == ["جنيف", "بروكسل", "فيينا", "أوروبا"]
