@@ -232,6 +232,8 @@ class Pipeline:
             # several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
             # neighbouring words are closest to the question (multilingual embedder) answers
             ws = span.words(ev.text)
+            # a place the question names ("Besides Ukraine, which country...") is not its answer
+            spots = [i for i in spots if not refuse.echo(ws[i], question)] or spots
             if len(spots) == 1:
                 notes["span_by_code"] = 1
                 return ws[spots[0]], ev
@@ -240,6 +242,15 @@ class Pipeline:
             vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
             best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
             return ws[best], ev
+        if qtype == "who" and not span.people(ev.text):
+            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence
+            # sentence whose name carries the question's title answers
+            for e in evidence:
+                ns = [n for n in span.people(e.text) if not refuse.echo(" ".join(span.words(e.text)[n[0]:n[1]]), question)]
+                if e is not ev and ns and max(span.title_scores(e.text, ns, question, language)) > 0:
+                    notes["who_from_neighbour"] = 1
+                    ev = e
+                    break
         if qtype == "who" and (names := span.people(ev.text)):
             # names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's other words decide
             ws = span.words(ev.text)
@@ -247,6 +258,11 @@ class Pipeline:
             if not names:  # the only names are the question's own: "to whom Sherman was deputy" -> not Sherman
                 notes["echo"] = 1
                 return None, ev
+            if len(names) > 1:  # the question's title words first: "deputy defence minister" -> فومين
+                titled = span.by_title(ev.text, names, question, language)
+                if len(titled) < len(names):
+                    notes["person_by_title"] = 1
+                names = titled
             if len(names) == 1:
                 notes["span_by_code"] = 1
             else:
@@ -272,7 +288,7 @@ class Pipeline:
         # an Arabic question (or a backend without grammars): the model answers freely, copying; code
         # snaps that to a run of words of the chosen sentence, or of another evidence sentence when it
         # matches clearly better
-        free = "".join(self.llm.stream(messages, 60))
+        free = span.first_sentence(self.llm.stream(messages, 60))
         notes["raw"] = free
         scored = [(span.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate

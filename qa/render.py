@@ -225,6 +225,9 @@ def clean(english: str) -> str:
 
 
 _LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "her", "its", "their", "about", "more",
+                "you", "we", "our", "your", "this", "that", "these", "those", "all", "some", "both", "no", "not",
+                "after", "before", "during", "since", "in", "on", "at", "by", "with", "for", "to", "completely",
+                "nearly", "less", "last", "over", "under", "almost", "only", "any", "each", "every",
                 "hundreds", "tens", "thousands", "seven", "three", "four", "five", "six", "eight", "nine", "ten", "two"}
 
 

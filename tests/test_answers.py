@@ -103,6 +103,18 @@ def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
     assert not refuse.echo("سيرجي ريابكوف", question)
 
 
+@pytest.mark.parametrize("question,language,name", [
+    ("Who was Russia's deputy defence minister in the Geneva delegation?", "en", "ألكسندر فومين"),
+    ("ما اسم نائب وزير الدفاع الروسي الذي شارك في وفد جنيف؟", "ar", "ألكسندر فومين"),
+    ("Who is the US deputy secretary of state?", "en", "ويندي شيرمان"),
+    ("Who headed the Russian delegation?", "en", "سيرجي ريابكوف"),
+])
+def test_the_question_s_title_words_pick_the_person(question, language, name):
+    names = span.people(DELEGATIONS)
+    ws = span.words(DELEGATIONS)
+    assert [" ".join(ws[a:b]) for a, b in span.by_title(DELEGATIONS, names, question, language)] == [name]
+
+
 def test_snapped_span_is_a_run_of_the_sentence():
     got = span.snap("الوفد الأمريكي يرأسه نائبة وزيرة الخارجية ويندي شيرمان.", DELEGATIONS)
     assert got == "الوفد الأمريكي نائبة وزيرة الخارجية ويندي شيرمان" and got in DELEGATIONS
