@@ -12,10 +12,18 @@ the assignment depends on nothing but the ids.
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import metrics as M
+from index.config import REPO_ROOT
 
+from . import metrics as M
+from .args import EXIT_INPUT, CliError
+
+DEFAULT_GOLD = REPO_ROOT / "eval" / "gold" / "dev.jsonl"  # never the frozen test split by default
+LANGS = ("ar", "en")
+GOLD_KEYS = {"id", "lang", "question", "answers", "docs", "answerable", "follows"}
 KINDS = ("factoid", "yesno", "multi", "followup", "plausible_unanswerable", "offtopic")
 UNANSWERABLE_KINDS = ("plausible_unanswerable", "offtopic")
 
@@ -103,3 +111,47 @@ def check_split(dev: Sequence[dict], test: Sequence[dict]) -> list[str]:
     """Ids that the split rule puts in the other file (empty when dev and test are consistent)."""
     side = assign_splits([*dev, *test])
     return [i["id"] for i in dev if side[i["id"]] != "dev"] + [i["id"] for i in test if side[i["id"]] != "test"]
+
+
+# ---- reading a gold file --------------------------------------------------------------------
+def _gold_item(path: Path, n: int, line: str, seen: set[str]) -> dict:
+    """One line of a gold file, checked; CliError (exit 3) naming the line otherwise."""
+    def fail(message: str) -> CliError:
+        return CliError(f"{path}:{n}: {message}", EXIT_INPUT)
+
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise fail(f"not JSON ({exc.msg})") from None
+    if not isinstance(item, dict) or not GOLD_KEYS <= set(item):
+        missing = sorted(GOLD_KEYS - set(item)) if isinstance(item, dict) else sorted(GOLD_KEYS)
+        raise fail(f"missing keys {missing}")
+    if item["lang"] not in LANGS:
+        raise fail(f"lang must be one of {list(LANGS)}, got {item['lang']!r}")
+    if not isinstance(item["question"], str) or not item["question"].strip():
+        raise fail("empty question")
+    if not isinstance(item["answers"], list) or not isinstance(item["docs"], list):
+        raise fail("answers and docs must be lists")
+    if item["id"] in seen:
+        raise fail(f"duplicate id {item['id']!r}")
+    seen.add(item["id"])
+    return item
+
+
+def load_gold(path: Path = DEFAULT_GOLD) -> list[dict]:
+    """The items of a gold JSONL file, validated (keys, language, ids, follow-up targets)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CliError(f"gold file not found: {path}", EXIT_INPUT)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read gold file {path}: {exc}", EXIT_INPUT) from None
+    seen: set[str] = set()
+    items = [_gold_item(path, n, line, seen) for n, line in enumerate(lines, 1) if line.strip()]
+    for item in items:
+        if item["follows"] is not None and item["follows"] not in seen:
+            raise CliError(f"{path}: {item['id']} follows unknown id {item['follows']!r}", EXIT_INPUT)
+    if not items:
+        raise CliError(f"gold file is empty: {path}", EXIT_INPUT)
+    return items

@@ -19,12 +19,13 @@ import argparse
 import asyncio
 import ipaddress
 import json
-import math
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from .metrics import percentile
 
 QUESTIONS = [
     "من ترأس الوفد الروسي في محادثات جنيف؟",
@@ -113,18 +114,12 @@ class Report:
         return {**asdict(self), "passed": self.passed}
 
 
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 def _latencies(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
     ms = [v * 1000 for v in values]
-    return {"p50": round(percentile(ms, 50), 1), "p95": round(percentile(ms, 95), 1), "max": round(max(ms), 1)}
+    return {"p50": round(percentile(ms, 50, "nearest"), 1), "p95": round(percentile(ms, 95, "nearest"), 1),
+            "max": round(max(ms), 1)}
 
 
 def _request(path: str, question: str) -> tuple[str, dict]:
@@ -181,6 +176,26 @@ def server_rss(base: str, pid: int | None) -> int | None:
     return int(value) if isinstance(value, (int, float)) else None
 
 
+def _tally(report: Report, results: list[Result]) -> None:
+    """Count the finished requests into the report by outcome."""
+    for r in results:
+        report.total += 1
+        if r.status is not None:
+            report.statuses[str(r.status)] = report.statuses.get(str(r.status), 0) + 1
+        if r.status is None or (200 <= r.status < 300 and r.error):  # no response, or a broken 200
+            report.errors += 1
+            report.error_kinds[r.error] = report.error_kinds.get(r.error, 0) + 1
+        elif 200 <= r.status < 300:
+            report.ok += 1
+        elif r.status == 503:
+            report.busy_503 += 1
+            report.busy_503_with_retry_after += r.retry_after
+        elif r.status >= 500:
+            report.other_5xx += 1
+        else:
+            report.other_status += 1
+
+
 async def run_load(url: str, clients: int = 50, requests: int = 200, path: str = "/api/ask",
                    questions: list[str] | None = None, timeout: float = 120.0, request_timeout: float = 60.0,
                    pid: int | None = None) -> Report:
@@ -219,26 +234,7 @@ async def run_load(url: str, clients: int = 50, requests: int = 200, path: str =
                 raise task.exception()
     report.seconds = round(time.perf_counter() - t0, 2)
 
-    for r in results:
-        report.total += 1
-        if r.status is None:
-            report.errors += 1
-            report.error_kinds[r.error] = report.error_kinds.get(r.error, 0) + 1
-            continue
-        report.statuses[str(r.status)] = report.statuses.get(str(r.status), 0) + 1
-        if 200 <= r.status < 300:
-            if r.error:
-                report.errors += 1
-                report.error_kinds[r.error] = report.error_kinds.get(r.error, 0) + 1
-            else:
-                report.ok += 1
-        elif r.status == 503:
-            report.busy_503 += 1
-            report.busy_503_with_retry_after += r.retry_after
-        elif r.status >= 500:
-            report.other_5xx += 1
-        else:
-            report.other_status += 1
+    _tally(report, results)
     report.unfinished = requests - report.total
     report.latency_ms = _latencies([r.seconds for r in results])
     report.ok_latency_ms = _latencies([r.seconds for r in results if r.status and 200 <= r.status < 300])

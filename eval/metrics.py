@@ -277,14 +277,19 @@ def mean(values: Iterable[float | bool]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def percentile(values: Iterable[float], p: float) -> float | None:
-    """p-th percentile (0..100) with linear interpolation between order statistics (numpy's
-    default); None for no values."""
+def percentile(values: Iterable[float], p: float, method: str = "linear") -> float | None:
+    """p-th percentile (0..100); None for no values. method "linear": linear interpolation between order
+    statistics (numpy's default; the eval and the bench); "nearest": the nearest-rank value, always one of
+    the values (the load test's latencies)."""
     vals = sorted(float(v) for v in values)
     if not vals:
         return None
     if not 0 <= p <= 100:
         raise ValueError(f"percentile must be in [0, 100], got {p}")
+    if method == "nearest":
+        return vals[min(max(1, math.ceil(p / 100 * len(vals))), len(vals)) - 1]
+    if method != "linear":
+        raise ValueError(f"unknown percentile method {method!r}")
     pos = (len(vals) - 1) * p / 100
     lo, hi = math.floor(pos), math.ceil(pos)
     return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)

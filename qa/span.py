@@ -201,23 +201,6 @@ def best_span(reply: str, sentence: str) -> tuple[str | None, float]:
     return best, best_f1
 
 
-def constrained(llm, messages: list[dict], grammar: str, max_tokens: int) -> str | None:
-    """The model's reply under a GBNF grammar, or None when the backend takes no grammar (then the
-    caller asks for free text and snaps it)."""
-    fn = getattr(llm, "grammar_complete", None)
-    if fn is not None:
-        return fn(messages, grammar, max_tokens)
-    inner = getattr(llm, "llm", None)  # LlamaCppLLM keeps its llama_cpp.Llama here
-    if inner is None or not hasattr(inner, "create_chat_completion"):
-        return None
-    from llama_cpp import LlamaGrammar
-
-    compiled = LlamaGrammar.from_string(grammar, verbose=False)
-    with llm.lock:
-        out = inner.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=max_tokens,
-                                           grammar=compiled)
-    return out["choices"][0]["message"]["content"] or ""
-
 
 # words that say nothing on their own: a span made only of these ("كل", "ذلك") is no answer
 _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا هذه ذلك تلك هؤلاء الذي التي الذين اللذان اللتان ما ماذا من في على

@@ -1,5 +1,5 @@
-"""The OpenAI-compatible backend: structured choice with fallbacks (fast, a fake server over httpx's
-mock transport), and end to end against llama.cpp's own server (models)."""
+"""The OpenAI-compatible backend: grammars with fallbacks (fast, a fake server over httpx's mock
+transport), and end to end against llama.cpp's own server (models)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,8 @@ import pytest
 
 from tests.servers import free_port, wait_http
 
-from qa.llm import OpenAILikeLLM, parse_structured_choice
+from qa.choose import choose_passage, constrained, parse_choice
+from qa.llm_openai import OpenAILikeLLM
 
 MESSAGES = [{"role": "user", "content": "Which passage answers? 0 = none"}]
 
@@ -32,8 +33,10 @@ def _fake(accepts: set[str], reply) -> tuple[OpenAILikeLLM, list[dict]]:
         if used - accepts:
             return httpx.Response(400, json={"error": {"message": f"unknown {sorted(used - accepts)}"}})
         if body.get("stream"):
+            content = reply(body)
             chunks = [{"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                       "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in ["4", "5"]]
+                       "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]}
+                      for t in (content[:4], content[4:])]
             text = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
             return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
         return httpx.Response(200, json=_completion(reply(body)))
@@ -44,29 +47,31 @@ def _fake(accepts: set[str], reply) -> tuple[OpenAILikeLLM, list[dict]]:
 
 def test_choice_uses_the_grammar_where_the_server_has_one():
     llm, seen = _fake({"grammar", "top_k", "cache_prompt"}, lambda b: "2")
-    assert llm.choose(MESSAGES, 3) == 2
+    assert choose_passage(llm, MESSAGES, 3) == 2
     assert seen[0]["grammar"] == "root ::= [0-3]" and seen[0]["max_tokens"] == 2
     assert seen[0]["top_k"] == 1 and seen[0]["cache_prompt"] is True and seen[0]["temperature"] == 0.0
+    assert constrained(llm, MESSAGES, 'root ::= "x"', 5) == "2" and seen[-1]["grammar"] == 'root ::= "x"'
 
 
 def test_choice_falls_back_to_json_schema_then_to_text():
     llm, seen = _fake({"json_schema"}, lambda b: json.dumps({"passage": 3}))
-    assert llm.choose(MESSAGES, 3) == 3
-    assert llm.choice_format == "json_schema"
+    assert choose_passage(llm, MESSAGES, 3) == 3
+    assert llm.grammar_format == "json_schema"
     assert seen[-1]["response_format"]["json_schema"]["schema"]["properties"]["passage"]["enum"] == [0, 1, 2, 3]
-    assert "".join(llm.stream(MESSAGES, 10)) == "45"  # the sampling extras were dropped, answers still flow
+    assert "".join(llm.stream(MESSAGES, 10)) == '{"passage": 3}'  # the sampling extras were dropped, text flows
+    assert constrained(llm, MESSAGES, 'root ::= "x"', 5) is None  # a span grammar has no JSON schema form
 
     llm, seen = _fake(set(), lambda b: "Passage [2] answers it.")
-    assert llm.choose(MESSAGES, 3) == 2 and llm.choice_format == "text"
-    assert "grammar" not in seen[-1] and "response_format" not in seen[-1]
+    assert choose_passage(llm, MESSAGES, 3) == 2 and llm.grammar_format == "text"
+    assert "grammar" not in seen[-1] and "response_format" not in seen[-1] and seen[-1]["max_tokens"] == 12
 
 
-def test_structured_choice_parse_is_robust():
-    assert parse_structured_choice('{"passage": 2}', 3) == 2
-    assert parse_structured_choice('{"passage": 7}', 3) == 0
-    assert parse_structured_choice("1", 3) == 1
-    assert parse_structured_choice("none of them", 3) == 0
-    assert parse_structured_choice("", 3) == 0
+def test_choice_parse_is_robust():
+    assert parse_choice('{"passage": 2}', 3) == 2
+    assert parse_choice('{"passage": 7}', 3) == 0
+    assert parse_choice("1", 3) == 1
+    assert parse_choice("none of them", 3) == 0
+    assert parse_choice("", 3) == 0
 
 
 # ---- against llama.cpp's OpenAI-compatible server (llama-cpp-python[server]), on loopback ---------
@@ -108,7 +113,7 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
     from eval.metrics import match_text
     from qa.pipeline import Pipeline
 
-    server_llm = OpenAILikeLLM(llama_server, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
+    server_llm = OpenAILikeLLM(llama_server, "khabar-llm")
     remote = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": llama_server}),
                       real_pipeline.store, real_pipeline.embedder, server_llm)
     remote.ask("warm-up")
@@ -128,7 +133,7 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
         assert served.refused == local.refused and served.language == local.language
         same_choice += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
         same += served.answer.strip() == local.answer.strip()
-    assert server_llm.choice_format == "grammar", "llama.cpp's server takes the grammar"
+    assert server_llm.grammar_format == "grammar", "llama.cpp's server takes the grammar"
     p50 = {k: statistics.median(v) for k, v in times.items()}
     print(f"\n{len(questions)} gold questions: same answer text {same}, same cited passage {same_choice}, "
           f"correct in process {correct['local']} / through the server {correct['server']}; answer p50 in process "

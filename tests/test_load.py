@@ -53,16 +53,17 @@ def test_cli_refuses_a_remote_host_without_sending_anything():
 
 def test_percentile_is_nearest_rank():
     values = list(range(1, 101))
-    assert (percentile(values, 50), percentile(values, 95), percentile(values, 100)) == (50, 95, 100)
-    assert percentile([7.0], 95) == 7.0
+    assert tuple(percentile(values, p, "nearest") for p in (50, 95, 100)) == (50, 95, 100)
+    assert percentile([7.0], 95, "nearest") == 7.0
+    assert percentile([1.0, 2.0], 50, "nearest") == 1.0 and percentile([1.0, 2.0], 50) == 1.5
 
 
 class SlowLLM(ScriptedLLM):
     """Holds the generation turn for a while, so that concurrent clients fill the queue."""
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, grammar=None):
         time.sleep(0.05)
-        yield from super().stream(messages, max_tokens)
+        yield from super().stream(messages, max_tokens, grammar)
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream", "/v1/chat/completions"])
@@ -87,9 +88,9 @@ def test_load_tool_counts_timeouts_and_the_total_deadline(make_pipeline):
     from ui.app import create_app
 
     class Stuck(ScriptedLLM):
-        def stream(self, messages, max_tokens):
+        def stream(self, messages, max_tokens, grammar=None):
             time.sleep(0.3)
-            yield from super().stream(messages, max_tokens)
+            yield from super().stream(messages, max_tokens, grammar)
 
     pipe = make_pipeline(Stuck("1", "x [1]"), queue_size=50)
     with in_process_server(create_app(pipe.settings, pipe, web=False)) as url:

@@ -168,7 +168,7 @@ class Service:
             return self.settings.llm_mode
         if pipe.llm is None:
             return "none"
-        return "openai" if type(pipe.llm).__name__ == "OpenAILikeLLM" else "local"
+        return pipe.llm.kind
 
     def health(self) -> dict:
         chunks = articles = 0
