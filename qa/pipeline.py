@@ -76,7 +76,9 @@ class Pipeline:
         """Why to refuse before the model, if at all: (reason, names the passages lack)."""
         if not hits or best < self.settings.refusal_threshold:
             return "below_threshold", []
-        missing = missing_entities(question, language, [h.text for h in hits])
+        # the outlet and the title name things too ("according to Reuters")
+        texts = [" ".join([h.text, h.title or "", str((h.metadata or {}).get("outlet") or "")]) for h in hits]
+        missing = missing_entities(question, language, texts)
         if missing:  # the question names someone / somewhere no retrieved text mentions
             return "entity_missing", missing
         why = refuse.reason(question, language, question_type(question, language), [h.text for h in hits])

@@ -45,6 +45,13 @@ def test_names_the_evidence_never_mentions_are_found_across_scripts():
     assert missing_entities("Which Ukrainian crisis did NATO and Russia discuss in Brussels?", "en", texts) == []
     assert missing_entities("Qui a dirigé la délégation américaine à Genève ?", "en", texts) == []
     assert question_entities("ماذا قال الرئيس الفرنسي ماكرون؟", "ar") == ["الفرنسي", "ماكرون"]
+    # names joined by a dash are two names; title-case common words are no names; رويترز ~ Reuters, ساكي ~ Psaki
+    assert question_entities("Was a Putin–Biden call planned after the US–Russia Strategic Stability Dialogue?", "en") \
+        == ["Putin", "Biden", "Russia"]
+    assert missing_entities("Did Psaki say so, according to Reuters?", "en", ["قالت جين ساكي لوكالة رويترز"]) == []
+    # a two-consonant Arabic skeleton (الصين) must occur as the word itself, not as any word ṣ-n
+    assert missing_entities("ما موقف الصين من محادثات جنيف؟", "ar", ["بعد سنة من المحادثات في جنيف"]) == ["الصين"]
+    assert missing_entities("من هو رئيس سويسرا؟", "ar", ["والرئيس السويسري جاي بارميلين"]) == []
 
 
 def test_negation_decides_yes_no():
