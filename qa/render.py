@@ -87,9 +87,40 @@ def _clock(text: str) -> str | None:
     return " ".join(out)
 
 
+# people Arabic news about Russia, Ukraine, the US and Europe keep naming, spelled as English news does
+# (the model's transliterations were "Aoshakov" for أوشاكوف); keys are normalised Arabic
+_PEOPLE_FORMS = {
+    "بوتين": "Putin", "فلاديمير": "Vladimir", "بايدن": "Biden", "جو": "Joe", "لافروف": "Lavrov",
+    "سيرغي": "Sergei", "سيرجي": "Sergei", "سيرجيه": "Sergei", "ريابكوف": "Ryabkov", "بيسكوف": "Peskov",
+    "دميتري": "Dmitry", "ديمتري": "Dmitry", "دميتريي": "Dmitry", "اوشاكوف": "Ushakov", "يوري": "Yuri",
+    "شيرمان": "Sherman", "ويندي": "Wendy", "ساكي": "Psaki", "جين": "Jen", "بلينكن": "Blinken", "انتوني": "Antony",
+    "زيلينسكي": "Zelensky", "فولوديمير": "Volodymyr", "ستولتنبرغ": "Stoltenberg", "ستولتنبيرغ": "Stoltenberg",
+    "ينس": "Jens", "ماكرون": "Macron", "ايمانويل": "Emmanuel", "شولتس": "Scholz", "شولتز": "Scholz",
+    "اولاف": "Olaf", "ميركل": "Merkel", "غوتيريش": "Guterres", "جوتيريش": "Guterres", "فومين": "Fomin",
+    "الكسندر": "Alexander", "شويغو": "Shoigu", "شويجو": "Shoigu", "ترامب": "Trump", "اردوغان": "Erdogan",
+    "لوكاشينكو": "Lukashenko", "بارميلين": "Parmelin", "جاي": "Guy", "سوليفان": "Sullivan", "جيك": "Jake",
+    "نولاند": "Nuland", "فيكتوريا": "Victoria", "زاخاروفا": "Zakharova", "ماريا": "Maria", "ميدفيديف": "Medvedev",
+    "نافالني": "Navalny", "اليكسي": "Alexei", "بوريل": "Borrell", "جوزيب": "Josep", "كوليبا": "Kuleba",
+    "دميترو": "Dmytro", "غروشكو": "Grushko", "الكسندر غروشكو": "Alexander Grushko", "انطونيو": "Antonio",
+}
+PEOPLE = {normalize(k): v for k, v in _PEOPLE_FORMS.items()}
+
+
+def person_by_code(span: str) -> str | None:
+    """'يوري أوشاكوف' -> 'Yuri Ushakov' when every word of the name (after its title) is a known name."""
+    name = name_part(span) or span
+    ws = [normalize(w).strip(".,،:;\"'()") for w in name.split()]
+    ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
+    if not ws or not all(w in PEOPLE for w in ws):
+        return None
+    return " ".join(PEOPLE[w] for w in ws)
+
+
 def by_code(span: str) -> str | None:
     """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
     'Vienna'; None when the span holds words code can't render."""
+    if (person := person_by_code(span)) is not None:
+        return person
     text = normalize(span).replace("/", " / ")
     name = re.sub(r"^في\s+", "", text.strip())
     for form in (name, name[1:] if name[:1] in "وب" else name):

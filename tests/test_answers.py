@@ -140,7 +140,8 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
 @pytest.mark.parametrize("arabic,english", [
     ("17 كانون الأول/ديسمبر", "17 December"), ("عام 2008", "2008"), ("سبع ساعات", "seven hours"),
     ("300 مليون دولار", "300 million dollars"), ("الخميس", "Thursday"), ("في فيينا", "Vienna"),
-    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", None), ("أكثر من سبع ساعات", "more than seven hours"),
+    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", "Wendy Sherman"), ("يوري أوشاكوف", "Yuri Ushakov"),
+    ("نائب وزير الدفاع ألكسندر فومين", "Alexander Fomin"), ("ويندي فلان", None), ("أكثر من سبع ساعات", "more than seven hours"),
     ("نحو 15 ألف شخص", "about 15 thousand people"), ("الاثنين 10 كانون الثاني/ يناير", "Monday 10 January"),
 ])
 def test_dates_numbers_and_known_places_are_rendered_by_code(arabic, english):
