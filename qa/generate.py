@@ -49,7 +49,7 @@ class Generator:
             found.model.span = found.text
             out = found if language == "ar" else self.english(found.text, found.evidence, question, qtype).after(found)
         if language == "en":
-            out.sentences = [(render.frame(out.text, qtype), out.evidence)]
+            out.sentences = [(render.frame(out.text, qtype, out.machine_translation), out.evidence)]
         return out, timings
 
     # ---- step 2: the span ----------------------------------------------------------------------

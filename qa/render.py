@@ -262,14 +262,18 @@ _LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "he
                 "hundreds", "tens", "thousands", "seven", "three", "four", "five", "six", "eight", "nine", "ten", "two"}
 
 
-def frame(text: str, qtype: str) -> str:
+def frame(text: str, qtype: str, translated: bool = False) -> str:
     """A bare span ("Vienna", "No") becomes a short English sentence, so it reads (and detects) as English:
-    "According to the article, Vienna". Glosses and notes are sentences already."""
+    "According to the article, Vienna". A span the model translated says so: "According to the article
+    (machine translation), ...". Glosses and notes are sentences already."""
     if text.startswith(("The article says", "The cited")):
         return text
     if qtype == "yesno":
         return f"{text}, according to the article"
-    first = text.split(" ", 1)[0]
-    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first):
-        text = text[:1].lower() + text[1:]
-    return f"According to the article, {text}"
+    ws = text.split()
+    first = ws[0] if ws else ""
+    name_like = (qtype in ("who", "where") or first in NAMES.values() or first in PEOPLE.values()
+                 or first.isupper() or (len(ws) > 1 and ws[1][:1].isupper()))
+    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first) or not name_like:
+        text = text[:1].lower() + text[1:]  # "Sent 45 requests" reads "..., sent 45 requests"
+    return f"According to the article{' (machine translation)' if translated else ''}, {text}"
