@@ -183,3 +183,19 @@ def test_real_english_question_about_a_quote_is_answered_in_english(real_pipelin
     assert not ARABIC.search(a.answer), a.answer  # Arabic only in the citation
     assert a.citations and ARABIC.search(a.citations[0].quote) and "أوشاكوف" in a.citations[0].quote
     assert a.machine_translation and a.to_dict()["machine_translation"] is True
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("question", [
+    "Which hotel in Geneva hosted the dinner before the talks?",  # a detail no passage gives
+    "Who is the Secretary of State that Wendy Sherman serves as deputy to?",  # only the question's own name
+])
+def test_real_plausible_question_the_articles_cannot_answer_is_refused(real_pipeline, question):
+    a = real_pipeline.ask(question)
+    assert a.refused and a.citations == [], a.answer
+
+
+@pytest.mark.models
+def test_real_duration_keeps_its_qualifier(real_pipeline):
+    a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
+    assert not a.refused and "more than seven hours" in a.answer, a.answer
