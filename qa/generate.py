@@ -11,7 +11,7 @@ import time
 from index.embed import Embedder
 from index.text import arabic_ratio, detect_language
 
-from . import prompt, render, span
+from . import prompt, refuse, render, span
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine
 from .llm import LLM, count_tokens, text
@@ -49,7 +49,7 @@ class Generator:
             found.model.span = found.text
             out = found if language == "ar" else self.english(found.text, found.evidence, question, qtype).after(found)
         if language == "en":
-            out.sentences = [(render.frame(out.text, qtype), out.evidence)]
+            out.sentences = [(render.frame(out.text, qtype, out.machine_translation), out.evidence)]
         return out, timings
 
     # ---- step 2: the span ----------------------------------------------------------------------
@@ -61,15 +61,26 @@ class Generator:
             ev, options, before = typed_candidates(evidence, ev, qtype)
             if options is None:
                 return before
+            if options and qtype == "when":
+                options = span.fit(options, question, language)  # a weekday for "which day of the week"
             if options:
                 if len(options) == 1:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
                 messages = prompt.span_messages(question, evidence, ev.n, language)
                 return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
-        by_code = self.place(question, ev) if qtype == "where" else self.person(question, ev) if qtype == "who" else None
+        if qtype == "who" and not span.people(ev.text):
+            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence
+            # sentence whose name carries the question's title answers
+            for e in evidence:
+                ns = [n for n in span.people(e.text) if not refuse.echo(_words(e.text, n), question)]
+                if e is not ev and ns and max(span.title_scores(e.text, ns, question, language)) > 0:
+                    ev, before = e, Outcome.of(None, None, "who_from_neighbour")
+                    break
+        by_code = self.place(question, ev) if qtype == "where" else \
+            self.person(question, ev, language) if qtype == "who" else None
         if by_code is not None:
-            return by_code
-        return self.copy(question, evidence, ev, language).after(before)
+            return by_code.after(before)
+        return self.copy(question, evidence, ev, language, qtype).after(before)
 
     def place(self, question: str, ev: Evidence) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
@@ -78,6 +89,8 @@ class Generator:
         if not spots:
             return None
         ws = span.words(ev.text)
+        # a place the question names ("Besides Ukraine, which country...") is not its answer
+        spots = [i for i in spots if not refuse.echo(ws[i], question)] or spots
         if len(spots) == 1:
             return Outcome.of(ws[spots[0]], ev, "span_by_code")
         qvec = self.embedder.embed_queries([question])[0]
@@ -85,15 +98,22 @@ class Generator:
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
         return Outcome.of(ws[best], ev, "place_by_context")
 
-    def person(self, question: str, ev: Evidence) -> Outcome | None:
-        """Names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's other words decide."""
+    def person(self, question: str, ev: Evidence, language: str) -> Outcome | None:
+        """Names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's title words decide, then
+        its other words. A name the question gives is not its answer ("to whom Sherman was deputy")."""
         names = span.people(ev.text)
         if not names:
             return None
         ws = span.words(ev.text)
-        if len(names) == 1:
-            fired = "span_by_code"
-        else:
+        names = [n for n in names if not refuse.echo(_words(ev.text, n), question)]
+        if not names:
+            return Outcome.of(None, ev, "echo")
+        fired = "span_by_code"
+        if len(names) > 1:
+            titled = span.by_title(ev.text, names, question, language)
+            fired = "person_by_title" if len(titled) < len(names) else fired
+            names = titled
+        if len(names) > 1:
             fired = "person_by_context"
             qvec = self.embedder.embed_queries([question])[0]
             # two views of each name's context: 3 words before its title + title + name, and a
@@ -106,7 +126,7 @@ class Generator:
         a, b = names[0]
         return Outcome.of(" ".join(ws[a:b]), ev, fired)
 
-    def copy(self, question: str, evidence: list[Evidence], ev: Evidence, language: str) -> Outcome:
+    def copy(self, question: str, evidence: list[Evidence], ev: Evidence, language: str, qtype: str = "other") -> Outcome:
         """The model copies the answer: an English question under a grammar built from the sentence
         (measured best for English); an Arabic one (or a backend without grammars) freely, and code snaps
         that to a run of words of the chosen sentence, or of another evidence sentence that matches clearly
@@ -115,9 +135,15 @@ class Generator:
         if language == "en":
             reply = constrained(self.llm, messages, span.span_grammar(ev.text), PARAMS.span_tokens)
             if reply is not None:
-                return Outcome.of(span.complete_words(reply, ev.text) or None, ev)
-        free = text(self.llm, messages, PARAMS.free_span_tokens)
+                got = span.complete_words(reply, ev.text)
+                if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
+                    return Outcome.of(None, ev, "uninformative_span")
+                return Outcome.of(got, ev)
+        free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
         scored = [(span.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
+        # a span that says nothing ("كل") or only repeats the question's own name is no candidate
+        scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
+                  and not (qtype == "who" and refuse.echo(x[0][0], question))] or [((None, 0.0), ev)]
         (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else PARAMS.other_sentence_margin))
         if best is None or f1 < PARAMS.snap_min_f1:
             return Outcome.of(None, ev, "unsupported_dropped", reply=free)
@@ -171,6 +197,10 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence,
     if arabic_ratio(ev.text) < 0.5:
         return ev, [], Outcome()
     return ev, None, Outcome.of(None, ev, "type_missing")
+
+
+def _words(sentence: str, name: tuple[int, int]) -> str:
+    return " ".join(span.words(sentence)[name[0]:name[1]])
 
 
 def _translated(out: Outcome) -> Outcome:

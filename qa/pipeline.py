@@ -14,7 +14,7 @@ from index.meta import public
 from index.store import Hit, Store
 from index.text import detect_language
 
-from . import prompt
+from . import prompt, refuse
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
 from .evidence import Evidence, select_evidence
 from .generate import Generator
@@ -76,9 +76,14 @@ class Pipeline:
         """Why to refuse before the model, if at all: (reason, names the passages lack)."""
         if not hits or best < self.settings.refusal_threshold:
             return "below_threshold", []
-        missing = missing_entities(question, language, [h.text for h in hits])
+        # the outlet and the title name things too ("according to Reuters")
+        texts = [" ".join([h.text, h.title or "", str((h.metadata or {}).get("outlet") or "")]) for h in hits]
+        missing = missing_entities(question, language, texts)
         if missing:  # the question names someone / somewhere no retrieved text mentions
             return "entity_missing", missing
+        why = refuse.reason(question, language, question_type(question, language), [h.text for h in hits])
+        if why:  # a detail (hotel, minutes, interpreter) or a unit no retrieved text gives
+            return why["reason"], [why.get("detail") or why.get("unit")]
         return None
 
     def evidence(self, search_query: str, hits: list[Hit]) -> list[Evidence]:

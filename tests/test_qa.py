@@ -63,7 +63,8 @@ def test_english_answer_is_english_with_the_arabic_only_in_the_citation(make_pip
     q = "What did Russia send to Washington about the cyber attacks?" + mixed
     llm = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن", "Sent 45 requests to Washington")
     b = make_pipeline(llm=llm, refusal_threshold=0.0).ask(q)
-    assert b.answer == "According to the article, Sent 45 requests to Washington [1]." and b.machine_translation
+    assert b.answer == "According to the article (machine translation), sent 45 requests to Washington [1]."
+    assert b.machine_translation
     assert b.to_dict()["machine_translation"] is True and not re.search("[\u0600-\u06ff]", b.answer)
 
 
