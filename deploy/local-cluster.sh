@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A scale-out topology on one machine, all on loopback: one Chroma server, one llama.cpp
-# OpenAI-compatible server, and N stateless `khabar serve` replicas sharing both.
+# OpenAI-compatible LLM server, one llama.cpp embedding server (EmbeddingGemma as GGUF), and N
+# stateless `khabar serve` replicas sharing all three.
 #
 #   deploy/local-cluster.sh start [N]   # default N=2; replicas on ports 8101, 8102, ...
 #   deploy/local-cluster.sh status
@@ -8,10 +9,13 @@
 #
 # Everything it starts is recorded in $CLUSTER_DIR/*.pid and stopped by those ids only.
 # Settings (environment): CLUSTER_DIR (default ./.cluster), PYTHON (default .venv/bin/python),
-# CHROMA_PORT (8001), LLM_PORT (8002), FIRST_PORT (8101), KHABAR_API_KEY (enables /api/ingest on
-# every replica), LLM=server|none (none: extractive replicas, no LLM server), and any KHABAR_* setting.
+# CHROMA_PORT (8001), LLM_PORT (8002), EMBED_PORT (8003), FIRST_PORT (8101), KHABAR_API_KEY (enables
+# /api/ingest on every replica), LLM=server|none (none: extractive replicas, no LLM server),
+# EMBED=server|none (none: each replica embeds in process), and any KHABAR_* setting.
+# The embedding GGUF is made once by `python -m index.embed_gguf` (llama.cpp's own converter, from the
+# local model folder) and cached in the models folder.
 # For real hosts: run the same three commands on their own machines, bind them to a private address
-# instead of 127.0.0.1, and point KHABAR_CHROMA_URL / KHABAR_LLM_URL of every replica at them (put a
+# instead of 127.0.0.1, and point KHABAR_CHROMA_URL / KHABAR_LLM_URL / KHABAR_EMBED_URL of every replica at them (put a
 # load balancer in front of the replicas' ports).
 set -euo pipefail
 
@@ -22,7 +26,9 @@ CHROMA="$(dirname "$PYTHON")/chroma"
 CHROMA_PORT="${CHROMA_PORT:-8001}"
 LLM_PORT="${LLM_PORT:-8002}"
 FIRST_PORT="${FIRST_PORT:-8101}"
+EMBED_PORT="${EMBED_PORT:-8003}"
 LLM="${LLM:-server}"
+EMBED="${EMBED:-server}"
 MODELS_DIR="${KHABAR_MODELS_DIR:-$HOME/.cache/khabar/models}"
 GGUF="${KHABAR_LLM_PATH:-$MODELS_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf}"
 THREADS="${KHABAR_LLM_THREADS:-2}"
@@ -63,10 +69,21 @@ start() {
     wait_http "http://127.0.0.1:$LLM_PORT/v1/models" 180 llm
     llm_env=(KHABAR_LLM=openai "KHABAR_LLM_URL=http://127.0.0.1:$LLM_PORT/v1" KHABAR_LLM_MODEL=khabar-llm)
   fi
+  local embed_env=()
+  if [[ "$EMBED" == server ]]; then
+    local embed_gguf
+    embed_gguf="$("$PYTHON" -m index.embed_gguf --outtype f32 | tail -1)"
+    # non-causal model: one batch must hold a whole passage (n_batch = n_ubatch = n_ctx)
+    launch embed env OMP_WAIT_POLICY=PASSIVE "$PYTHON" -m llama_cpp.server --model "$embed_gguf" --host 127.0.0.1 \
+      --port "$EMBED_PORT" --model_alias khabar-embed --embedding true --n_ctx 2048 --n_batch 2048 \
+      --n_ubatch 2048 --n_threads "$THREADS" --n_threads_batch "$THREADS"
+    wait_http "http://127.0.0.1:$EMBED_PORT/v1/models" 120 embed
+    embed_env=("KHABAR_EMBED_URL=http://127.0.0.1:$EMBED_PORT/v1" KHABAR_EMBED_SERVER_MODEL=khabar-embed)
+  fi
   for ((i = 0; i < n; i++)); do
     local port=$((FIRST_PORT + i))
     # the first replica indexes data/articles when the shared index is empty; the others wait for it
-    launch "replica-$i" env KHABAR_CHROMA_URL="http://127.0.0.1:$CHROMA_PORT" "${llm_env[@]}" \
+    launch "replica-$i" env KHABAR_CHROMA_URL="http://127.0.0.1:$CHROMA_PORT" "${llm_env[@]}" "${embed_env[@]}" \
       KHABAR_DATA_DIR="$CLUSTER_DIR/replica-$i" "$PYTHON" -m ui.cli serve --host 127.0.0.1 --port "$port"
     if ((i == 0)); then wait_ready "$port" 900 replica-0; fi
   done
@@ -76,7 +93,7 @@ start() {
 
 stop() {
   local f pid
-  for f in "$CLUSTER_DIR"/replica-*.pid "$CLUSTER_DIR"/llm.pid "$CLUSTER_DIR"/chroma.pid; do
+  for f in "$CLUSTER_DIR"/replica-*.pid "$CLUSTER_DIR"/llm.pid "$CLUSTER_DIR"/embed.pid "$CLUSTER_DIR"/chroma.pid; do
     [[ -f "$f" ]] || continue
     pid=$(cat "$f")
     if kill -0 "$pid" 2>/dev/null; then

@@ -45,7 +45,7 @@ from index.embed import HashingEmbedder  # noqa: F401  (tests import the fake fr
 
 offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below
 
-from . import bench_answers, bench_ingest, bench_retrieval, bench_scale  # noqa: E402
+from . import bench_answers, bench_ingest, bench_load, bench_retrieval, bench_scale  # noqa: E402
 from .bench_answers import ANSWER_QUESTIONS  # noqa: E402
 from .bench_data import (DEFAULT_GOLD, correct, load_gold, peak_rss_bytes, pick_questions,  # noqa: E402,F401
                          seed_sentences, synthetic_corpus)
@@ -55,6 +55,7 @@ from .bench_scale import (SCALE_DIM, SCALE_FULL, SCALE_NOTE, SCALE_QUICK, ingest
                           keyword_scale, scale_worker)
 
 SECTIONS = ("ingest", "retrieval", "answers", "scale")
+EXTRA_SECTIONS = ("load", "vectors")  # opt-in (eval/bench_load.py): minutes of load, 10^5 chunks
 
 
 @dataclass
@@ -106,7 +107,10 @@ def settings_header(settings: Settings, quick: bool, sizes: Sequence[int]) -> li
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help=f"{ANSWER_QUESTIONS} answer questions, 20 queries x {REPEATS} rounds, scale 100 and 1,000")
-    ap.add_argument("--only", default=",".join(SECTIONS), help=f"comma list of {', '.join(SECTIONS)}")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"comma list of {', '.join(SECTIONS)}; opt-in: {', '.join(EXTRA_SECTIONS)}")
+    ap.add_argument("--vectors", default="10000,100000", help="chunk counts of the vectors section")
+    ap.add_argument("--vectors-server", action="store_true", help="the vectors section on a `chroma run` server")
     ap.add_argument("--scale", default=None, help="comma list of corpus sizes (overrides the default)")
     ap.add_argument("--embed-threads", type=int)
     ap.add_argument("--llm-threads", type=int)
@@ -126,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
 def _sections(ap: argparse.ArgumentParser, args) -> set[str]:
     """The sections to run: those asked for and those they build on."""
     only = {x.strip() for x in args.only.split(",") if x.strip()}
-    unknown = only - set(SECTIONS)
+    unknown = only - set(SECTIONS) - set(EXTRA_SECTIONS)
     if unknown:
         ap.error(f"unknown sections: {sorted(unknown)}")
     need = set(only)
@@ -155,6 +159,10 @@ def run(args, need: set[str], sizes: Sequence[int], tmp: Path) -> list[str]:
         bench_answers.run(bench)
     if "scale" in need:
         bench_scale.run(bench, sizes, tmp)
+    if "vectors" in need:
+        bench_load.run_vector_rows(bench, [int(x) for x in args.vectors.split(",")], args.vectors_server)
+    if "load" in need:
+        bench_load.run_load_rows(bench)
     wall = time.perf_counter() - started
     return ["", *header, "", format_table(bench.rows), "", *bench.info,
             f"main process peak RSS {fmt_mb(peak_rss_bytes())}; {load_text()} at end; wall time {wall:,.0f} s",

@@ -9,7 +9,7 @@ seconds in total (requests not finished by then count as `unfinished`). Only loo
 accepted: this is a tool to measure your own server, not anyone else's.
 
 Reports: total, ok (2xx), 503 (and how many carried a Retry-After), other 5xx, other statuses,
-client errors (connect / timeout / broken stream), p50 / p95 / max latency, requests/s, and the
+client errors (connect / timeout / broken stream), p50 / p95 / p99 / max latency, requests/s, and the
 server's RSS before and after (from /proc/PID with --pid, or from /health if it reports `rss_bytes`).
 Exit 0 when every request got 2xx or 503 + Retry-After, 1 otherwise, 2 for bad arguments.
 """
@@ -96,7 +96,7 @@ class Report:
     unfinished: int = 0  # not finished within --timeout
     statuses: dict[str, int] = field(default_factory=dict)
     error_kinds: dict[str, int] = field(default_factory=dict)
-    latency_ms: dict[str, float] = field(default_factory=dict)  # p50, p95, max over finished requests
+    latency_ms: dict[str, float] = field(default_factory=dict)  # p50, p95, p99, max over finished requests
     ok_latency_ms: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     requests_per_second: float = 0.0
@@ -119,7 +119,7 @@ def _latencies(values: list[float]) -> dict[str, float]:
         return {}
     ms = [v * 1000 for v in values]
     return {"p50": round(percentile(ms, 50, "nearest"), 1), "p95": round(percentile(ms, 95, "nearest"), 1),
-            "max": round(max(ms), 1)}
+            "p99": round(percentile(ms, 99, "nearest"), 1), "max": round(max(ms), 1)}
 
 
 def _request(path: str, question: str) -> tuple[str, dict]:
@@ -259,8 +259,8 @@ def summary(report: Report) -> str:
         f"  finished {report.total}  ok {report.ok}  503 {report.busy_503} "
         f"(Retry-After on {report.busy_503_with_retry_after})  other 5xx {report.other_5xx}  "
         f"other status {report.other_status}  errors {report.errors}  unfinished {report.unfinished}",
-        f"  latency all  p50 {lat.get('p50', '-')} ms  p95 {lat.get('p95', '-')} ms  max {lat.get('max', '-')} ms",
-        f"  latency ok   p50 {okl.get('p50', '-')} ms  p95 {okl.get('p95', '-')} ms  max {okl.get('max', '-')} ms",
+        f"  latency all  p50 {lat.get('p50', '-')} ms  p95 {lat.get('p95', '-')} ms  p99 {lat.get('p99', '-')} ms  max {lat.get('max', '-')} ms",
+        f"  latency ok   p50 {okl.get('p50', '-')} ms  p95 {okl.get('p95', '-')} ms  p99 {okl.get('p99', '-')} ms  max {okl.get('max', '-')} ms",
         f"  {report.requests_per_second} requests/s over {report.seconds} s;  server RSS {rss};  "
         f"alive after: {report.server_alive_after}",
     ]

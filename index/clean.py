@@ -55,7 +55,7 @@ RELATED = re.compile(r"^\s*(اقرأ أيضا|اقرأ ايضا|اقرأ أيض�
 PUBLISHED = re.compile(r"^\s*(نشر|نشرت|نشر في|published|posted)\s*:?\s*$", re.IGNORECASE)
 DATELINE = re.compile(r"^\s*[^\s.!?؟،:]+(\s[^\s.!?؟،:]+)?\s*[-–/]\s*[^\s.!?؟،:]+(\s[^\s.!?؟،:]+){0,3}\s*$")  # "جنيف-سانا", "القاهرة - أ ش أ"
 BULLET = re.compile(r"^\s*[•·▪●◦*\-–]\s+")
-SENTENCE_END = re.compile(r"[.!?؟:]\s*$")
+LINE_ENDS_SENTENCE = re.compile(r"[.!?؟:]\s*$")  # a heading does not (index/text.py SENTENCE_END cuts sentences)
 
 
 def _words(line: str) -> int:
@@ -112,7 +112,7 @@ def clean_lines(lines: list[str], guess_title: bool = True) -> tuple[str | None,
     for i, ln in (body if guess_title else []):
         if i >= first_para:
             break
-        if _words(ln) <= 25 and not SENTENCE_END.search(ln):
+        if _words(ln) <= 25 and not LINE_ENDS_SENTENCE.search(ln):
             title = BULLET.sub("", ln)
             if not BULLET.match(ln):
                 body = [(j, x) for j, x in body if j != i]

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .models import EMBEDDER, LLM, default_models_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_ARTICLES = REPO_ROOT / "data" / "articles"
 
@@ -29,17 +31,13 @@ def offline_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def _models_dir() -> Path:
-    return Path(os.environ.get("KHABAR_MODELS_DIR", Path.home() / ".cache" / "khabar" / "models")).expanduser()
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KHABAR_", extra="ignore")
 
     # where things live
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "khabar")
     articles_dir: Path = BUNDLED_ARTICLES
-    models_dir: Path = Field(default_factory=_models_dir)
+    models_dir: Path = Field(default_factory=default_models_dir)
     chroma_url: str | None = None  # http://host:port -> Chroma server instead of the embedded store
     collection: str = "khabar"
 
@@ -49,6 +47,11 @@ class Settings(BaseSettings):
     embed_batch_size: int = 8
     embed_threads: int = 2
     embed_query_tokens: int = 256  # a question is cut to this many tokens before it is embedded (cost bound)
+    embed_url: str | None = None  # an OpenAI-compatible /v1/embeddings server instead of the model in process
+    embed_server_model: str = "khabar-embed"  # the model name sent to KHABAR_EMBED_URL
+    embed_api_key: str = "not-needed"
+    embed_query_prompt: str | None = None  # prefix of questions; default: the model folder's (EmbeddingGemma's)
+    embed_document_prompt: str | None = None  # prefix of passages ("title: none" is filled with the title)
 
     # chunking (words)
     chunk_words: int = 200
@@ -66,9 +69,9 @@ class Settings(BaseSettings):
 
     # generation
     llm: Literal["local", "openai", "none"] = "local"
-    llm_path: Path | None = None  # GGUF; default: Qwen2.5 1.5B in models_dir
+    llm_path: Path | None = None  # GGUF; default: the bundled Qwen2.5-Coder-1.5B-Instruct Q4_K_M in models_dir
     llm_url: str | None = None  # any OpenAI-compatible server; implies llm=openai
-    llm_model: str = "qwen2.5-1.5b-instruct"
+    llm_model: str = "qwen2.5-coder-1.5b-instruct"  # the name sent to an OpenAI-compatible server (KHABAR_LLM_URL)
     llm_api_key: str = "not-needed"
     llm_threads: int = 2
     llm_ctx: int = 4096
@@ -81,6 +84,7 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_upload_bytes: int = 5_000_000
     queue_size: int = 4  # requests waiting for the LLM beyond the one generating
+    search_queue_size: int = 48  # retrieval-only requests (extractive, /api/search) waiting beyond the 2 running
     max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
     max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
     max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
@@ -111,11 +115,11 @@ class Settings(BaseSettings):
 
     @property
     def embed_model_path(self) -> Path:
-        return self.embed_model or self.models_dir / "embeddinggemma-300m" / "model_download"
+        return self.embed_model or self.models_dir / EMBEDDER.name / "model_download"
 
     @property
     def llm_model_path(self) -> Path:
-        return self.llm_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+        return self.llm_path or self.models_dir / LLM.name
 
     @property
     def chroma_dir(self) -> Path:

@@ -61,8 +61,11 @@ class HashingEmbedder:
         return [self._vec(t) for t in texts]
 
 
-def load_embedder(settings) -> "SentenceTransformerEmbedder":
-    """The configured sentence-transformers model; the bundled one is sha256-checked before loading."""
+def load_embedder(settings) -> "Embedder":
+    """The configured embedder: an OpenAI-compatible server when KHABAR_EMBED_URL is set, else the
+    sentence-transformers model in process (the bundled one is sha256-checked before loading)."""
+    if settings.embed_url:
+        return ServerEmbedder.from_settings(settings)
     from .models import EMBEDDER, verify
 
     if settings.embed_model is None:
@@ -76,12 +79,19 @@ def embedder_name(path, dtype: str) -> str:
     return f"{Path(path).name}:{dtype}"
 
 
+def configured_name(settings) -> str:
+    """The name load_embedder(settings) will have, without loading anything."""
+    if settings.embed_url:
+        return f"{settings.embed_server_model}:server"
+    return embedder_name(settings.embed_model_path, settings.embed_dtype)
+
+
 class LazyEmbedder:
     """load_embedder(settings) on the first encode: re-running an unchanged feed loads no model."""
 
     def __init__(self, settings) -> None:
         self.settings = settings
-        self.name = embedder_name(settings.embed_model_path, settings.embed_dtype)
+        self.name = configured_name(settings)
         self._model = None
 
     def _get(self):
@@ -99,7 +109,58 @@ class LazyEmbedder:
         return self._get().embed_sentences(texts)
 
 
-class SentenceTransformerEmbedder:
+class Prompted:
+    """What the in-process and the server embedder share: the model's prompts applied here (a server
+    gets the prompted text), questions cut to a token budget, and a cache for questions and sentences."""
+
+    query_prompt = ""
+    doc_prompt = ""
+    max_query_tokens = 256
+    tokenizer = None  # a `tokenizers.Tokenizer` or a transformers tokenizer, for _cut_query
+
+    def _encode(self, texts: list[str]) -> list[Vector]:
+        raise NotImplementedError
+
+    def _doc_text(self, text: str, title: str | None) -> str:
+        if title and "title: none" in self.doc_prompt:
+            return self.doc_prompt.replace("title: none", f"title: {title}") + text
+        return self.doc_prompt + text
+
+    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Vector]:
+        titles = titles or [None] * len(texts)
+        return self._encode([self._doc_text(t, ti) for t, ti in zip(texts, titles)])
+
+    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
+        return self._cached([self.query_prompt + self._cut_query(t) for t in texts])
+
+    def _cut_query(self, text: str) -> str:
+        """At most max_query_tokens tokens: a question's cost is bounded by tokens, not characters (2,000
+        digits are ~2,000 tokens and took 6 s to encode; 256 tokens cover any real question)."""
+        tok = self.tokenizer
+        if tok is None or len(text) <= self.max_query_tokens:
+            return text
+        if hasattr(tok, "encode_batch"):  # tokenizers.Tokenizer (the server embedder: no transformers needed)
+            ids = tok.encode(text, add_special_tokens=False).ids
+            return tok.decode(ids[:self.max_query_tokens]) if len(ids) >= self.max_query_tokens else text
+        ids = tok(text, add_special_tokens=False, truncation=True, max_length=self.max_query_tokens)["input_ids"]
+        return tok.decode(ids, skip_special_tokens=True) if len(ids) >= self.max_query_tokens else text
+
+    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
+        """Evidence sentences at question time: cached, since the same ones come back often."""
+        return self._cached([self._doc_text(t, None) for t in texts])
+
+    def _cached(self, texts: list[str]) -> list[Vector]:
+        cache = self.__dict__.setdefault("_cache", OrderedDict())
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            for t, v in zip(missing, self._encode(missing)):
+                cache[t] = v
+                if len(cache) > 20_000:
+                    cache.popitem(last=False)
+        return [cache[t] for t in texts]
+
+
+class SentenceTransformerEmbedder(Prompted):
     """EmbeddingGemma (or any sentence-transformers folder), CPU, with the model's own prompts.
 
     Documents are encoded as `title: <title> | text: <chunk>` (EmbeddingGemma's document prompt with
@@ -129,13 +190,9 @@ class SentenceTransformerEmbedder:
         self.query_prompt = prompts.get("query", "")
         self.doc_prompt = prompts.get("document", "")
         self.max_query_tokens = max_query_tokens
+        self.tokenizer = getattr(self.model, "tokenizer", None)
         self._lock = threading.Lock()  # torch on 2 cores: one encode at a time beats interleaving
         self._cache: OrderedDict[str, Vector] = OrderedDict()
-
-    def _doc_text(self, text: str, title: str | None) -> str:
-        if title and "title: none" in self.doc_prompt:
-            return self.doc_prompt.replace("title: none", f"title: {title}") + text
-        return self.doc_prompt + text
 
     def _encode(self, texts: list[str]) -> list[Vector]:
         with self._lock:
@@ -143,31 +200,89 @@ class SentenceTransformerEmbedder:
                                      convert_to_numpy=True, show_progress_bar=False)
         return vecs.astype("float32").tolist()
 
-    def embed_documents(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[Vector]:
-        titles = titles or [None] * len(texts)
-        return self._encode([self._doc_text(t, ti) for t, ti in zip(texts, titles)])
 
-    def embed_queries(self, texts: Sequence[str]) -> list[Vector]:
-        return self._cached([self.query_prompt + self._cut_query(t) for t in texts])
+# EmbeddingGemma's own prompts (config_sentence_transformers.json), for a server embedder without the folder
+GEMMA_PROMPTS = {"query": "task: search result | query: ", "document": "title: none | text: "}
+RETRIES = 4  # per request, with exponential backoff and jitter (0.5 s, 1 s, 2 s, 4 s; Retry-After honoured)
 
-    def _cut_query(self, text: str) -> str:
-        """At most max_query_tokens tokens: a question's cost is bounded by tokens, not characters (2,000
-        digits are ~2,000 tokens and took 6 s to encode; 256 tokens cover any real question)."""
-        tok = getattr(self.model, "tokenizer", None)
-        if tok is None or len(text) <= self.max_query_tokens:
-            return text
-        ids = tok(text, add_special_tokens=False, truncation=True, max_length=self.max_query_tokens)["input_ids"]
-        return tok.decode(ids, skip_special_tokens=True) if len(ids) >= self.max_query_tokens else text
 
-    def embed_sentences(self, texts: Sequence[str]) -> list[Vector]:
-        """Evidence sentences at question time: cached, since the same ones come back often."""
-        return self._cached([self._doc_text(t, None) for t in texts])
+class EmbedServerError(RuntimeError):
+    """The embedding server is down or keeps failing: HTTP 503 `embedder_unavailable`, a one-line CLI error."""
 
-    def _cached(self, texts: list[str]) -> list[Vector]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for t, v in zip(missing, self._encode(missing)):
-                self._cache[t] = v
-                if len(self._cache) > 20_000:
-                    self._cache.popitem(last=False)
-        return [self._cache[t] for t in texts]
+    code = "embedder_unavailable"
+    status = 503
+
+
+class ServerEmbedder(Prompted):
+    """Any OpenAI-compatible `/v1/embeddings` (llama.cpp's server, Infinity, TEI, vLLM, Ollama).
+
+    The prompts are applied here, so the server gets exactly the text the in-process model would encode;
+    vectors are L2-normalised here (llama.cpp's server returns them unnormalised). Texts go in batches
+    of `batch_size` per request; the OpenAI client retries connection errors, 408/429 and 5xx with
+    backoff, and after that the failure is an EmbedServerError.
+    """
+
+    def __init__(self, url: str, model: str, api_key: str = "not-needed", batch_size: int = 8,
+                 query_prompt: str = GEMMA_PROMPTS["query"], doc_prompt: str = GEMMA_PROMPTS["document"],
+                 max_query_tokens: int = 256, tokenizer=None, timeout: float = 120.0, retries: int = RETRIES,
+                 http_client=None) -> None:
+        from openai import OpenAI
+
+        self.url = url.rstrip("/")
+        self.model = model
+        self.name = f"{model}:server"
+        self.batch_size = max(1, batch_size)
+        self.query_prompt, self.doc_prompt = query_prompt, doc_prompt
+        self.max_query_tokens = max_query_tokens
+        self.tokenizer = tokenizer
+        self.requests = 0
+        self.client = OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout,
+                             max_retries=retries, http_client=http_client)
+
+    @classmethod
+    def from_settings(cls, settings) -> "ServerEmbedder":
+        """Prompts and the question tokenizer come from the model folder when it is there (the bundled
+        EmbeddingGemma), else EmbeddingGemma's prompts and a character budget; KHABAR_EMBED_*_PROMPT win."""
+        import json
+
+        folder = Path(settings.embed_model_path)
+        prompts = dict(GEMMA_PROMPTS)
+        config = folder / "config_sentence_transformers.json"
+        if config.is_file():
+            prompts.update({k: v for k, v in (json.loads(config.read_text()).get("prompts") or {}).items()
+                            if k in prompts})
+        tokenizer = None
+        if (folder / "tokenizer.json").is_file():
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        query = settings.embed_query_prompt if settings.embed_query_prompt is not None else prompts["query"]
+        doc = settings.embed_document_prompt if settings.embed_document_prompt is not None else prompts["document"]
+        return cls(settings.embed_url, settings.embed_server_model, settings.embed_api_key,
+                   settings.embed_batch_size, query, doc, settings.embed_query_tokens, tokenizer)
+
+    def _encode(self, texts: list[str]) -> list[Vector]:
+        out: list[Vector] = []
+        for i in range(0, len(texts), self.batch_size):
+            out.extend(self._request(texts[i:i + self.batch_size]))
+        return out
+
+    def _request(self, batch: list[str]) -> list[Vector]:
+        import numpy as np
+        import openai
+
+        try:
+            reply = self.client.embeddings.create(input=batch, model=self.model, encoding_format="float")
+        except openai.APIStatusError as exc:
+            raise EmbedServerError(f"the embedding server at {self.url} answered {exc.status_code}: "
+                                   f"{str(exc.message)[:200]}") from None
+        except openai.APIError as exc:  # connection refused, timeout, broken reply
+            raise EmbedServerError(f"the embedding server at {self.url} is not answering ({type(exc).__name__}); "
+                                   f"start it, or unset KHABAR_EMBED_URL to embed in process") from None
+        self.requests += 1
+        data = sorted(reply.data, key=lambda d: d.index)
+        if len(data) != len(batch):
+            raise EmbedServerError(f"the embedding server at {self.url} returned {len(data)} vectors for {len(batch)} texts")
+        vecs = np.asarray([d.embedding for d in data], dtype="float32")
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return (vecs / np.where(norms == 0, 1, norms)).tolist()

@@ -26,7 +26,7 @@ from .clean import CleanArticle, clean
 from .config import Settings
 from .dedup import Deduper
 from .embed import Embedder
-from .load import Skipped, find_files, read_article
+from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
 from .text import evidence_sentences
@@ -270,21 +270,13 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
     existing = indexer.state
     files = find_files(path)
     present = {f.stem for f in files}  # prune keeps an article whose file is there, even if unreadable now
-    seen_ids: dict[str, str] = {}
     bar = _bar(len(files), progress)
-    for file in files:
+    for item in read_all(files):
         bar.update(1)
-        try:
-            raw = read_article(file)
-        except (ValueError, OSError) as exc:
-            report.skipped.append(Skipped(file=str(file), reason=str(exc)))
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
             continue
-        if raw.article_id in seen_ids:
-            report.skipped.append(Skipped(file=str(file), reason=f"duplicate article id {raw.article_id!r} "
-                                                                 f"(also {seen_ids[raw.article_id]})"))
-            continue
-        seen_ids[raw.article_id] = str(file)
-        indexer.add(clean(raw), str(file))
+        indexer.add(clean(item), str(item.path))
     indexer.finish()
     bar.close()
     if prune:

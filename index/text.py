@@ -15,9 +15,9 @@ _ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff
 _LATIN_CHAR = re.compile("[A-Za-z]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
-# sentence ends: . ! ? ؟ and line breaks; clause ends ، ؛ are a second, finer level
+# sentence ends: . ! ? ؟ … and line breaks (where a sentence is cut; index/clean.py's LINE_ENDS_SENTENCE
+# asks whether a line ends like one)
 SENTENCE_END = re.compile(r"(?<=[.!?؟…])[\"”»')\]]*\s+|\n+")
-CLAUSE_END = re.compile(r"(?<=[،؛;,])\s+")
 
 
 def normalize(text: str) -> str:
@@ -27,19 +27,22 @@ def normalize(text: str) -> str:
     return text.translate(_ALEF).translate(_DIGITS).lower()
 
 
-_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+# the article "ال" with what is glued before it, stripped from normalised words for matching
+ARTICLE_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
+NAME_PREFIXES = ("وال", "بال", "فال", "لل", "ال")  # for names: without "كال", which begins كاليفورنيا
+
+
+def strip_prefix(word: str, prefixes: tuple[str, ...] = ARTICLE_PREFIXES, keep: int = 3) -> str:
+    """The word without its first matching prefix, if at least `keep` letters remain."""
+    for p in prefixes:
+        if word.startswith(p) and len(word) - len(p) >= keep:
+            return word[len(p):]
+    return word
 
 
 def tokens(text: str) -> list[str]:
     """Normalised word tokens with a light Arabic prefix strip (no stemmer: names must survive)."""
-    out = []
-    for tok in _TOKEN.findall(normalize(text)):
-        for p in _PREFIXES:
-            if tok.startswith(p) and len(tok) - len(p) >= 3:
-                tok = tok[len(p):]
-                break
-        out.append(tok)
-    return out
+    return [strip_prefix(tok) for tok in _TOKEN.findall(normalize(text))]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -93,9 +96,9 @@ _PERSIAN_URDU = re.compile("[پچژگکیۀےٹڈڑں]")
 def detect_language(text: str) -> str:
     """'ar' or 'en': the answer language. Anything that is neither is answered in English.
 
-    langdetect (seeded) first; short Arabic questions often come back as fa/ur, so for
-    Arabic-script text only letters that Arabic does not use (پ چ ژ گ ک ی ے …) make it
-    Persian/Urdu.
+    Mostly Latin letters: English. Arabic script: Arabic, unless it has letters Arabic does not use
+    (پ چ ژ گ ک ی ے …); only then is langdetect (seeded, ~13 ms) asked, and fa / ur / ps makes it
+    Persian or Urdu (answered in English). langdetect alone calls short Arabic questions fa / ur.
     """
     if arabic_ratio(text) < 0.5:
         return "en"

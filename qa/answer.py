@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .trace import Trace
+
 
 @dataclass
 class Citation:
@@ -29,11 +31,19 @@ class Answer:
     language: str  # "ar" | "en"
     refused: bool
     citations: list[Citation] = field(default_factory=list)
-    timings: dict = field(default_factory=dict)
+    trace: Trace = field(default_factory=Trace)  # timings and diagnostics (only the timings are serialised)
     retrieved: list[str] = field(default_factory=list)  # chunk ids retrieval returned (not serialised)
-    notes: dict = field(default_factory=dict)  # guards that fired (not serialised)
     gloss: str | None = None  # English gloss of the cited Arabic, machine translated (serialised when set)
     machine_translation: bool = False  # the answer text or its gloss was translated by the model
+
+    @property
+    def timings(self) -> dict:
+        return self.trace.timings.to_dict()
+
+    @property
+    def notes(self) -> dict:
+        """The checks that fired and the model's raw text (not serialised)."""
+        return self.trace.notes()
 
     def to_dict(self) -> dict:
         out = {"answer": self.answer, "language": self.language, "refused": self.refused,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from index.store import Hit
 from index.text import evidence_sentences, normalize, tokens
 
+from .params import PARAMS
+
 # matched on normalize()d text: lower case, أ/إ/آ -> ا, ة -> ه, ى -> ي
 _INSTRUCTION = re.compile("|".join([
     r"\b(ignore|disregard|forget|override|bypass)\b[^.!?]{0,40}\b(instructions?|prompts?)\b",
@@ -71,10 +73,10 @@ def candidate_sentences(hits: list[Hit]) -> list[tuple[Hit, str]]:
     return out
 
 
-def select(question: str, qvec: list[float], hits: list[Hit], embed_sentences, limit: int,
-           max_words: int = 150) -> list[Evidence]:
+def select_evidence(question: str, qvec: list[float], hits: list[Hit], embed_sentences, limit: int,
+                    max_words: int) -> list[Evidence]:
     """Best `limit` sentences by cosine to the question (plus a small lexical and chunk-rank prior),
-    within a word budget. Returned in passage order 1..n."""
+    within a word budget (KHABAR_EVIDENCE_SENTENCES, KHABAR_EVIDENCE_WORDS). Returned in passage order 1..n."""
     cands = candidate_sentences(hits)
     if not cands:
         return []
@@ -82,7 +84,7 @@ def select(question: str, qvec: list[float], hits: list[Hit], embed_sentences, l
     rank = {h.chunk_id: i for i, h in enumerate(hits)}
     scored = []
     for (h, s), v in zip(cands, vecs):
-        score = cosine(qvec, v) + 0.1 * lexical(question, s) - 0.01 * rank[h.chunk_id]
+        score = cosine(qvec, v) + PARAMS.lexical_weight * lexical(question, s) - PARAMS.rank_penalty * rank[h.chunk_id]
         scored.append((score, h, s, v))
     scored.sort(key=lambda x: -x[0])
     chosen, words = [], 0

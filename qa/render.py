@@ -33,7 +33,10 @@ _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "
 _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
                  "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
-                 "ميات": "hundreds of", "اكثر": "more than", "نحو": "about"}
+                 "ميات": "hundreds of"}
+# qualifiers stay with their number ("more than seven hours"); a following من / عن / على is theirs
+_QUALIFIERS = {"اكثر": "more than", "ازيد": "more than", "يزيد": "more than", "اقل": "less than", "نحو": "about",
+               "حوالي": "about", "حوالى": "about", "قرابه": "nearly", "زهاء": "about", "يقارب": "nearly", "ما": ""}
 # names code can render: places and bodies these news articles keep naming (normalised Arabic)
 NAMES = {"جنيف": "Geneva", "بروكسل": "Brussels", "فيينا": "Vienna", "موسكو": "Moscow", "واشنطن": "Washington",
          "اوروبا": "Europe", "اوكرانيا": "Ukraine", "روسيا": "Russia", "جورجيا": "Georgia", "مدريد": "Madrid",
@@ -62,9 +65,62 @@ _PERIOD = {"نهايه": "the end of", "بدايه": "the beginning of", "منت
 LATIN_GRAMMAR = r"""root ::= [A-Za-z0-9"'$%(] [A-Za-z0-9 ,.;:'"$%()/&-]*"""
 
 
+_HOURS = {"الواحده": "1", "الثانيه": "2", "الثالثه": "3", "الرابعه": "4", "الخامسه": "5", "السادسه": "6",
+          "السابعه": "7", "الثامنه": "8", "التاسعه": "9", "العاشره": "10", "الحاديه عشره": "11", "الثانيه عشره": "12"}
+_DAYPART = {"صباحا": "a.m.", "فجرا": "a.m.", "مساء": "p.m.", "ليلا": "p.m.", "ظهرا": "p.m."}
+_ZONES = {"جرينتش": "GMT", "غرينتش": "GMT", "موسكو": "Moscow time", "جنيف": "Geneva time"}
+
+
+def _clock(text: str) -> str | None:
+    """'قرابه الثامنه صباحا بتوقيت جرينتش' -> 'about 8 a.m. GMT' (normalised Arabic in)."""
+    hours = "|".join(sorted(_HOURS, key=len, reverse=True))
+    m = re.fullmatch(rf"(?:(قرابه|نحو|حوالي|حوالى)\s+)?(?:الساعه\s+)?({hours}|\d{{1,2}}[:：]\d{{2}})"
+                     rf"(?:\s+(صباحا|مساء|ظهرا|فجرا|ليلا))?(?:\s+بتوقيت\s+(\S+))?", text.strip())
+    if not m or (m.group(2) in _HOURS and not m.group(3)):
+        return None
+    if m.group(4) and m.group(4) not in _ZONES:
+        return None
+    out = [_QUALIFIERS[m.group(1)]] if m.group(1) else []
+    out.append(_HOURS.get(m.group(2), m.group(2)))
+    out += [_DAYPART[m.group(3)]] if m.group(3) else []
+    out += [_ZONES[m.group(4)]] if m.group(4) else []
+    return " ".join(out)
+
+
+# people Arabic news about Russia, Ukraine, the US and Europe keep naming, spelled as English news does
+# (the model's transliterations were "Aoshakov" for أوشاكوف); keys are normalised Arabic
+_PEOPLE_FORMS = {
+    "بوتين": "Putin", "فلاديمير": "Vladimir", "بايدن": "Biden", "جو": "Joe", "لافروف": "Lavrov",
+    "سيرغي": "Sergei", "سيرجي": "Sergei", "سيرجيه": "Sergei", "ريابكوف": "Ryabkov", "بيسكوف": "Peskov",
+    "دميتري": "Dmitry", "ديمتري": "Dmitry", "دميتريي": "Dmitry", "اوشاكوف": "Ushakov", "يوري": "Yuri",
+    "شيرمان": "Sherman", "ويندي": "Wendy", "ساكي": "Psaki", "جين": "Jen", "بلينكن": "Blinken", "انتوني": "Antony",
+    "زيلينسكي": "Zelensky", "فولوديمير": "Volodymyr", "ستولتنبرغ": "Stoltenberg", "ستولتنبيرغ": "Stoltenberg",
+    "ينس": "Jens", "ماكرون": "Macron", "ايمانويل": "Emmanuel", "شولتس": "Scholz", "شولتز": "Scholz",
+    "اولاف": "Olaf", "ميركل": "Merkel", "غوتيريش": "Guterres", "جوتيريش": "Guterres", "فومين": "Fomin",
+    "الكسندر": "Alexander", "شويغو": "Shoigu", "شويجو": "Shoigu", "ترامب": "Trump", "اردوغان": "Erdogan",
+    "لوكاشينكو": "Lukashenko", "بارميلين": "Parmelin", "جاي": "Guy", "سوليفان": "Sullivan", "جيك": "Jake",
+    "نولاند": "Nuland", "فيكتوريا": "Victoria", "زاخاروفا": "Zakharova", "ماريا": "Maria", "ميدفيديف": "Medvedev",
+    "نافالني": "Navalny", "اليكسي": "Alexei", "بوريل": "Borrell", "جوزيب": "Josep", "كوليبا": "Kuleba",
+    "دميترو": "Dmytro", "غروشكو": "Grushko", "الكسندر غروشكو": "Alexander Grushko", "انطونيو": "Antonio",
+}
+PEOPLE = {normalize(k): v for k, v in _PEOPLE_FORMS.items()}
+
+
+def person_by_code(span: str) -> str | None:
+    """'يوري أوشاكوف' -> 'Yuri Ushakov' when every word of the name (after its title) is a known name."""
+    name = name_part(span) or span
+    ws = [normalize(w).strip(".,،:;\"'()") for w in name.split()]
+    ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
+    if not ws or not all(w in PEOPLE for w in ws):
+        return None
+    return " ".join(PEOPLE[w] for w in ws)
+
+
 def by_code(span: str) -> str | None:
     """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
     'Vienna'; None when the span holds words code can't render."""
+    if (person := person_by_code(span)) is not None:
+        return person
     text = normalize(span).replace("/", " / ")
     name = re.sub(r"^في\s+", "", text.strip())
     for form in (name, name[1:] if name[:1] in "وب" else name):
@@ -72,11 +128,19 @@ def by_code(span: str) -> str | None:
             return NAMES[form]
         if form in _PHRASES:
             return _PHRASES[form]
+    if (clock := _clock(text)) is not None:
+        return clock
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
     out: list[str] = []
     month_seen = False
-    for tok in text.split():
+    toks = text.split()
+    lead = ""
+    while len(toks) > 1 and toks[0] in _QUALIFIERS:  # "اكثر من سبع ساعات" -> "more than seven hours"
+        lead = _QUALIFIERS[toks.pop(0)] or lead
+        if toks[0] in ("من", "عن", "علي"):
+            toks.pop(0)
+    for tok in toks:
         if tok.startswith("@"):
             if not month_seen:
                 out.append(tok[1:])
@@ -107,6 +171,8 @@ def by_code(span: str) -> str | None:
     if "last" in out:  # "يونيو الماضي" -> "last June"
         out.remove("last")
         out.insert(0, "last")
+    if lead:
+        out.insert(0, lead)
     return re.sub(r"mid- ", "mid-", " ".join(out))
 
 
@@ -190,17 +256,24 @@ def clean(english: str) -> str:
 
 
 _LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "her", "its", "their", "about", "more",
+                "you", "we", "our", "your", "this", "that", "these", "those", "all", "some", "both", "no", "not",
+                "after", "before", "during", "since", "in", "on", "at", "by", "with", "for", "to", "completely",
+                "nearly", "less", "last", "over", "under", "almost", "only", "any", "each", "every",
                 "hundreds", "tens", "thousands", "seven", "three", "four", "five", "six", "eight", "nine", "ten", "two"}
 
 
-def frame(text: str, qtype: str) -> str:
+def frame(text: str, qtype: str, translated: bool = False) -> str:
     """A bare span ("Vienna", "No") becomes a short English sentence, so it reads (and detects) as English:
-    "According to the article, Vienna". Glosses and notes are sentences already."""
+    "According to the article, Vienna". A span the model translated says so: "According to the article
+    (machine translation), ...". Glosses and notes are sentences already."""
     if text.startswith(("The article says", "The cited")):
         return text
     if qtype == "yesno":
         return f"{text}, according to the article"
-    first = text.split(" ", 1)[0]
-    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first):
-        text = text[:1].lower() + text[1:]
-    return f"According to the article, {text}"
+    ws = text.split()
+    first = ws[0] if ws else ""
+    name_like = (qtype in ("who", "where") or first in NAMES.values() or first in PEOPLE.values()
+                 or first.isupper() or (len(ws) > 1 and ws[1][:1].isupper()))
+    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first) or not name_like:
+        text = text[:1].lower() + text[1:]  # "Sent 45 requests" reads "..., sent 45 requests"
+    return f"According to the article{' (machine translation)' if translated else ''}, {text}"

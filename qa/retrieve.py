@@ -21,8 +21,7 @@ from index.keywords import KeywordIndex
 from index.store import Hit, Store
 from index.text import detect_language
 
-CANDIDATES = 20
-SENTENCE_CANDIDATES = 60
+from .params import PARAMS
 
 
 class Retriever:
@@ -47,25 +46,14 @@ class Retriever:
         self._keywords.refresh()
         return self._keywords
 
-    def dense(self, question: str, k: int) -> list[Hit]:
-        vec = self.embedder.embed_queries([question])[0]
-        return self.store.query(vec, k)
-
-    def bm25_search(self, question: str, k: int) -> list[Hit]:
-        top = dict(self.keywords().top(question, k))
-        hits = self.store.get(list(top))
-        for h in hits:
-            h.score = top[h.chunk_id]
-        return hits
-
     def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
         """Top k fused hits and the best dense cosine (for refusal). where (index.meta.where: since / until /
         source) filters inside the Chroma queries; BM25 keeps only the chunks that match it."""
         vec = self.embedder.embed_queries([question])[0]
-        dense = self.store.query(vec, max(k, CANDIDATES), where=where)
+        dense = self.store.query(vec, max(k, PARAMS.candidates), where=where)
         best_dense = dense[0].score if dense else 0.0
         w = self.dense_weight if detect_language(question) == "ar" else self.dense_weight_en
-        sentence = self.store.sentence_scores(vec, SENTENCE_CANDIDATES, where=where) if self.sentence_weight > 0 and dense else {}
+        sentence = self.store.sentence_scores(vec, PARAMS.sentence_candidates, where=where) if self.sentence_weight > 0 and dense else {}
         if (w >= 1.0 and not sentence) or not dense:
             return dense[:k], best_dense
         hits = {h.chunk_id: h for h in dense}
@@ -74,18 +62,18 @@ class Retriever:
         if w < 1.0:
             kw = self.keywords()
             if where is None:
-                top = kw.top(question, CANDIDATES)
+                top = kw.top(question, PARAMS.candidates)
                 bm_scores = dict(top)
                 bm_scores.update(kw.scores(question, [cid for cid in candidates if cid not in bm_scores]))
             else:  # the keyword index has no metadata: BM25 keeps only the chunks that match where
                 allowed = self.store.ids(where)
                 bm_scores = {cid: s for cid, s in kw.scores(question).items() if cid in allowed}
-                top = sorted(bm_scores.items(), key=lambda x: -x[1])[:CANDIDATES]
+                top = sorted(bm_scores.items(), key=lambda x: -x[1])[:PARAMS.candidates]
             seen = set(candidates)
             candidates += [cid for cid, _ in top if cid not in seen]
         missing = _cosine_missing(dense)  # not in the dense top: below its worst
         d = _minmax({cid: hits[cid].score if cid in hits else missing for cid in candidates})
-        floor = min(sentence.values(), default=0.0) - 0.01
+        floor = min(sentence.values(), default=0.0) - PARAMS.below_worst
         sv = _minmax({cid: sentence.get(cid, floor) for cid in candidates}) if sentence else {}
         sw = self.sentence_weight if sentence else 0.0
         b = _minmax({cid: bm_scores.get(cid, 0.0) for cid in candidates}) if w < 1.0 else {}
@@ -110,7 +98,7 @@ class Retriever:
 
 
 def _cosine_missing(dense: list[Hit]) -> float:
-    return dense[-1].score - 0.01 if dense else 0.0
+    return dense[-1].score - PARAMS.below_worst if dense else 0.0
 
 
 def _minmax(scores: dict[str, float]) -> dict[str, float]:

@@ -21,8 +21,14 @@ _MONTH = (r"(?:يناير|فبراير|مارس|[أا]بريل|مايو|ماي|�
           r"كانون\s+ال[أا]ول|كانون\s+الثاني|شباط|[آا]ذار|نيسان|[أا]يار|حزيران|تموز|[آا]ب|[أا]يلول|"
           r"تشرين\s+ال[أا]ول|تشرين\s+الثاني)")
 _WEEKDAY = r"(?:ال[إا]ثنين|الثلاثاء|ال[أا]ربعاء|الخميس|الجمعة|السبت|ال[أا]حد)"
+_HOUR = (r"(?:الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|الحادية\s+عشرة|"
+         r"الثانية\s+عشرة)")
+# a clock time: "قرابة الثامنة صباحاً بتوقيت جرينتش", "الساعة 14:30"
+_TIME = (rf"(?:(?:قرابة|نحو|حوالي|حوالى)\s+)?(?:الساعة\s+)?(?:{_HOUR}|\d{{1,2}}[:：]\d{{2}})"
+         rf"(?:\s+(?:صباحا|مساء|ظهرا|فجرا|ليلا)\u064b?)(?:\s+بتوقيت\s+[\u0621-\u064a]+)?"
+         rf"|(?:الساعة\s+)?\d{{1,2}}[:：]\d{{2}}(?:\s+بتوقيت\s+[\u0621-\u064a]+)?")
 _DATE = re.compile(
-    rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?(?:\s+(?:عام\s+)?\d{{4}})?"
+    rf"{_TIME}|\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?(?:\s+(?:عام\s+)?\d{{4}})?"
     rf"|{_MONTH}(?:\s+(?:عام\s+)?\d{{4}})"
     rf"|(?:عام|سنة|العام)\s+\d{{4}}"
     rf"|(?<!\d)(?:1[89]|20)\d{{2}}(?!\d)"
@@ -30,9 +36,12 @@ _DATE = re.compile(
     rf"|(?:نهاية|بداية|منتصف|مطلع)\s+{_MONTH}|{_MONTH}\s+الماضي")
 _NUMBER_WORD = (r"(?:واحد|اثنين|اثنان|اثنتين|ثلاث|ثلاثة|[أا]ربع|[أا]ربعة|خمس|خمسة|ست|ستة|سبع|سبعة|ثماني|ثمانية|تسع|تسعة|"
                 r"عشر|عشرة|عشرات|مئات|[آا]لاف|ملايين|مليارات|نحو\s+\d+)")
+# a qualifier belongs to the number: "أكثر من سبع ساعات" is not "سبع ساعات"
+_QUALIFIER = (r"(?:(?:[أا]كثر|[أا]قل|[أا]زيد|ما\s+يزيد)\s+(?:من|عن|على)|نحو|حوالي|حوالى|قرابة|زهاء|ما\s+يقارب|"
+              r"ما\s+لا\s+يقل\s+عن|[أا]قل\s+من)\s+")
 _COUNT = re.compile(
-    rf"\d+(?:[.,]\d+)*(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
-    rf"|(?<![\u0600-\u06ff]){_NUMBER_WORD}(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
+    rf"(?:(?<![\u0600-\u06ff]){_QUALIFIER})?\d+(?:[.,]\d+)*(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
+    rf"|(?<![\u0600-\u06ff])(?:{_QUALIFIER})?{_NUMBER_WORD}(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
     rf"|(?<![\u0600-\u06ff])(?:مجموعتي|مجموعتين|جولتين|اتفاقيتين|مشروعي)\s+[\u0600-\u06ff]+")
 
 
@@ -59,7 +68,7 @@ def places(sentence: str) -> list[int]:
     return out
 
 
-_TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم
+_TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم الكرملين
 مساعد مساعدة مستشار الأمريكي الأميركي الأمريكية الروسي الروسية السويسري الأوكراني الأمين العام السفير البيت
 الأبيض مسؤول كبير بالإدارة وزارة""".split())
 _NOT_NAME = set("""في على عن من إلى الى مع بعد قبل حول بشأن خلال أن إن أنه انه الذي التي كان قد و ثم أو لدى فيما بينما
@@ -192,19 +201,134 @@ def best_span(reply: str, sentence: str) -> tuple[str | None, float]:
     return best, best_f1
 
 
-def constrained(llm, messages: list[dict], grammar: str, max_tokens: int) -> str | None:
-    """The model's reply under a GBNF grammar, or None when the backend takes no grammar (then the
-    caller asks for free text and snaps it)."""
-    fn = getattr(llm, "grammar_complete", None)
-    if fn is not None:
-        return fn(messages, grammar, max_tokens)
-    inner = getattr(llm, "llm", None)  # LlamaCppLLM keeps its llama_cpp.Llama here
-    if inner is None or not hasattr(inner, "create_chat_completion"):
-        return None
-    from llama_cpp import LlamaGrammar
 
-    compiled = LlamaGrammar.from_string(grammar, verbose=False)
-    with llm.lock:
-        out = inner.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=max_tokens,
-                                           grammar=compiled)
-    return out["choices"][0]["message"]["content"] or ""
+# words that say nothing on their own: a span made only of these ("كل", "ذلك") is no answer
+_FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا هذه ذلك تلك هؤلاء الذي التي الذين اللذان اللتان ما ماذا من في على
+عن إلى الى مع و أو او ثم قد لقد كان كانت يكون أن إن أنه انه أنها انها لا لم لن هو هي هم هما نحن كما حيث أيضا ايضا بين عند
+بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
+
+
+def informative(text: str) -> bool:
+    """A span that says something: at least one word of three letters or more that is not a function
+    word ("كل" alone, left after a snapped reply lost its name, is not an answer)."""
+    return any(len(w) >= 3 and w not in _FUNCTION and (w[:1] not in "وف" or w[1:] not in _FUNCTION)
+               for w in words(text))
+
+
+_ASKS = {  # what grain of date / time a "when" question asks for
+    "weekday": (r"day of the week|which day\b(?! of)|what day\b(?! of)", r"ايام الاسبوع|(اي|أي) يوم(?! من (شهر|عام))"),
+    "time": (r"\bwhat (exact )?time\b|\bat what time\b|\bwhat hour\b|\bgmt\b", r"(اي|أي) ساعة|(اي|أي) ساعه|توقيت"),
+    "year": (r"\b(what|which) year\b|\bin what year\b", r"(اي|أي) (عام|سنة|سنه)"),
+    "date": (r"\b(what|which) date\b|\bon what date\b|\bwhen\b", r"(اي|أي) تاريخ|ما تاريخ|متى"),
+}
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
+_DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")
+
+
+def fit(options: list[str], question: str, language: str) -> list[str]:
+    """The date / time candidates of the grain the question asks for: a weekday for "which day of the
+    week", a clock time for "at what time", a year for "what year", and for "what date" / "when" a day
+    with its month before a month alone (the day is part of the date). All of them when none fits."""
+    q = question.lower() if language == "en" else question
+    asked = next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
+    tests = {"weekday": lambda o: re.search(_WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
+             "year": lambda o: _YEAR.search(o), "date": lambda o: _DAY_MONTH.search(o)}
+    if asked is None:
+        return options
+    kept = [o for o in options if tests[asked](o)]
+    if asked != "time":  # a clock time answers "when" only when asked for
+        kept = kept or [o for o in options if not re.fullmatch(_TIME, o)]
+    return kept or options
+
+
+def first_sentence(parts, min_chars: int = 4) -> str:
+    """Reads a streamed reply only up to the end of its first sentence (or line): a short answer is
+    all the snapping step uses, and every token not generated saves time on 2 cores."""
+    out = ""
+    for part in parts:
+        out += part
+        m = re.search(r"[.!?؟](?=\s)|\n", out[min_chars:])  # "17.5" is no sentence end
+        if m and len(out.strip()) >= min_chars:
+            close = getattr(parts, "close", None)
+            if close:
+                close()  # stops the generation (llama.cpp releases the model lock)
+            return out[:min_chars + m.start()].strip()
+    return out.strip()
+
+
+# English title words -> the keys of their Arabic forms (see _title_key); nationality words weigh less
+_EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": ["خارجيه"], "deputy": ["نايب", "نايبه"],
+                  "minister": ["وزير", "وزيره"], "secretary": ["وزير", "وزيره", "امين"], "spokesman": ["متحدث", "ناطق"],
+                  "spokeswoman": ["متحدثه", "ناطقه"], "spokesperson": ["متحدث", "ناطق", "ناطقه"],
+                  "kremlin": ["كرملين", "رئاسه"], "aide": ["مساعد"], "assistant": ["مساعد", "مساعده"],
+                  "adviser": ["مستشار"], "advisor": ["مستشار"], "president": ["رئيس"], "presidential": ["رئاسه"],
+                  "russian": ["روسي", "روسيه"], "russia": ["روسي", "روسيه"], "american": ["امريكي", "اميركي"],
+                  "us": ["امريكي", "اميركي", "امريكيه"], "ukrainian": ["اوكراني"], "swiss": ["سويسري"],
+                  "house": ["بيت"], "white": ["ابيض"], "press": ["ناطقه"], "general": ["عام"],
+                  "ambassador": ["سفير"], "state": ["خارجيه"], "switzerland": ["سويسري"],
+                  "ukraine": ["اوكراني"], "america": ["امريكي"]}
+_NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
+                "صيني", "تركي"}
+
+
+def normalize_word(word: str) -> str:
+    from index.text import normalize
+
+    return normalize(word)
+
+
+_MASCULINE = {"نايبه": "نايب", "وزيره": "وزير", "مساعده": "مساعد", "ناطقه": "ناطق", "متحدثه": "متحدث"}
+
+
+def _title_key(word: str) -> str:
+    """A title word's key: normalised, without و / ف / ال, feminine forms as masculine (نائبة -> نايب)."""
+    w = normalize_word(word)
+    if w[:1] in "وف" and len(w) > 3 and (w[1:] in _BARE_TITLES or w[1:3] == "ال"):
+        w = w[1:]
+    w = w[2:] if w.startswith("ال") and len(w) > 4 else w
+    return _MASCULINE.get(w, w)
+
+
+_BARE_TITLES = {normalize_word(w) for w in _TITLE}
+_EN_TITLE_KEYS = {en: [_title_key(k) for k in ks] for en, ks in _EN_TITLE_KEYS.items()}
+_NATIONALITY = {_title_key(k) for k in _NATIONALITY}
+_TITLE_KEYS = {_title_key(w) for w in _TITLE}
+
+
+def title_scores(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[float]:
+    """How well each name's title matches the question's title words: shared title words, each weighted
+    by how few names share it, nationality words a quarter ("رئيس سويسرا" matches الرئيس السويسري)."""
+    ws = words(sentence)
+    if language == "en":
+        q = {k for w in re.findall(r"[a-z]+", question.lower()) for k in _EN_TITLE_KEYS.get(w, [])}
+    else:
+        keys = {_title_key(w) for w in question.split()}
+        keys |= {k[:-1] + "ي" for k in keys if k.endswith("ا") and len(k) > 3}  # سويسرا -> سويسري
+        q = keys & (_TITLE_KEYS | _NATIONALITY)
+    titles = []
+    for a, b in names:
+        before = ws[title_start(ws, a):a]
+        after = []
+        for w in ws[b:b + 5] if not before else []:  # "يوري أوشاكوف، مساعد الرئيس الروسي"
+            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
+                break
+            after.append(w)
+        titles.append({_title_key(w) for w in before + after})
+    scores = []
+    for t in titles:
+        score = 0.0
+        for k in q & t:
+            share = sum(k in other for other in titles)
+            score += (0.25 if k in _NATIONALITY else 1.0) / share
+        scores.append(score)
+    return scores
+
+
+def by_title(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[tuple[int, int]]:
+    """The names whose title best matches the question's ("deputy defence minister" -> the name after
+    نائب وزير الدفاع, not the one after نائب وزير الخارجية). All the tied best (all when none matches)."""
+    scores = title_scores(sentence, names, question, language)
+    top = max(scores, default=0.0)
+    if top <= 0:
+        return names
+    return [n for n, s in zip(names, scores) if s == top]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from index.embed import HashingEmbedder
+from qa.llm import GrammarUnsupported
 
 DIM = 64
 
@@ -17,9 +18,11 @@ class FakeEmbedder(HashingEmbedder):
 
 
 class ScriptedLLM:
-    """Replies with the scripted answers in order (the last one repeats); records every prompt."""
+    """Replies with the scripted answers in order (the last one repeats); records every prompt. Takes no
+    grammar (GrammarUnsupported), so the pipeline asks it for free text and parses or snaps the reply."""
 
     name = "scripted"
+    kind = "local"
 
     def __init__(self, *replies: str) -> None:
         self.replies = list(replies) or ["I don't know."]
@@ -28,16 +31,9 @@ class ScriptedLLM:
     def count_tokens(self, messages: list[dict]) -> int:
         return sum(len(m["content"].split()) for m in messages)
 
-    def choose(self, messages: list[dict], k: int) -> int:
-        """Consumes one scripted reply: its first number is the chosen passage."""
-        import re
-
-        self.prompts.append(messages)
-        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
-        m = re.search(r"\d+", reply)
-        return int(m.group()) if m and int(m.group()) <= k else 0
-
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        if grammar is not None:
+            raise GrammarUnsupported("scripted replies")
         self.prompts.append(messages)
         reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
         for i in range(0, len(reply), 7):

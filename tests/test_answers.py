@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa import render, span
+from qa import refuse, render, span
 from qa.support import missing_entities, negated, question_entities, question_type
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -45,6 +45,13 @@ def test_names_the_evidence_never_mentions_are_found_across_scripts():
     assert missing_entities("Which Ukrainian crisis did NATO and Russia discuss in Brussels?", "en", texts) == []
     assert missing_entities("Qui a dirigé la délégation américaine à Genève ?", "en", texts) == []
     assert question_entities("ماذا قال الرئيس الفرنسي ماكرون؟", "ar") == ["الفرنسي", "ماكرون"]
+    # names joined by a dash are two names; title-case common words are no names; رويترز ~ Reuters, ساكي ~ Psaki
+    assert question_entities("Was a Putin–Biden call planned after the US–Russia Strategic Stability Dialogue?", "en") \
+        == ["Putin", "Biden", "Russia"]
+    assert missing_entities("Did Psaki say so, according to Reuters?", "en", ["قالت جين ساكي لوكالة رويترز"]) == []
+    # a two-consonant Arabic skeleton (الصين) must occur as the word itself, not as any word ṣ-n
+    assert missing_entities("ما موقف الصين من محادثات جنيف؟", "ar", ["بعد سنة من المحادثات في جنيف"]) == ["الصين"]
+    assert missing_entities("من هو رئيس سويسرا؟", "ar", ["والرئيس السويسري جاي بارميلين"]) == []
 
 
 def test_negation_decides_yes_no():
@@ -55,8 +62,19 @@ def test_negation_decides_yes_no():
 def test_dates_and_numbers_are_candidates_by_code():
     assert span.candidates("نشرت في 17 كانون الأول/ديسمبر الجاري مسودة اتفاقيات", "when") == ["17 كانون الأول/ديسمبر"]
     assert span.candidates("سيوفر 300 مليون دولار لجهود دعم القوات", "count") == ["300 مليون دولار"]
-    assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["سبع ساعات"]
+    # the qualifier is part of the fact: "more than seven hours", not "seven hours"
+    assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["أكثر من سبع ساعات"]
+    assert span.candidates("قتل نحو 15 ألف شخص في الصراع", "count") == ["نحو 15 ألف شخص"]
     assert span.candidates("عقد الاجتماع في جنيف", "when") == []
+
+
+def test_the_question_s_grain_picks_the_date_candidate():
+    options = span.candidates(GENEVA, "when")
+    assert options == ["يوم الإثنين", "10 كانون الثاني/ يناير"]
+    assert span.fit(options, "On what date did Sherman meet Ryabkov?", "en") == ["10 كانون الثاني/ يناير"]
+    assert span.fit(options, "في أي يوم من أيام الأسبوع التقت شيرمان بريابكوف؟", "ar") == ["يوم الإثنين"]
+    clock = span.candidates("وبدأ الاجتماع، قرابة الثامنة صباحاً بتوقيت جرينتش، كما أعلن", "when")
+    assert clock == ["قرابة الثامنة صباحاً بتوقيت جرينتش"] and render.by_code(clock[0]) == "nearly 8 a.m. GMT"
 
 
 def test_places_and_people_are_candidates_the_question_decides_between():
@@ -66,6 +84,42 @@ def test_places_and_people_are_candidates_the_question_decides_between():
     assert [" ".join(ws[a:b]) for a, b in span.people(DELEGATIONS)] == ["سيرجي ريابكوف", "ألكسندر فومين", "ويندي شيرمان"]
     assert [" ".join(span.words("وقال يوري أوشاكوف، مساعد الرئيس الروسي، في إفادة")[a:b])
             for a, b in span.people("وقال يوري أوشاكوف، مساعد الرئيس الروسي، في إفادة")] == ["يوري أوشاكوف"]
+
+
+def test_a_span_of_function_words_is_no_answer():
+    assert not span.informative("كل") and not span.informative("ذلك كل") and not span.informative("")
+    assert span.informative("ويندي شيرمان") and span.informative("في فيينا")
+
+
+def test_details_and_units_no_passage_gives_are_reasons_to_refuse():
+    texts = [DELEGATIONS, GENEVA, "أنهت روسيا والولايات المتحدة مفاوضاتهما والتي دامت أكثر من سبع ساعات في جنيف"]
+    assert refuse.reason("Which hotel hosted the working dinner in Geneva?", "en", "where", texts) == \
+        {"reason": "detail_missing", "detail": "hotel"}
+    assert refuse.reason("ما اسم المترجم الذي رافق الوفد الروسي؟", "ar", "who", texts)["detail"] == "interpreter"
+    assert refuse.missing_unit("كم دقيقة استغرقت المفاوضات في جنيف؟", "ar", texts) == "minute"
+    assert refuse.reason("How many delegates did the US send to Geneva?", "en", "count", texts)["unit"] == "delegate"
+    # what the passages do give is no reason to refuse
+    assert refuse.reason("How many hours did the talks in Geneva last?", "en", "count", texts) is None
+    assert refuse.reason("كم ساعة دامت المفاوضات؟", "ar", "count", texts) is None
+    assert refuse.reason("Who led the Russian delegation?", "en", "who", texts) is None
+
+
+def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
+    question = "Who was the US Secretary of State to whom Wendy Sherman was deputy?"
+    assert refuse.echo("ويندي شيرمان", question) and refuse.echo("نائبة وزيرة الخارجية ويندي شيرمان", question)
+    assert not refuse.echo("سيرجي ريابكوف", question)
+
+
+@pytest.mark.parametrize("question,language,name", [
+    ("Who was Russia's deputy defence minister in the Geneva delegation?", "en", "ألكسندر فومين"),
+    ("ما اسم نائب وزير الدفاع الروسي الذي شارك في وفد جنيف؟", "ar", "ألكسندر فومين"),
+    ("Who is the US deputy secretary of state?", "en", "ويندي شيرمان"),
+    ("Who headed the Russian delegation?", "en", "سيرجي ريابكوف"),
+])
+def test_the_question_s_title_words_pick_the_person(question, language, name):
+    names = span.people(DELEGATIONS)
+    ws = span.words(DELEGATIONS)
+    assert [" ".join(ws[a:b]) for a, b in span.by_title(DELEGATIONS, names, question, language)] == [name]
 
 
 def test_snapped_span_is_a_run_of_the_sentence():
@@ -86,7 +140,9 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
 @pytest.mark.parametrize("arabic,english", [
     ("17 كانون الأول/ديسمبر", "17 December"), ("عام 2008", "2008"), ("سبع ساعات", "seven hours"),
     ("300 مليون دولار", "300 million dollars"), ("الخميس", "Thursday"), ("في فيينا", "Vienna"),
-    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", None),
+    ("نهاية يوليو", "the end of July"), ("ويندي شيرمان", "Wendy Sherman"), ("يوري أوشاكوف", "Yuri Ushakov"),
+    ("نائب وزير الدفاع ألكسندر فومين", "Alexander Fomin"), ("ويندي فلان", None), ("أكثر من سبع ساعات", "more than seven hours"),
+    ("نحو 15 ألف شخص", "about 15 thousand people"), ("الاثنين 10 كانون الثاني/ يناير", "Monday 10 January"),
 ])
 def test_dates_numbers_and_known_places_are_rendered_by_code(arabic, english):
     assert render.by_code(arabic) == english
@@ -127,3 +183,19 @@ def test_real_english_question_about_a_quote_is_answered_in_english(real_pipelin
     assert not ARABIC.search(a.answer), a.answer  # Arabic only in the citation
     assert a.citations and ARABIC.search(a.citations[0].quote) and "أوشاكوف" in a.citations[0].quote
     assert a.machine_translation and a.to_dict()["machine_translation"] is True
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("question", [
+    "Which hotel in Geneva hosted the dinner before the talks?",  # a detail no passage gives
+    "Who is the Secretary of State that Wendy Sherman serves as deputy to?",  # only the question's own name
+])
+def test_real_plausible_question_the_articles_cannot_answer_is_refused(real_pipeline, question):
+    a = real_pipeline.ask(question)
+    assert a.refused and a.citations == [], a.answer
+
+
+@pytest.mark.models
+def test_real_duration_keeps_its_qualifier(real_pipeline):
+    a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
+    assert not a.refused and "more than seven hours" in a.answer, a.answer

@@ -426,11 +426,11 @@ class BlockingLLM(ScriptedLLM):
         self.active = 0
         self.max_active = 0
 
-    def stream(self, messages, max_tokens):
+    def stream(self, messages, max_tokens, grammar=None):
         self.active += 1
         self.max_active = max(self.max_active, self.active)
         try:
-            for i, piece in enumerate(super().stream(messages, max_tokens)):
+            for i, piece in enumerate(super().stream(messages, max_tokens, grammar)):
                 yield piece
                 if i == 0:
                     self.started.set()

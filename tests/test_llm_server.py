@@ -1,5 +1,5 @@
-"""The OpenAI-compatible backend: structured choice with fallbacks (fast, a fake server over httpx's
-mock transport), and end to end against llama.cpp's own server (models)."""
+"""The OpenAI-compatible backend: grammars with fallbacks (fast, a fake server over httpx's mock
+transport), and end to end against llama.cpp's own server (models)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,8 @@ import pytest
 
 from tests.servers import free_port, wait_http
 
-from qa.llm import OpenAILikeLLM, parse_structured_choice
+from qa.choose import choose_passage, constrained, parse_choice
+from qa.llm_openai import OpenAILikeLLM
 
 MESSAGES = [{"role": "user", "content": "Which passage answers? 0 = none"}]
 
@@ -32,8 +33,10 @@ def _fake(accepts: set[str], reply) -> tuple[OpenAILikeLLM, list[dict]]:
         if used - accepts:
             return httpx.Response(400, json={"error": {"message": f"unknown {sorted(used - accepts)}"}})
         if body.get("stream"):
+            content = reply(body)
             chunks = [{"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                       "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in ["4", "5"]]
+                       "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]}
+                      for t in (content[:4], content[4:])]
             text = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
             return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
         return httpx.Response(200, json=_completion(reply(body)))
@@ -44,63 +47,75 @@ def _fake(accepts: set[str], reply) -> tuple[OpenAILikeLLM, list[dict]]:
 
 def test_choice_uses_the_grammar_where_the_server_has_one():
     llm, seen = _fake({"grammar", "top_k", "cache_prompt"}, lambda b: "2")
-    assert llm.choose(MESSAGES, 3) == 2
+    assert choose_passage(llm, MESSAGES, 3) == 2
     assert seen[0]["grammar"] == "root ::= [0-3]" and seen[0]["max_tokens"] == 2
     assert seen[0]["top_k"] == 1 and seen[0]["cache_prompt"] is True and seen[0]["temperature"] == 0.0
+    assert constrained(llm, MESSAGES, 'root ::= "x"', 5) == "2" and seen[-1]["grammar"] == 'root ::= "x"'
 
 
 def test_choice_falls_back_to_json_schema_then_to_text():
     llm, seen = _fake({"json_schema"}, lambda b: json.dumps({"passage": 3}))
-    assert llm.choose(MESSAGES, 3) == 3
-    assert llm.choice_format == "json_schema"
+    assert choose_passage(llm, MESSAGES, 3) == 3
+    assert llm.grammar_format == "json_schema"
     assert seen[-1]["response_format"]["json_schema"]["schema"]["properties"]["passage"]["enum"] == [0, 1, 2, 3]
-    assert "".join(llm.stream(MESSAGES, 10)) == "45"  # the sampling extras were dropped, answers still flow
+    assert "".join(llm.stream(MESSAGES, 10)) == '{"passage": 3}'  # the sampling extras were dropped, text flows
+    assert constrained(llm, MESSAGES, 'root ::= "x"', 5) is None  # a span grammar has no JSON schema form
 
     llm, seen = _fake(set(), lambda b: "Passage [2] answers it.")
-    assert llm.choose(MESSAGES, 3) == 2 and llm.choice_format == "text"
-    assert "grammar" not in seen[-1] and "response_format" not in seen[-1]
+    assert choose_passage(llm, MESSAGES, 3) == 2 and llm.grammar_format == "text"
+    assert "grammar" not in seen[-1] and "response_format" not in seen[-1] and seen[-1]["max_tokens"] == 12
 
 
-def test_structured_choice_parse_is_robust():
-    assert parse_structured_choice('{"passage": 2}', 3) == 2
-    assert parse_structured_choice('{"passage": 7}', 3) == 0
-    assert parse_structured_choice("1", 3) == 1
-    assert parse_structured_choice("none of them", 3) == 0
-    assert parse_structured_choice("", 3) == 0
+def test_choice_parse_is_robust():
+    assert parse_choice('{"passage": 2}', 3) == 2
+    assert parse_choice('{"passage": 7}', 3) == 0
+    assert parse_choice("1", 3) == 1
+    assert parse_choice("none of them", 3) == 0
+    assert parse_choice("", 3) == 0
 
 
 # ---- against llama.cpp's OpenAI-compatible server (llama-cpp-python[server]), on loopback ---------
-def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096):
-    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch)."""
+def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096, cache: bool = False):
+    """`python -m llama_cpp.server` with the in-process settings (threads, context, batch); cache: its RAM
+    prompt cache (`--cache true --cache_type ram`), which keeps the states of earlier prompts, so a new
+    prompt restarts from the longest cached prefix rather than from the last prompt only."""
     import subprocess
     import sys
     from pathlib import Path
 
+    extra = ["--cache", "true", "--cache_type", "ram", "--cache_size", str(2 << 30)] if cache else []
     return subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
-         "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False"],
+         "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False",
+         *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
         env={**__import__("os").environ, "OMP_WAIT_POLICY": "PASSIVE"})
 
 
 @pytest.fixture(scope="module")
-def llama_server(real_settings):
-    port = free_port()
-    proc = start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads, real_settings.llm_ctx)
-    url = f"http://127.0.0.1:{port}/v1"
+def llama_servers(real_settings):
+    """Two servers on the same GGUF: `plain` and `cache` (the RAM prompt cache on)."""
+    procs, urls = [], {}
     try:
-        wait_http(f"{url}/models", lambda r: r.status_code == 200, 180, "llama_cpp.server", proc)
-        yield url
+        for name in ("plain", "cache"):
+            port = free_port()
+            procs.append(proc := start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads,
+                                                    real_settings.llm_ctx, cache=name == "cache"))
+            urls[name] = f"http://127.0.0.1:{port}/v1"
+            wait_http(f"{urls[name]}/models", lambda r: r.status_code == 200, 180, f"llama_cpp.server ({name})", proc)
+        yield urls
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 @pytest.mark.models
-def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_server, real_settings):
-    """10 gold questions (5 Arabic, 5 English), in process and through the server: the same passage
-    chosen, the same greedy answer text for nearly all, at least as many correct; prints both p50s."""
+def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_servers, real_settings):
+    """10 dev gold questions (5 Arabic, 5 English), in process and through the server with and without
+    its RAM prompt cache, interleaved per question: the same passage chosen, the same greedy answer text
+    for nearly all, at least as many correct; prints the three p50s and their ratios (one run)."""
     import statistics
     import time
 
@@ -108,31 +123,39 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
     from eval.metrics import match_text
     from qa.pipeline import Pipeline
 
-    server_llm = OpenAILikeLLM(llama_server, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
-    remote = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": llama_server}),
-                      real_pipeline.store, real_pipeline.embedder, server_llm)
-    remote.ask("warm-up")
-    real_pipeline.ask("warm-up")
-    same = same_choice = 0
-    correct = {"local": 0, "server": 0}
-    times: dict[str, list[float]] = {"local": [], "server": []}
-    questions = pick_questions(load_gold(), 10)
-    for g in questions:
+    pipes, llms = {"local": real_pipeline}, {}
+    for name, url in llama_servers.items():
+        llms[name] = OpenAILikeLLM(url, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
+        pipes[name] = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": url}),
+                               real_pipeline.store, real_pipeline.embedder, llms[name])
+    for pipe in pipes.values():
+        pipe.ask("warm-up")
+    same = {n: 0 for n in llms}
+    same_choice = {n: 0 for n in llms}
+    correct = {n: 0 for n in pipes}
+    times: dict[str, list[float]] = {n: [] for n in pipes}
+    questions = pick_questions(load_gold(), 10)  # eval/gold/dev.jsonl: never the test split
+    for i, g in enumerate(questions):
         answers = {}
-        for name, pipe in (("local", real_pipeline), ("server", remote)):
+        order = list(pipes)[i % 3:] + list(pipes)[:i % 3]  # rotate who goes first
+        for name in order:
             t = time.perf_counter()
-            answers[name] = a = pipe.ask(g["question"])
+            answers[name] = a = pipes[name].ask(g["question"])
             times[name].append(time.perf_counter() - t)
             correct[name] += any(match_text(x) in match_text(a.answer) for x in g["answers"])
-        local, served = answers["local"], answers["server"]
-        assert served.refused == local.refused and served.language == local.language
-        same_choice += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
-        same += served.answer.strip() == local.answer.strip()
-    assert server_llm.choice_format == "grammar", "llama.cpp's server takes the grammar"
+        local = answers["local"]
+        for name in llms:
+            served = answers[name]
+            assert served.refused == local.refused and served.language == local.language
+            same_choice[name] += [c.chunk_id for c in served.citations][:1] == [c.chunk_id for c in local.citations][:1]
+            same[name] += served.answer.strip() == local.answer.strip()
+    assert all(llm.grammar_format == "grammar" for llm in llms.values()), "llama.cpp's server takes the grammar"
     p50 = {k: statistics.median(v) for k, v in times.items()}
-    print(f"\n{len(questions)} gold questions: same answer text {same}, same cited passage {same_choice}, "
-          f"correct in process {correct['local']} / through the server {correct['server']}; answer p50 in process "
-          f"{p50['local']:.2f} s, through llama_cpp.server {p50['server']:.2f} s ({p50['server'] / p50['local']:.2f}x)")
-    assert same >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
-    assert same_choice >= len(questions) - 1 and correct["server"] >= correct["local"] - 1
-    assert p50["server"] <= 2.0 * p50["local"] + 1.0
+    print(f"\n{len(questions)} dev questions: same answer text {same}, same cited passage {same_choice}, "
+          f"correct {correct}; answer p50 in process {p50['local']:.2f} s, server {p50['plain']:.2f} s "
+          f"({p50['plain'] / p50['local']:.2f}x), server with --cache {p50['cache']:.2f} s "
+          f"({p50['cache'] / p50['local']:.2f}x); load average {__import__('os').getloadavg()[0]:.1f}")
+    for name in llms:
+        assert same[name] >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
+        assert same_choice[name] >= len(questions) - 1 and correct[name] >= correct["local"] - 1
+        assert p50[name] <= 2.0 * p50["local"] + 1.0

@@ -3,8 +3,6 @@ import re
 import pytest
 
 from qa.answer import Answer, QuestionError, Sources
-from qa.cite import check, split_answer
-from qa.evidence import Evidence
 from tests.fakes import ScriptedLLM
 
 Q_AR = "كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية؟"
@@ -65,7 +63,8 @@ def test_english_answer_is_english_with_the_arabic_only_in_the_citation(make_pip
     q = "What did Russia send to Washington about the cyber attacks?" + mixed
     llm = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن", "Sent 45 requests to Washington")
     b = make_pipeline(llm=llm, refusal_threshold=0.0).ask(q)
-    assert b.answer == "According to the article, Sent 45 requests to Washington [1]." and b.machine_translation
+    assert b.answer == "According to the article (machine translation), sent 45 requests to Washington [1]."
+    assert b.machine_translation
     assert b.to_dict()["machine_translation"] is True and not re.search("[\u0600-\u06ff]", b.answer)
 
 
@@ -156,19 +155,7 @@ def test_control_characters_are_stripped(make_pipeline):
     assert not a.refused and "45" in a.answer
 
 
-def test_split_answer_moves_trailing_markers_to_their_sentence():
-    assert split_answer("Assistant: First fact. [2] Second fact [1].") == [("First fact.", [2]), ("Second fact.", [1])]
-
-
-def test_check_reassigns_a_citation_to_the_passage_that_supports_it():
-    ev = [Evidence(1, "a:0", "a", "t", "انعقد الاجتماع في جنيف يوم الإثنين.", 0.9),
-          Evidence(2, "b:0", "b", "t", "أرسلت روسيا 45 طلباً إلى واشنطن.", 0.8)]
-    out = check("أرسلت روسيا 45 طلباً [1].", ev, "ar")
-    assert out.sentences[0][1].chunk_id == "b:0"
-    assert out.notes == {"citation_reassigned": 1}
-
-
-def test_name_not_in_the_arabic_evidence_falls_back_to_the_evidence():
+def test_a_name_not_in_the_arabic_evidence_is_unknown():
     from qa.cite import unknown_names
 
     ev_text = "وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل ، مضيفًا أن محادثات 13 يناير ستشمل فيينا."
@@ -176,9 +163,4 @@ def test_name_not_in_the_arabic_evidence_falls_back_to_the_evidence():
     assert unknown_names("Russia and NATO will meet in Broomfield on January 12.", ev_text, q) == ["Broomfield"]
     assert unknown_names("Russia and NATO will meet in Broomfield.", ev_text) == ["Russia", "Broomfield"]
     assert unknown_names("Ryabkov said NATO will meet in Brussels, then in Vienna.", ev_text) == []
-    ev = [Evidence(1, "a:0", "a", "t", ev_text, 0.9, vector=[1.0, 0.0])]
-    embed = lambda texts: [[1.0, 0.0] for _ in texts]  # noqa: E731 - cross-lingual support is not what is tested
-    out = check("They will meet in Broomfield on January 12 [1].", ev, "en", embed)
-    assert out.sentences[0][0] == ev_text and out.notes.get("name_fallback") == 1
-    out = check("They will meet in Brussels on January 12 [1].", ev, "en", embed)
-    assert out.sentences[0][0].startswith("They will meet in Brussels") and "name_fallback" not in out.notes
+    assert unknown_names("California said so.", "قالت كاليفورنيا ذلك") == []  # كال is not stripped from names

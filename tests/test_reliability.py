@@ -455,19 +455,17 @@ def injected_pipeline(real_pipeline, tmp_path_factory):
 
 
 class RecordingLLM:
+    kind = "local"
+
     def __init__(self, llm) -> None:
         self.llm, self.name, self.prompts = llm, llm.name, []
 
     def count_tokens(self, messages):
         return self.llm.count_tokens(messages)
 
-    def choose(self, messages, k):
+    def stream(self, messages, max_tokens, grammar=None):
         self.prompts.append(messages)
-        return self.llm.choose(messages, k)
-
-    def stream(self, messages, max_tokens):
-        self.prompts.append(messages)
-        yield from self.llm.stream(messages, max_tokens)
+        yield from self.llm.stream(messages, max_tokens, grammar)
 
 
 def _prompted(llm: RecordingLLM, needle: str) -> bool:
@@ -856,7 +854,7 @@ def test_model_files_are_verified_before_loading(tmp_path, monkeypatch):
     """sha256 of the weights is checked before any model loads (verify() itself: tests/test_models.py)."""
     import index.embed
     import index.models
-    import qa.llm
+    import qa.llm_local
     from index.models import ModelError
     from ui import cli
 
@@ -871,7 +869,7 @@ def test_model_files_are_verified_before_loading(tmp_path, monkeypatch):
 
     monkeypatch.setattr(index.models, "verify", verify)
     monkeypatch.setattr(index.embed, "SentenceTransformerEmbedder", never)
-    monkeypatch.setattr(qa.llm, "LlamaCppLLM", never)
+    monkeypatch.setattr(qa.llm_local, "LlamaCppLLM", never)
     s = Settings(data_dir=tmp_path / "d", models_dir=tmp_path / "m")
     with pytest.raises(ModelError, match="sha256 mismatch"):
         Pipeline.from_settings(s, llm="local")

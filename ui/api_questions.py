@@ -6,10 +6,11 @@ from datetime import date
 
 from fastapi import APIRouter, Query
 
+from index.embed import EmbedServerError
 from index.meta import hit_json, where as filter_where
 from qa.answer import Answer, Sources
 
-from .errors import error_body
+from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, AnswerOut, AskRequest, HitOut
 from .service import Service
 from .sse import events, sse, sse_response
@@ -47,6 +48,13 @@ async def _stream(run):
                     yield sse("delta", {"text": event.answer})
                 yield sse("answer", event.to_dict())
     except Exception as exc:
+        if isinstance(exc, ApiError):  # busy: no turn within the retrieval queue's wait
+            yield sse("error", error_body(exc.code, exc.message))
+            return
+        if isinstance(exc, EmbedServerError):
+            log.error("stream failed: %s", exc)
+            yield sse("error", error_body(exc.code, "the embedding server is not answering, try again shortly"))
+            return
         log.error("stream failed", exc_info=exc)
         yield sse("error", error_body("internal_error", "internal error (logged on the server)"))
 
@@ -74,7 +82,7 @@ def router(service: Service) -> APIRouter:
         """Ranked passages, best first, no generation. `score` is the ranking score: the fused dense +
         BM25 score in 0..1 (the dense cosine when BM25 is off). The filters apply inside the vector query."""
         question = service.check_question(q)
-        hits = service.pipeline().search(question, k or service.settings.top_k, where=_where(since, until, source))
+        hits = service.search(question, k or service.settings.top_k, where=_where(since, until, source))
         return [hit_json(h) for h in hits]
 
     return r

@@ -145,13 +145,13 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ingest)
     s = sub.add_parser("search", help="ranked passages for a question")
     s.add_argument("question")
-    s.add_argument("-k", type=int, default=5)
+    s.add_argument("-k", type=int, default=None, help="passages (default KHABAR_TOP_K)")
     s.add_argument("--json", action="store_true")
     _filters(s)
     s.set_defaults(func=cmd_search)
     s = sub.add_parser("ask", help="a cited answer in the question's language")
     s.add_argument("question")
-    s.add_argument("-k", type=int, default=None)
+    s.add_argument("-k", type=int, default=None, help="passages retrieved (default KHABAR_TOP_K)")
     s.add_argument("--llm", choices=["none", "local", "openai"], default=None,
                    help="none: extractive answers without an LLM")
     s.add_argument("--json", action="store_true")
@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"bad configuration: {exc}".splitlines()[0], EXIT_USAGE)
     if getattr(args, "k", None) is not None and not 1 <= args.k <= 50:
         return _fail("-k must be between 1 and 50", EXIT_USAGE)
+    from index.embed import EmbedServerError
     from index.models import ModelError
     from qa.answer import QuestionError
 
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except (ModelError, FileNotFoundError) as exc:
         return _fail(str(exc), EXIT_SETUP)
+    except EmbedServerError as exc:
+        return _fail(f"{exc.code}: {exc}", EXIT_SETUP)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: one line, never a traceback

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.embed import EmbedServerError
 from qa.answer import QuestionError
 
 log = logging.getLogger("khabar.api")
@@ -82,6 +83,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QuestionError)
     async def _question_error(request: Request, exc: QuestionError):
         return error_response(422, exc.code, exc.message)
+
+    @app.exception_handler(EmbedServerError)
+    async def _embedder_down(request: Request, exc: EmbedServerError):
+        log.error("embedding server: %s", exc)
+        return error_response(503, exc.code, "the embedding server is not answering, try again shortly",
+                              {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):

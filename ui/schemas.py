@@ -173,4 +173,4 @@ ERRORS_COMMON = _errors(s400="invalid_host (Host not allowed)", s404="not_found"
                         s413="body_too_large (KHABAR_MAX_BODY_BYTES)")
 ERRORS_ASK = {**ERRORS_COMMON, **_errors(
     s422="empty_question, question_too_long, invalid_question, invalid_request",
-    s503="loading, busy (with Retry-After), unavailable")}
+    s503="loading, busy (with Retry-After), unavailable, embedder_unavailable (with Retry-After)")}

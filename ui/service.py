@@ -17,6 +17,9 @@ from .queue import Busy, GenerationQueue, NoQueue, Ticket
 
 log = logging.getLogger("khabar.service")
 
+SEARCH_SLOTS = 2
+SEARCH_MAX_WAIT = 6.0  # seconds a retrieval-only request may wait for its turn before a 503
+
 
 class Run:
     """Pipeline events for one question, holding a queue ticket: waits for its turn on the first
@@ -35,7 +38,10 @@ class Run:
         return self
 
     def __next__(self) -> Sources | str | Answer:
-        return next(self._gen)
+        try:
+            return next(self._gen)
+        except Busy:  # no turn within the queue's max_wait
+            raise busy_error() from None
 
     def close(self) -> None:
         try:
@@ -51,6 +57,9 @@ class Service:
     def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
         self.settings = settings
         self.queue = GenerationQueue(settings.queue_size)
+        # retrieval-only requests (extractive answers, /api/search): 2 at a time (2 cores), first come first
+        # served, a bounded wait; beyond it 503 + Retry-After rather than a long wait
+        self.search_queue = GenerationQueue(settings.search_queue_size, slots=SEARCH_SLOTS, max_wait=SEARCH_MAX_WAIT)
         self._pipeline = pipeline
         self.status = "ok" if pipeline is not None else "loading"
         self.error: str | None = None
@@ -131,9 +140,18 @@ class Service:
                 and utf8_ok(m["content"])][-s.max_context_messages:] if s.max_context_messages > 0 else []
         return [{"role": m.get("role"), "content": _cut(m["content"], s.max_context_chars)} for m in kept] or None
 
-    def admit(self) -> Ticket:
+    def admit(self, queue: GenerationQueue | None = None) -> Ticket:
         try:
-            return self.queue.admit()
+            return (queue or self.queue).admit()
+        except Busy:
+            raise busy_error() from None
+
+    def search(self, question: str, k: int, where: dict | None = None) -> list:
+        """Ranked passages (no generation), through the retrieval queue."""
+        pipe = self.pipeline()
+        try:
+            with self.admit(self.search_queue):
+                return pipe.search(question, k, where=where)
         except Busy:
             raise busy_error() from None
 
@@ -143,9 +161,9 @@ class Service:
         before anything is generated."""
         question = self.check_question(question)
         pipe = self.pipeline()
-        # the queue guards the LLM: extractive answers (no LLM) need no turn
-        return Run(pipe, self.admit() if pipe.llm is not None else NoQueue(), question, self.context(history), k,
-                   where)
+        # the LLM queue guards generation; extractive answers take a turn in the retrieval queue
+        queue = self.queue if pipe.llm is not None else self.search_queue
+        return Run(pipe, self.admit(queue), question, self.context(history), k, where)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int | None = None,
             where: dict | None = None) -> Answer:
@@ -168,7 +186,7 @@ class Service:
             return self.settings.llm_mode
         if pipe.llm is None:
             return "none"
-        return "openai" if type(pipe.llm).__name__ == "OpenAILikeLLM" else "local"
+        return pipe.llm.kind
 
     def health(self) -> dict:
         chunks = articles = 0

@@ -1,0 +1,212 @@
+"""The answer with the model, span first (issue 15): the model picks the passage that answers (0 =
+none, grammar-constrained), then the answer is a run of words of that sentence, found by code where it
+can (yes/no, dates, numbers, places, names next to a title) and copied by the model otherwise; an
+English question gets it rendered in English by code or by a checked translation. Every step returns an
+Outcome (qa/trace.py): the answer's sentence and what fired on the way."""
+from __future__ import annotations
+
+import re
+import time
+
+from index.embed import Embedder
+from index.text import arabic_ratio, detect_language
+
+from . import prompt, refuse, render, span
+from .choose import choose_passage, constrained, pick_option
+from .evidence import Evidence, cosine
+from .llm import LLM, count_tokens, text
+from .params import PARAMS
+from .support import negated
+from .trace import Outcome
+
+YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
+GLOSS_FAILED = "The cited Arabic passage answers this; no checked English translation of it is available"
+
+
+class Generator:
+    def __init__(self, llm: LLM, embedder: Embedder) -> None:
+        self.llm = llm
+        self.embedder = embedder
+
+    def answer(self, question: str, language: str, evidence: list[Evidence],
+               qtype: str) -> tuple[Outcome, dict[str, int]]:
+        """The outcome, and what the passage choice cost (prompt_tokens, choose_ms since this call).
+        qtype: what the question asks for (qa/support.py: question_type)."""
+        t_gen = time.perf_counter()
+        messages = prompt.choose_messages(question, evidence)
+        timings = {"prompt_tokens": count_tokens(self.llm, messages)}
+        n = choose_passage(self.llm, messages, len(evidence))
+        timings["choose_ms"] = _ms(t_gen)
+        ev = next((e for e in evidence if e.n == n), None)
+        if ev is None:
+            return Outcome.of(None, None, "llm_declined"), timings
+        if qtype == "yesno":
+            out = Outcome.of(YES_NO[language][0 if negated(ev.text) else 1], ev, "yesno_by_code")
+        else:
+            found = self.span(question, evidence, ev, qtype)
+            if not found.text:
+                return found, timings
+            found.model.span = found.text
+            out = found if language == "ar" else self.english(found.text, found.evidence, question, qtype).after(found)
+        if language == "en":
+            out.sentences = [(render.frame(out.text, qtype, out.machine_translation), out.evidence)]
+        return out, timings
+
+    # ---- step 2: the span ----------------------------------------------------------------------
+    def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
+        """The answer span, with the evidence sentence it comes from."""
+        language = detect_language(question)
+        before = Outcome()
+        if qtype in ("when", "count"):
+            ev, options, before = typed_candidates(evidence, ev, qtype)
+            if options is None:
+                return before
+            if options and qtype == "when":
+                options = span.fit(options, question, language)  # a weekday for "which day of the week"
+            if options:
+                if len(options) == 1:
+                    return Outcome.of(options[0], ev, "span_by_code").after(before)
+                messages = prompt.span_messages(question, evidence, ev.n, language)
+                return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
+        if qtype == "who" and not span.people(ev.text):
+            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence
+            # sentence whose name carries the question's title answers
+            for e in evidence:
+                ns = [n for n in span.people(e.text) if not refuse.echo(_words(e.text, n), question)]
+                if e is not ev and ns and max(span.title_scores(e.text, ns, question, language)) > 0:
+                    ev, before = e, Outcome.of(None, None, "who_from_neighbour")
+                    break
+        by_code = self.place(question, ev) if qtype == "where" else \
+            self.person(question, ev, language) if qtype == "who" else None
+        if by_code is not None:
+            return by_code.after(before)
+        return self.copy(question, evidence, ev, language, qtype).after(before)
+
+    def place(self, question: str, ev: Evidence) -> Outcome | None:
+        """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
+        neighbouring words are closest to the question (multilingual embedder) answers."""
+        spots = span.places(ev.text)
+        if not spots:
+            return None
+        ws = span.words(ev.text)
+        # a place the question names ("Besides Ukraine, which country...") is not its answer
+        spots = [i for i in spots if not refuse.echo(ws[i], question)] or spots
+        if len(spots) == 1:
+            return Outcome.of(ws[spots[0]], ev, "span_by_code")
+        qvec = self.embedder.embed_queries([question])[0]
+        vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
+        best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
+        return Outcome.of(ws[best], ev, "place_by_context")
+
+    def person(self, question: str, ev: Evidence, language: str) -> Outcome | None:
+        """Names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's title words decide, then
+        its other words. A name the question gives is not its answer ("to whom Sherman was deputy")."""
+        names = span.people(ev.text)
+        if not names:
+            return None
+        ws = span.words(ev.text)
+        names = [n for n in names if not refuse.echo(_words(ev.text, n), question)]
+        if not names:
+            return Outcome.of(None, ev, "echo")
+        fired = "span_by_code"
+        if len(names) > 1:
+            titled = span.by_title(ev.text, names, question, language)
+            fired = "person_by_title" if len(titled) < len(names) else fired
+            names = titled
+        if len(names) > 1:
+            fired = "person_by_context"
+            qvec = self.embedder.embed_queries([question])[0]
+            # two views of each name's context: 3 words before its title + title + name, and a
+            # window of 5 words before / 2 after; their cosines add (dev set: either alone was worse)
+            near = [" ".join(ws[max(0, span.title_start(ws, a) - 3):b]) for a, b in names]
+            wide = [" ".join(ws[max(0, a - 5):b + 2]) for a, b in names]
+            vecs = self.embedder.embed_documents(near + wide)
+            score = [cosine(qvec, vecs[i]) + cosine(qvec, vecs[i + len(names)]) for i in range(len(names))]
+            names = [names[max(range(len(names)), key=score.__getitem__)]]
+        a, b = names[0]
+        return Outcome.of(" ".join(ws[a:b]), ev, fired)
+
+    def copy(self, question: str, evidence: list[Evidence], ev: Evidence, language: str, qtype: str = "other") -> Outcome:
+        """The model copies the answer: an English question under a grammar built from the sentence
+        (measured best for English); an Arabic one (or a backend without grammars) freely, and code snaps
+        that to a run of words of the chosen sentence, or of another evidence sentence that matches clearly
+        better."""
+        messages = prompt.span_messages(question, evidence, ev.n, language)
+        if language == "en":
+            reply = constrained(self.llm, messages, span.span_grammar(ev.text), PARAMS.span_tokens)
+            if reply is not None:
+                got = span.complete_words(reply, ev.text)
+                if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
+                    return Outcome.of(None, ev, "uninformative_span")
+                return Outcome.of(got, ev)
+        free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
+        scored = [(span.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
+        # a span that says nothing ("كل") or only repeats the question's own name is no candidate
+        scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
+                  and not (qtype == "who" and refuse.echo(x[0][0], question))] or [((None, 0.0), ev)]
+        (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else PARAMS.other_sentence_margin))
+        if best is None or f1 < PARAMS.snap_min_f1:
+            return Outcome.of(None, ev, "unsupported_dropped", reply=free)
+        return Outcome.of(best, where, *(["citation_reassigned"] if where is not ev else []), reply=free)
+
+    # ---- English ---------------------------------------------------------------------------
+    def english(self, arabic: str, ev: Evidence, question: str, qtype: str) -> Outcome:
+        """An English rendering of an Arabic span: by code (dates, numbers), else a checked model
+        translation; failing that, a checked machine-translated gloss of the whole cited sentence."""
+        if not re.search(r"[\u0600-\u06ff]", arabic):
+            return Outcome.of(arabic, ev)
+        english = render.by_code(arabic)
+        if english:
+            return Outcome.of(english, ev, "rendered_by_code")
+        if qtype == "who" and (name := render.name_part(arabic)):
+            english = self.translate(name)  # "Wendy Sherman", not a garbled title before it
+            if render.checked(english, name, question) and render.has_name(english):
+                return _translated(Outcome.of(english, ev))
+        english = self.translate(arabic)
+        if render.checked(english, arabic, question) and (qtype != "who" or render.has_name(english)):
+            return _translated(Outcome.of(english, ev, translation=english))
+        source = render.clause(ev.text, arabic)
+        gloss = self.translate(source)
+        if render.checked(gloss, source, question):
+            out = Outcome.of(f"The article says (machine translation): {gloss}", ev, "span_translation_failed",
+                             translation=english, gloss=gloss)
+        else:
+            out = Outcome.of(GLOSS_FAILED, ev, "span_translation_failed", "gloss_failed", translation=english)
+        return _translated(out)
+
+    def translate(self, arabic: str) -> str:
+        messages = render.translate_messages(arabic)
+        budget = 3 * len(arabic.split()) + 8
+        reply = constrained(self.llm, messages, render.LATIN_GRAMMAR, budget)
+        if reply is None:
+            reply = text(self.llm, messages, budget)
+        return render.clean(reply)
+
+
+def typed_candidates(evidence: list[Evidence], ev: Evidence,
+                     qtype: str) -> tuple[Evidence, list[str] | None, Outcome]:
+    """The dates ("when") or numbers ("how many") that can answer, and the sentence they are in: the
+    chosen one, else its neighbour in the same chunk. None: a sentence without any (refuse); []: English
+    evidence, whose dates the Arabic rules don't see (the model copies)."""
+    options = span.candidates(ev.text, qtype)
+    if options:
+        return ev, options, Outcome()
+    near = [e for e in evidence if e.chunk_id == ev.chunk_id and span.candidates(e.text, qtype)]
+    if near:
+        return near[0], span.candidates(near[0].text, qtype), Outcome.of(None, None, "type_from_neighbour")
+    if arabic_ratio(ev.text) < 0.5:
+        return ev, [], Outcome()
+    return ev, None, Outcome.of(None, ev, "type_missing")
+
+
+def _words(sentence: str, name: tuple[int, int]) -> str:
+    return " ".join(span.words(sentence)[name[0]:name[1]])
+
+
+def _translated(out: Outcome) -> Outcome:
+    out.machine_translation = True
+    return out
+
+
+def _ms(t0: float) -> int:
+    return int((time.perf_counter() - t0) * 1000)

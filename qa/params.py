@@ -1,0 +1,46 @@
+"""Every tuning value of the question answering that is not a KHABAR_* setting, in one frozen object,
+each with where it came from. The settings (index/config.py, README "Configuration") hold what an
+operator may change; these are the pipeline's inner constants, changed only with a new measurement."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Params:
+    # ---- retrieval (qa/retrieve.py) ----
+    # chunks taken from the dense and the BM25 ranking before fusion; set by hand in the first version
+    # (41263e6), kept since: khabar R@5 1.000 on `python -m eval.xquad --limit 30`
+    candidates: int = 20
+    # stored sentences searched for the sentence signal (41b9bb4: XQuAD dev R@1 en→ar 0.922 → 0.951,
+    # python -m eval.xquad)
+    sentence_candidates: int = 60
+    # a chunk outside the dense (sentence) top gets the worst cosine there minus this: below all of them
+    below_worst: float = 0.01
+
+    # ---- evidence (qa/evidence.py) ----
+    # sentence score = cosine + lexical_weight * share of the question's words - rank_penalty * chunk rank:
+    # small priors set by hand in the first version (41263e6), not tuned; cosine decides
+    lexical_weight: float = 0.1
+    rank_penalty: float = 0.01
+
+    # ---- extractive answers (KHABAR_LLM=none) ----
+    # the best sentence is shown with the next one when shorter than this many words (set by hand)
+    short_sentence_words: int = 12
+
+    # ---- the model's replies (qa/generate.py), in tokens ----
+    # budgets set with span-first answering (65616e6); a reply cut short is completed to whole words
+    option_tokens: int = 24  # one date / number among those listed by code
+    span_tokens: int = 40  # an English answer copied under the span grammar
+    free_span_tokens: int = 60  # an Arabic answer, written freely and snapped
+    condense_tokens: int = 60  # a follow-up rewritten as a standalone question
+
+    # ---- snapping a free reply to the evidence (qa/generate.py: Generator.copy) ----
+    # token F1 a span must reach to count as the reply (65616e6, set on the answers dev set,
+    # python -m eval.answers_dev)
+    snap_min_f1: float = 0.5
+    # another evidence sentence must match this much better than the chosen one to take the citation (65616e6)
+    other_sentence_margin: float = 0.1
+
+
+PARAMS = Params()

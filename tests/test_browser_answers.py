@@ -1,0 +1,113 @@
+"""The chat page with the local LLM (issue 15): a refusal, and an English answer to a question about an
+Arabic article, with the Arabic only in the expandable quote and the translation labelled as such.
+
+Real models and headless Chromium, like tests/test_browser.py. Screenshots go to test-artifacts/
+(gitignored); docs/screenshots/ holds copies of them (README, "Screenshots").
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.config import BUNDLED_ARTICLES
+from tests.servers import free_port
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, _health, _wait_ready
+
+pytestmark = [pytest.mark.browser, pytest.mark.models]
+
+ARABIC = re.compile("[\u0600-\u06ff]")
+REFUSED_Q = "What did French President Emmanuel Macron say about the results of the Geneva talks?"
+ENGLISH_Q = "How did Ushakov describe the phone call between Putin and Biden?"
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    tmp = tmp_path_factory.mktemp("browser-llm")
+    articles = tmp / "articles"
+    shutil.copytree(BUNDLED_ARTICLES, articles)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KHABAR_DATA_DIR": str(tmp / "data"), "KHABAR_ARTICLES_DIR": str(articles),
+           "KHABAR_LLM": "local"}
+    env.pop("KHABAR_API_KEY", None)
+    khabar = Path(sys.executable).with_name("khabar")
+    cmd = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "ui.cli"]
+    log = open(tmp / "server.log", "w+")
+    proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 120
+        while _health(url) is None:
+            if proc.poll() is not None or time.time() > deadline:
+                log.seek(0)
+                pytest.fail(f"khabar serve did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield {"url": url, "proc": proc, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+def _send(page, question: str):
+    page.fill("#kh-input textarea", question)
+    page.click("#kh-send")
+    return page.locator('#kh-chat [data-testid="bot"]').last
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def test_chat_refuses_and_answers_english_with_the_arabic_only_in_the_quote(llm_server):
+    from playwright.sync_api import sync_playwright
+
+    url = llm_server["url"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 640}, locale="en-US")
+        try:
+            page.goto(url + "/")
+            page.wait_for_selector("#kh-input textarea", timeout=60_000)
+            _wait_ready(llm_server)
+            page.locator(".kh-loading").wait_for(state="detached", timeout=15_000)
+
+            # a person the articles never mention: refused, nothing cited
+            bot = _send(page, REFUSED_Q)
+            refusal = bot.locator(".kh-refused")
+            refusal.wait_for(timeout=180_000)
+            assert refusal.inner_text().strip() == "The articles don't say."
+            assert bot.locator("details.kh-cite").count() == 0
+            _shot(page, "chat-refusal.png")
+
+            # an English question about an Arabic article: English answer, Arabic only in the quote
+            page.click("#kh-new")
+            page.locator('#kh-chat [data-testid="bot"]').first.wait_for(state="detached", timeout=15_000)
+            bot = _send(page, ENGLISH_Q)
+            bot.locator('.kh-cites-h:text-is("Sources")').wait_for(timeout=240_000)
+            answer = bot.locator(".kh-msg").first.inner_text()
+            assert not ARABIC.search(answer), answer
+            assert "machine translation" in answer, answer
+            summary = bot.locator("details.kh-cite summary").first
+            summary.click()
+            quote = bot.locator(".kh-quote").first.inner_text()
+            assert ARABIC.search(quote) and "أوشاكوف" in quote, quote
+            _shot(page, "chat-english-gloss.png")
+        finally:
+            page.close()
+            browser.close()
