@@ -245,8 +245,8 @@ def prefix_reused(llama, prefix: list[int]) -> bool:
 
 class Recorder:
     """Delegates to the real LLM and records every prompt the pipeline sends (for the raw baseline and the
-    token count): ("choose", messages) for a step-1 call of the older interface, ("stream", messages) for
-    every streamed call (with or without a grammar)."""
+    token count): ("choose", messages) for the passage choice (qa/choose.py's digit grammar), ("stream",
+    messages) for every other call."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
