@@ -66,9 +66,10 @@ class Generator:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
                 messages = prompt.span_messages(question, evidence, ev.n, language)
                 return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
-        by_code = self.place(question, ev) if qtype == "where" else self.person(question, ev) if qtype == "who" else None
-        if by_code is not None:
-            return by_code
+        by_code = {"where": self.place, "who": self.person}.get(qtype)
+        found = by_code(question, ev) if by_code else None
+        if found is not None:
+            return found
         return self.copy(question, evidence, ev, language).after(before)
 
     def place(self, question: str, ev: Evidence) -> Outcome | None:

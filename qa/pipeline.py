@@ -64,7 +64,8 @@ class Pipeline:
         if self.llm is not None:
             out = text(self.llm, prompt.condense_messages(question, history or []), PARAMS.condense_tokens).strip()
             out = out.split("\n")[0].strip().strip('"“”')
-            if out and len(out) <= 3 * len(question) + 80 and detect_language(out) == detect_language(question):
+            short = len(out) <= PARAMS.condense_max_ratio * len(question) + PARAMS.condense_slack
+            if out and short and detect_language(out) == detect_language(question):
                 return out
         return f"{previous} {question}"  # retrieval still sees what "it" / "he" refers to
 
