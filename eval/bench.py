@@ -42,7 +42,6 @@ from typing import Sequence
 
 from index.config import offline_env
 from qa.config import QASettings as Settings
-from index.embed import HashingEmbedder  # noqa: F401  (tests import the fake from here)
 
 offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below
 
