@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.config import REPO_ROOT, Settings
+from index.config import REPO_ROOT
+from qa.config import QASettings as Settings
 
 DIM = 768
 BATCH = 1000

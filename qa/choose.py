@@ -12,10 +12,9 @@ import re
 from index.text import tokens
 
 from .llm import LLM, GrammarUnsupported, text
+from .params import PARAMS
 from .span import choice_grammar
 
-CHOICE_TOKENS = 2  # one digit under the grammar (and room for a stray space)
-FREE_CHOICE_TOKENS = 12  # "Passage 2." or {"passage": 2} without a grammar
 MAX_PASSAGES = 9  # the choice grammar is one digit
 
 
@@ -30,9 +29,9 @@ def choose_passage(llm: LLM, messages: list[dict], k: int) -> int:
     """Step 1: the number of the passage that answers, 0 = none."""
     k = min(k, MAX_PASSAGES)
     try:
-        reply = text(llm, messages, CHOICE_TOKENS, f"root ::= [0-{k}]")
+        reply = text(llm, messages, PARAMS.choice_tokens, f"root ::= [0-{k}]")
     except GrammarUnsupported:
-        reply = text(llm, messages, FREE_CHOICE_TOKENS)
+        reply = text(llm, messages, PARAMS.free_choice_tokens)
     return parse_choice(reply, k)
 
 

@@ -10,7 +10,7 @@ import re
 
 from index.text import NAME_PREFIXES, normalize, strip_prefix
 
-NAME_MATCH = 0.7
+from .params import PARAMS
 
 # consonant skeletons, to check that a name in an English answer is one the Arabic evidence gives
 # (the 1.5B model transliterates freely: بروكسل -> "Broomfield", جنيف -> "Genoa")
@@ -55,6 +55,6 @@ def unknown_names(sentence: str, evidence: str, question: str = "") -> list[str]
         sk = _skeleton_latin(name)
         if len(sk) < 2:
             continue
-        if not any(SequenceMatcher(None, sk, a).ratio() >= NAME_MATCH for a in skeletons):
+        if not any(SequenceMatcher(None, sk, a).ratio() >= PARAMS.name_match for a in skeletons):
             out.append(name)
     return out

@@ -28,12 +28,18 @@ class Params:
     # the best sentence is shown with the next one when shorter than this many words (set by hand)
     short_sentence_words: int = 12
 
-    # ---- the model's replies (qa/generate.py), in tokens ----
+    # ---- the model's replies (qa/choose.py, qa/generate.py), in tokens ----
+    choice_tokens: int = 2  # the passage choice: one digit under the grammar [0-k] (issue 4's two steps)
+    free_choice_tokens: int = 12  # the choice without a grammar: "Passage 2." or {"passage": 2}
     # budgets set with span-first answering (65616e6); a reply cut short is completed to whole words
     option_tokens: int = 24  # one date / number among those listed by code
     span_tokens: int = 40  # an English answer copied under the span grammar
     free_span_tokens: int = 60  # an Arabic answer, written freely and snapped
     condense_tokens: int = 60  # a follow-up rewritten as a standalone question
+    # a rewrite longer than this many times the question (+ condense_slack characters) is not used:
+    # the model rambled (set by hand with the follow-up gold questions, not tuned)
+    condense_max_ratio: int = 3
+    condense_slack: int = 80
 
     # ---- snapping a free reply to the evidence (qa/generate.py: Generator.copy) ----
     # token F1 a span must reach to count as the reply (65616e6, set on the answers dev set,
@@ -41,6 +47,11 @@ class Params:
     snap_min_f1: float = 0.5
     # another evidence sentence must match this much better than the chosen one to take the citation (65616e6)
     other_sentence_margin: float = 0.1
+
+    # ---- names in English renderings (qa/cite.py: unknown_names) ----
+    # consonant-skeleton similarity (difflib ratio) at which a Latin name matches an Arabic word; set with
+
+    name_match: float = 0.7
 
 
 PARAMS = Params()

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from eval.bench import (HashingEmbedder, Row, Target, format_table, percentile, pick_questions, seed_sentences,
+from index.embed import HashingEmbedder
+from eval.bench import (Row, Target, format_table, percentile, pick_questions, seed_sentences,
                         synthetic_corpus, target_rows, targets_line)
 
 

@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from index.config import Settings, offline_env
+from index.config import offline_env
+
+from .config import Settings
 
 EXIT_USAGE, EXIT_INPUT, EXIT_SETUP = 2, 3, 4
 
