@@ -14,9 +14,9 @@
 # EMBED=server|none (none: each replica embeds in process), and any KHABAR_* setting.
 # The embedding GGUF is made once by `python -m index.embed_gguf` (llama.cpp's own converter, from the
 # local model folder) and cached in the models folder.
-# For real hosts: run the same three commands on their own machines, bind them to a private address
-# instead of 127.0.0.1, and point KHABAR_CHROMA_URL / KHABAR_LLM_URL / KHABAR_EMBED_URL of every replica at them (put a
-# load balancer in front of the replicas' ports).
+# For real hosts: run the same servers on their own machines, bind them to a private address instead
+# of 127.0.0.1, and point KHABAR_CHROMA_URL / KHABAR_LLM_URL / KHABAR_EMBED_URL of every replica at
+# them (put a load balancer in front of the replicas' ports).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -111,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
                     help=f"comma list of {', '.join(SECTIONS)}; opt-in: {', '.join(EXTRA_SECTIONS)}")
     ap.add_argument("--vectors", default="10000,100000", help="chunk counts of the vectors section")
     ap.add_argument("--vectors-server", action="store_true", help="the vectors section on a `chroma run` server")
+    ap.add_argument("--vectors-sentences", type=int, default=5, help="evidence sentence vectors per chunk (vectors)")
     ap.add_argument("--scale", default=None, help="comma list of corpus sizes (overrides the default)")
     ap.add_argument("--embed-threads", type=int)
     ap.add_argument("--llm-threads", type=int)
@@ -160,7 +161,8 @@ def run(args, need: set[str], sizes: Sequence[int], tmp: Path) -> list[str]:
     if "scale" in need:
         bench_scale.run(bench, sizes, tmp)
     if "vectors" in need:
-        bench_load.run_vector_rows(bench, [int(x) for x in args.vectors.split(",")], args.vectors_server)
+        bench_load.run_vector_rows(bench, [int(x) for x in args.vectors.split(",")], args.vectors_server,
+                                   args.vectors_sentences)
     if "load" in need:
         bench_load.run_load_rows(bench)
     wall = time.perf_counter() - started

@@ -94,12 +94,12 @@ def run_load_rows(b, clients: int = LOAD_CLIENTS, per_client: int = LOAD_PER_CLI
               f"growth {r.rss_growth_mb} MB"))
 
 
-def run_vector_rows(b, sizes: Sequence[int] = VECTOR_SIZES, server: bool = False) -> None:
+def run_vector_rows(b, sizes: Sequence[int] = VECTOR_SIZES, server: bool = False, per_chunk: int = 5) -> None:
     from .scale_vectors import run as run_vectors
 
     with tempfile.TemporaryDirectory(prefix="khabar-vec-") as tmp:
         b.info.append(f"vectors: {load_text()} at start")
-        results = run_vectors(list(sizes), server, 5, Path(tmp))
+        results = run_vectors(list(sizes), server, per_chunk, Path(tmp))
         b.info.append(f"vectors: {load_text()} at end")
     for r in results:
         b.add(*vector_rows(r))

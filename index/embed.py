@@ -118,7 +118,7 @@ class Prompted:
     max_query_tokens = 256
     tokenizer = None  # a `tokenizers.Tokenizer` or a transformers tokenizer, for _cut_query
 
-    def _encode(self, texts: list[str]) -> list[Vector]:
+    def _encode(self, texts: list[str], question_time: bool = False) -> list[Vector]:
         raise NotImplementedError
 
     def _doc_text(self, text: str, title: str | None) -> str:
@@ -153,7 +153,7 @@ class Prompted:
         cache = self.__dict__.setdefault("_cache", OrderedDict())
         missing = list(dict.fromkeys(t for t in texts if t not in cache))
         if missing:
-            for t, v in zip(missing, self._encode(missing)):
+            for t, v in zip(missing, self._encode(missing, question_time=True)):
                 cache[t] = v
                 if len(cache) > 20_000:
                     cache.popitem(last=False)
@@ -194,7 +194,7 @@ class SentenceTransformerEmbedder(Prompted):
         self._lock = threading.Lock()  # torch on 2 cores: one encode at a time beats interleaving
         self._cache: OrderedDict[str, Vector] = OrderedDict()
 
-    def _encode(self, texts: list[str]) -> list[Vector]:
+    def _encode(self, texts: list[str], question_time: bool = False) -> list[Vector]:
         with self._lock:
             vecs = self.model.encode(texts, prompt="", batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
@@ -204,6 +204,7 @@ class SentenceTransformerEmbedder(Prompted):
 # EmbeddingGemma's own prompts (config_sentence_transformers.json), for a server embedder without the folder
 GEMMA_PROMPTS = {"query": "task: search result | query: ", "document": "title: none | text: "}
 RETRIES = 4  # per request, with exponential backoff and jitter (0.5 s, 1 s, 2 s, 4 s; Retry-After honoured)
+QUESTION_TIMEOUT, QUESTION_RETRIES = 10.0, 1  # a question's vectors: a hung server costs ~20 s, not minutes
 
 
 class EmbedServerError(RuntimeError):
@@ -236,6 +237,7 @@ class ServerEmbedder(Prompted):
         self.max_query_tokens = max_query_tokens
         self.tokenizer = tokenizer
         self.requests = 0
+        self.timeout = timeout
         self.client = OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout,
                              max_retries=retries, http_client=http_client)
 
@@ -261,18 +263,22 @@ class ServerEmbedder(Prompted):
         return cls(settings.embed_url, settings.embed_server_model, settings.embed_api_key,
                    settings.embed_batch_size, query, doc, settings.embed_query_tokens, tokenizer)
 
-    def _encode(self, texts: list[str]) -> list[Vector]:
+    def _encode(self, texts: list[str], question_time: bool = False) -> list[Vector]:
+        """question_time (questions, evidence sentences while answering): a short timeout and one retry;
+        ingest batches get the long timeout and RETRIES."""
+        client = (self.client.with_options(timeout=min(self.timeout, QUESTION_TIMEOUT), max_retries=QUESTION_RETRIES)
+                  if question_time else self.client)
         out: list[Vector] = []
         for i in range(0, len(texts), self.batch_size):
-            out.extend(self._request(texts[i:i + self.batch_size]))
+            out.extend(self._request(client, texts[i:i + self.batch_size]))
         return out
 
-    def _request(self, batch: list[str]) -> list[Vector]:
+    def _request(self, client, batch: list[str]) -> list[Vector]:
         import numpy as np
         import openai
 
         try:
-            reply = self.client.embeddings.create(input=batch, model=self.model, encoding_format="float")
+            reply = client.embeddings.create(input=batch, model=self.model, encoding_format="float")
         except openai.APIStatusError as exc:
             raise EmbedServerError(f"the embedding server at {self.url} answered {exc.status_code}: "
                                    f"{str(exc.message)[:200]}") from None

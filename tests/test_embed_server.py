@@ -74,6 +74,23 @@ def test_a_server_that_keeps_failing_is_a_clear_error():
     assert calls["n"] == 2
 
 
+def test_a_hung_server_costs_a_question_one_retry_not_minutes():
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    emb = client_for(handler, retries=2)
+    with pytest.raises(EmbedServerError, match="not answering"):
+        emb.embed_queries(["who?"])
+    assert calls["n"] == 2, "questions: one retry"
+    calls["n"] = 0
+    with pytest.raises(EmbedServerError):
+        emb.embed_documents(["passage"])
+    assert calls["n"] == 3, "ingest: the configured retries"
+
+
 def test_a_server_that_is_down_is_a_clear_error():
     emb = ServerEmbedder(f"http://127.0.0.1:{free_port()}/v1", "m", retries=0, timeout=5)
     with pytest.raises(EmbedServerError, match="not answering") as err:

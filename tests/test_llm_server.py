@@ -83,7 +83,8 @@ def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096, cache
     import sys
     from pathlib import Path
 
-    extra = ["--cache", "true", "--cache_type", "ram", "--cache_size", str(2 << 30)] if cache else []
+    # 512 MB holds ~12 prompt states (~40 MB each); 2 GB got the server OOM-killed on this shared 24 GB VM
+    extra = ["--cache", "true", "--cache_type", "ram", "--cache_size", str(512 << 20)] if cache else []
     return subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
@@ -95,10 +96,13 @@ def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096, cache
 
 @pytest.fixture(scope="module")
 def llama_servers(real_settings):
-    """Two servers on the same GGUF: `plain` and `cache` (the RAM prompt cache on)."""
+    """Servers on the same GGUF: `cache` (the RAM prompt cache on), and with KHABAR_TEST_LLM_SERVERS=plain,cache
+    also `plain` (each server holds its own copy of the model: ~1.5 GB)."""
+    import os
+
     procs, urls = [], {}
     try:
-        for name in ("plain", "cache"):
+        for name in os.environ.get("KHABAR_TEST_LLM_SERVERS", "cache").split(","):
             port = free_port()
             procs.append(proc := start_llama_server(real_settings.llm_model_path, port, real_settings.llm_threads,
                                                     real_settings.llm_ctx, cache=name == "cache"))
@@ -113,9 +117,9 @@ def llama_servers(real_settings):
 
 @pytest.mark.models
 def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_servers, real_settings):
-    """10 dev gold questions (5 Arabic, 5 English), in process and through the server with and without
-    its RAM prompt cache, interleaved per question: the same passage chosen, the same greedy answer text
-    for nearly all, at least as many correct; prints the three p50s and their ratios (one run)."""
+    """10 dev gold questions (5 Arabic, 5 English), in process and through the server(s) (with its RAM
+    prompt cache; optionally also without), interleaved per question: the same passage chosen, the same
+    greedy answer text for nearly all, at least as many correct; prints the p50s and ratios (one run)."""
     import statistics
     import time
 
@@ -137,7 +141,7 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
     questions = pick_questions(load_gold(), 10)  # eval/gold/dev.jsonl: never the test split
     for i, g in enumerate(questions):
         answers = {}
-        order = list(pipes)[i % 3:] + list(pipes)[:i % 3]  # rotate who goes first
+        order = list(pipes)[i % len(pipes):] + list(pipes)[:i % len(pipes)]  # rotate who goes first
         for name in order:
             t = time.perf_counter()
             answers[name] = a = pipes[name].ask(g["question"])
@@ -151,10 +155,10 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
             same[name] += served.answer.strip() == local.answer.strip()
     assert all(llm.grammar_format == "grammar" for llm in llms.values()), "llama.cpp's server takes the grammar"
     p50 = {k: statistics.median(v) for k, v in times.items()}
+    ratios = ", ".join(f"server ({n}) {p50[n]:.2f} s ({p50[n] / p50['local']:.2f}x)" for n in llms)
     print(f"\n{len(questions)} dev questions: same answer text {same}, same cited passage {same_choice}, "
-          f"correct {correct}; answer p50 in process {p50['local']:.2f} s, server {p50['plain']:.2f} s "
-          f"({p50['plain'] / p50['local']:.2f}x), server with --cache {p50['cache']:.2f} s "
-          f"({p50['cache'] / p50['local']:.2f}x); load average {__import__('os').getloadavg()[0]:.1f}")
+          f"correct {correct}; answer p50 in process {p50['local']:.2f} s, {ratios}; "
+          f"load average {__import__('os').getloadavg()[0]:.1f}")
     for name in llms:
         assert same[name] >= len(questions) - 2, "greedy decoding of the same prompt gives the same text"
         assert same_choice[name] >= len(questions) - 1 and correct[name] >= correct["local"] - 1
