@@ -73,7 +73,7 @@ def convert(settings, outtype: str = "f32", force: bool = False) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .config import Settings
+    from .config import IndexSettings as Settings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--outtype", default="f32", choices=["f32", "f16", "bf16", "q8_0"])
