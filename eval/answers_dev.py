@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="write per-question JSON lines here")
     args = p.parse_args(argv)
 
-    from index.config import Settings, offline_env
+    from index.config import offline_env
+    from qa.config import QASettings as Settings
 
     offline_env()
     from index.ingest import ingest

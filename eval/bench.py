@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from index.config import Settings, offline_env
+from index.config import offline_env
+from qa.config import QASettings as Settings
 from index.embed import HashingEmbedder  # noqa: F401  (tests import the fake from here)
 
 offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below

@@ -17,7 +17,7 @@ SYSTEMS = ("ours", "raw", "naive2", "naive3")
 
 
 def load_llm(b) -> float:
-    from qa.llm import load_local_llm
+    from qa.llm_local import load_local_llm
 
     t = time.perf_counter()
     b.llm = load_local_llm(b.settings)
@@ -254,10 +254,9 @@ class Recorder:
     def count_tokens(self, messages):
         return self.inner.count_tokens(messages)
 
-    def choose(self, messages, k):
-        self.calls.append(("choose", messages))
-        return self.inner.choose(messages, k)
+    kind = "local"
 
-    def stream(self, messages, max_tokens):
-        self.calls.append(("stream", messages))
-        return self.inner.stream(messages, max_tokens)
+    def stream(self, messages, max_tokens, grammar=None):
+        choice = grammar is not None and grammar.startswith("root ::= [0-")  # qa/choose.py: the passage choice
+        self.calls.append(("choose" if choice else "stream", messages))
+        return self.inner.stream(messages, max_tokens, grammar)

@@ -11,7 +11,7 @@ from llama_index.core.llms import (ChatMessage, ChatResponse, CompletionResponse
                                    MessageRole)
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 
-from index.config import Settings
+from qa.config import QASettings as Settings
 
 
 def as_dicts(messages) -> list[dict]:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from index.config import REPO_ROOT, Settings
+from index.config import REPO_ROOT
+from qa.config import QASettings as Settings
 from index.embed import HashingEmbedder
 
 from .bench_data import (load_gold, peak_rss_bytes, pick_questions, reset_peak_rss, rss_bytes, seed_sentences,

@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.config import REPO_ROOT, Settings
+from index.config import REPO_ROOT
+from qa.config import QASettings as Settings
 
 from . import goldset as G
 from . import metrics as M

@@ -138,7 +138,8 @@ def chunk_counts(store) -> dict[str, int]:
 
 
 def in_process_client(llm: str | None, workdir: Path, distractors: Path | None) -> InProcess:
-    from index.config import Settings, offline_env
+    from index.config import offline_env
+    from qa.config import QASettings as Settings
 
     offline_env()
     from index.ingest import ingest

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from index.config import Settings
+from qa.config import QASettings as Settings
 
 from . import metrics as M
 from .args import EXIT_INPUT, EXIT_SETUP, EXIT_USAGE, OneLineParser, positive_int, run_cli  # noqa: F401

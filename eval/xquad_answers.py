@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.config import Settings
+from qa.config import QASettings as Settings
 
 from . import metrics as M
 from .xquad_data import XquadError, article_number, load, write_paragraphs

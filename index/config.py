@@ -1,4 +1,9 @@
-"""One settings object for every entry point (CLI, server, eval): env vars KHABAR_*."""
+"""The indexing settings (env vars KHABAR_*): where things live, embedding, chunking, fetching.
+
+Settings are layered like the code: IndexSettings here, qa/config.py QASettings adds retrieval and
+generation, ui/config.py Settings adds serving. Each layer reads its own class; an entry point builds
+the one it needs (the CLI and the server ui.config.Settings, eval qa.config.QASettings) and passes it
+down. Every field is documented in the README's configuration table (tests/test_docs.py checks)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .models import EMBEDDER, default_models_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_ARTICLES = REPO_ROOT / "data" / "articles"
@@ -29,17 +36,13 @@ def offline_env() -> None:
         os.environ.setdefault(key, value)
 
 
-def _models_dir() -> Path:
-    return Path(os.environ.get("KHABAR_MODELS_DIR", Path.home() / ".cache" / "khabar" / "models")).expanduser()
-
-
-class Settings(BaseSettings):
+class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KHABAR_", extra="ignore")
 
     # where things live
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "khabar")
     articles_dir: Path = BUNDLED_ARTICLES
-    models_dir: Path = Field(default_factory=_models_dir)
+    models_dir: Path = Field(default_factory=default_models_dir)
     chroma_url: str | None = None  # http://host:port -> Chroma server instead of the embedded store
     collection: str = "khabar"
 
@@ -53,39 +56,7 @@ class Settings(BaseSettings):
     # chunking (words)
     chunk_words: int = 200
     chunk_overlap_words: int = 40
-
-    # retrieval
-    top_k: int = 5
-    dense_weight: float = 0.8  # Arabic questions: dense_weight * dense + (1 - dense_weight) * bm25 (min-max scaled)
-    dense_weight_en: float = 1.0  # other questions: BM25 can't match English words to Arabic text
-    sentence_weight: float = 1.0  # best stored sentence's cosine, next to the chunk's (0 = chunk only)
-    refusal_threshold: float = 0.24  # best dense cosine below this: refuse without the LLM; from eval.calibrate (dev)
-    evidence_sentences: int = 3
-    evidence_words: int = 110  # prompt budget: Arabic costs ~2.2 LLM tokens a word
     evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding
-
-    # generation
-    llm: Literal["local", "openai", "none"] = "local"
-    llm_path: Path | None = None  # GGUF; default: Qwen2.5 1.5B in models_dir
-    llm_url: str | None = None  # any OpenAI-compatible server; implies llm=openai
-    llm_model: str = "qwen2.5-1.5b-instruct"
-    llm_api_key: str = "not-needed"
-    llm_threads: int = 2
-    llm_ctx: int = 4096
-    max_answer_tokens: int = 160
-
-    # serving
-    host: str = "127.0.0.1"
-    port: int = 8000
-    api_key: str | None = None  # enables POST /api/ingest
-    max_question_chars: int = 2000
-    max_upload_bytes: int = 5_000_000
-    queue_size: int = 4  # requests waiting for the LLM beyond the one generating
-    max_body_bytes: int = 262_144  # any request body except /api/ingest (which has max_upload_bytes)
-    max_context_chars: int = 160  # of each earlier message, what reaches retrieval and the LLM (gold questions: <= 150)
-    max_context_messages: int = 8  # earlier messages that reach the pipeline (the newest)
-    allowed_hosts: str = ""  # comma-separated Host names served besides loopback and the bound address; * = any
-    cors_origins: str = ""  # comma-separated origins allowed cross-origin access; none by default
 
     # web pages and feeds (index/fetch.py, index/feeds.py)
     allow_private_urls: bool = False  # true: fetch private / loopback / link-local addresses too (tests)
@@ -96,26 +67,8 @@ class Settings(BaseSettings):
     dedup_threshold: float = 0.8  # estimated Jaccard of word 3-grams above which an article is a near-duplicate (1 = off)
 
     @property
-    def llm_mode(self) -> str:
-        if self.llm == "none":
-            return "none"
-        return "openai" if (self.llm_url or self.llm == "openai") else "local"
-
-    @property
-    def allowed_host_list(self) -> list[str]:
-        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
-
-    @property
-    def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
-
-    @property
     def embed_model_path(self) -> Path:
-        return self.embed_model or self.models_dir / "embeddinggemma-300m" / "model_download"
-
-    @property
-    def llm_model_path(self) -> Path:
-        return self.llm_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+        return self.embed_model or self.models_dir / EMBEDDER.name / "model_download"
 
     @property
     def chroma_dir(self) -> Path:

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 from .clean import CleanArticle
-from .config import Settings
+from .config import IndexSettings
 from .embed import Embedder
 from .extract import clean_html
 from .fetch import PAGE_TYPES, Fetched, Fetcher, FetchError
@@ -60,7 +60,7 @@ def page_article(got: Fetched, hint: ArticleMeta | None = None) -> CleanArticle 
     return art
 
 
-def ingest_url(url: str, store: Store, embedder: Embedder, settings: Settings,
+def ingest_url(url: str, store: Store, embedder: Embedder, settings: IndexSettings,
                fetcher: Fetcher | None = None) -> IngestReport:
     """Index a page or a feed. FetchError when the URL itself can't be fetched; a feed entry that
     can't be is reported in `skipped`."""
@@ -133,7 +133,7 @@ def _conditional(known: dict | None) -> dict:
     return headers
 
 
-def _load_cache(settings: Settings) -> dict:
+def _load_cache(settings: IndexSettings) -> dict:
     try:
         data = json.loads((settings.data_dir / "fetched.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -141,7 +141,7 @@ def _load_cache(settings: Settings) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _save_cache(settings: Settings, cache: dict) -> None:
+def _save_cache(settings: IndexSettings, cache: dict) -> None:
     items = list(cache.items())[-CACHE_ENTRIES:]
     path = settings.data_dir / "fetched.json"
     try:

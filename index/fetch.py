@@ -17,7 +17,7 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
-from .config import Settings
+from .config import IndexSettings
 
 MAX_REDIRECTS = 5
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
@@ -59,7 +59,7 @@ Resolver = Callable[..., list]
 
 
 class Fetcher:
-    def __init__(self, settings: Settings, resolver: Resolver | None = None, transport=None) -> None:
+    def __init__(self, settings: IndexSettings, resolver: Resolver | None = None, transport=None) -> None:
         import httpx
 
         self.allow_private = settings.allow_private_urls

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from .chunk import Chunk, chunk_article, make_splitter
 from .clean import CleanArticle, clean
-from .config import Settings
+from .config import IndexSettings
 from .dedup import Deduper
 from .embed import Embedder
-from .load import Skipped, find_files, read_article
+from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
 from .text import evidence_sentences
@@ -106,7 +106,7 @@ class Journal:
     """Files whose writes are under way. A batch adds its files before writing and removes them after,
     so whatever is noted after a crash is exactly what may be half-written."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: IndexSettings) -> None:
         self.path = settings.data_dir / "ingest-journal.json"
 
     def pending(self) -> list[str]:
@@ -136,7 +136,7 @@ class Journal:
         os.replace(tmp, self.path)
 
 
-def resume(store: Store, embedder: Embedder, settings: Settings) -> IngestReport | None:
+def resume(store: Store, embedder: Embedder, settings: IndexSettings) -> IngestReport | None:
     """Finish what a crash interrupted: re-ingest every file the journal still notes (None: nothing was)."""
     journal = Journal(settings)
     pending = [Path(f) for f in journal.pending()]
@@ -164,7 +164,7 @@ class Indexer:
     without embedding, new or changed text is embedded; near-duplicates of an indexed article are not
     indexed (the kept copy remembers them). Writes go ARTICLES_PER_BATCH articles at a time."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: Settings, report: IngestReport) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: IndexSettings, report: IngestReport) -> None:
         self.store, self.embedder, self.settings, self.report = store, embedder, settings, report
         self.splitter = make_splitter(settings.chunk_words, settings.chunk_overlap_words)
         self.state = store.chunk_state()
@@ -260,7 +260,7 @@ def is_web_article(article_id: str) -> bool:
     return bool(WEB_ID.fullmatch(article_id))
 
 
-def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, prune: bool = False,
+def ingest(path: Path, store: Store, embedder: Embedder, settings: IndexSettings, prune: bool = False,
            progress: bool = True) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -270,21 +270,13 @@ def ingest(path: Path, store: Store, embedder: Embedder, settings: Settings, pru
     existing = indexer.state
     files = find_files(path)
     present = {f.stem for f in files}  # prune keeps an article whose file is there, even if unreadable now
-    seen_ids: dict[str, str] = {}
     bar = _bar(len(files), progress)
-    for file in files:
+    for item in read_all(files):
         bar.update(1)
-        try:
-            raw = read_article(file)
-        except (ValueError, OSError) as exc:
-            report.skipped.append(Skipped(file=str(file), reason=str(exc)))
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
             continue
-        if raw.article_id in seen_ids:
-            report.skipped.append(Skipped(file=str(file), reason=f"duplicate article id {raw.article_id!r} "
-                                                                 f"(also {seen_ids[raw.article_id]})"))
-            continue
-        seen_ids[raw.article_id] = str(file)
-        indexer.add(clean(raw), str(file))
+        indexer.add(clean(item), str(item.path))
     indexer.finish()
     bar.close()
     if prune:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 SUFFIXES = {".txt", ".md", ".html", ".htm"}
 MAX_BYTES = 2_000_000  # a news article is never this big; a 10 MB file would take hours to embed
@@ -51,17 +52,25 @@ def find_files(root: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def load_folder(root: Path) -> tuple[list[RawArticle], list[Skipped]]:
-    articles, skipped, seen = [], [], {}
-    for path in find_files(root):
+def read_all(files: list[Path]) -> Iterator[RawArticle | Skipped]:
+    """Each file read, or why it is skipped (unreadable, or an article id an earlier file has)."""
+    seen: dict[str, str] = {}
+    for path in files:
         try:
             art = read_article(path)
         except (ValueError, OSError) as exc:
-            skipped.append(Skipped(file=str(path), reason=str(exc)))
+            yield Skipped(file=str(path), reason=str(exc))
             continue
         if art.article_id in seen:
-            skipped.append(Skipped(file=str(path), reason=f"duplicate article id {art.article_id!r} (also {seen[art.article_id]})"))
+            yield Skipped(file=str(path), reason=f"duplicate article id {art.article_id!r} (also {seen[art.article_id]})")
             continue
         seen[art.article_id] = str(path)
-        articles.append(art)
+        yield art
+
+
+def load_folder(root: Path) -> tuple[list[RawArticle], list[Skipped]]:
+    articles: list[RawArticle] = []
+    skipped: list[Skipped] = []
+    for item in read_all(find_files(root)):
+        (articles if isinstance(item, RawArticle) else skipped).append(item)
     return articles, skipped

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
-from .config import Settings, offline_env
+from .config import IndexSettings, offline_env
 
 PAGE = 2000
 
@@ -30,7 +30,7 @@ class Hit:
     metadata: dict
 
 
-def make_client(settings: Settings):
+def make_client(settings: IndexSettings):
     offline_env()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -47,7 +47,7 @@ def make_client(settings: Settings):
 
 
 class Store:
-    def __init__(self, settings: Settings, name: str | None = None, client=None) -> None:
+    def __init__(self, settings: IndexSettings, name: str | None = None, client=None) -> None:
         self.client = client or make_client(settings)
         self.name = name or settings.collection
         self.version = 0  # bumped on every write by this process (other processes: see changes())

@@ -8,7 +8,6 @@ import time
 from collections import Counter
 from typing import Iterator
 
-from index.config import Settings
 from index.embed import Embedder
 from index.meta import public
 from index.store import Hit, Store
@@ -16,6 +15,7 @@ from index.text import detect_language
 
 from . import prompt, refuse
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
+from .config import QASettings
 from .evidence import Evidence, select_evidence
 from .generate import Generator
 from .llm import LLM, build_llm, text
@@ -39,7 +39,7 @@ def clean_question(question: object, max_chars: int) -> str:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder, llm: LLM | None) -> None:
+    def __init__(self, settings: QASettings, store: Store, embedder: Embedder, llm: LLM | None) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -48,7 +48,7 @@ class Pipeline:
         self.generator = Generator(llm, embedder) if llm is not None else None
 
     @classmethod
-    def from_settings(cls, settings: Settings, llm: str | None = None) -> "Pipeline":
+    def from_settings(cls, settings: QASettings, llm: str | None = None) -> "Pipeline":
         """The models the settings name (llm overrides KHABAR_LLM); the embedder is verified and loaded first."""
         from index.embed import load_embedder
 

@@ -15,12 +15,12 @@ kept apart: it is what the refusal threshold is calibrated on.
 """
 from __future__ import annotations
 
-from index.config import Settings
 from index.embed import Embedder
 from index.keywords import KeywordIndex
 from index.store import Hit, Store
 from index.text import detect_language
 
+from .config import QASettings
 from .params import PARAMS
 
 
@@ -35,7 +35,7 @@ class Retriever:
         self._keywords: KeywordIndex | None = None
 
     @classmethod
-    def from_settings(cls, store: Store, embedder: Embedder, settings: Settings) -> "Retriever":
+    def from_settings(cls, store: Store, embedder: Embedder, settings: QASettings) -> "Retriever":
         """The retriever the product uses: the pipeline, the benchmark and XQuAD all build it here."""
         return cls(store, embedder, settings.dense_weight, settings.dense_weight_en, settings.sentence_weight)
 
@@ -45,17 +45,6 @@ class Retriever:
             self._keywords = KeywordIndex(self.store)
         self._keywords.refresh()
         return self._keywords
-
-    def dense(self, question: str, k: int) -> list[Hit]:
-        vec = self.embedder.embed_queries([question])[0]
-        return self.store.query(vec, k)
-
-    def bm25_search(self, question: str, k: int) -> list[Hit]:
-        top = dict(self.keywords().top(question, k))
-        hits = self.store.get(list(top))
-        for h in hits:
-            h.score = top[h.chunk_id]
-        return hits
 
     def search(self, question: str, k: int, where: dict | None = None) -> tuple[list[Hit], float]:
         """Top k fused hits and the best dense cosine (for refusal). where (index.meta.where: since / until /

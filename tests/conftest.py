@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from index.config import BUNDLED_ARTICLES, Settings, offline_env
+from index.config import BUNDLED_ARTICLES, offline_env
+from ui.config import Settings
 
 offline_env()
 os.environ.setdefault("KHABAR_LLM", "none")

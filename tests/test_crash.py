@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from index.config import REPO_ROOT, Settings
+from index.config import REPO_ROOT
+from ui.config import Settings
 from index.ingest import Journal, ingest, resume
 from index.store import Store
 from tests.fakes import FakeEmbedder
@@ -21,7 +22,7 @@ from tests.fakes import FakeEmbedder
 SCRIPT = r'''
 import os, signal, sys
 from pathlib import Path
-from index.config import Settings
+from ui.config import Settings
 from index.ingest import ingest
 from index.store import Store
 from tests.fakes import FakeEmbedder

@@ -6,7 +6,8 @@ import pytest
 
 from tests.servers import chroma_server
 
-from index.config import BUNDLED_ARTICLES, Settings
+from index.config import BUNDLED_ARTICLES
+from ui.config import Settings
 
 RETRIEVAL = [
     ("من ترأس الوفد الروسي في محادثات جنيف؟", {"000_61330ebac7948799", "001_e812f4507972c678"}),

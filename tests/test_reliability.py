@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index.config import BUNDLED_ARTICLES, REPO_ROOT, Settings
+from index.config import BUNDLED_ARTICLES, REPO_ROOT
+from ui.config import Settings
 from index.ingest import ingest
 from index.store import Store
 from index.text import arabic_ratio
@@ -516,7 +517,7 @@ def test_real_french_question_gets_an_english_answer(real_pipeline):
 CRASH_SCRIPT = r'''
 import json, sys, time
 from pathlib import Path
-from index.config import Settings
+from ui.config import Settings
 from index.ingest import ingest
 from index.store import Store
 from tests.fakes import FakeEmbedder

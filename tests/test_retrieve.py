@@ -2,6 +2,20 @@ from index.keywords import Fts
 from qa.retrieve import Retriever
 
 
+def dense_search(r: Retriever, question: str, k: int):
+    """The dense ranking alone (what search() fuses)."""
+    return r.store.query(r.embedder.embed_queries([question])[0], k)
+
+
+def bm25_search(r: Retriever, question: str, k: int):
+    """The keyword ranking alone, as hits."""
+    top = dict(r.keywords().top(question, k))
+    hits = r.store.get(list(top))
+    for h in hits:
+        h.score = top[h.chunk_id]
+    return hits
+
+
 def test_bm25_matches_across_arabic_spelling_variants():
     docs = ["اجتمع الوفدان في جنيف يوم الإثنين", "أوكرانيا وجورجيا والناتو", "الطقس مشمس في القاهرة"]
     bm = Fts.from_texts(["a", "b", "c"], docs)
@@ -18,7 +32,7 @@ def test_dense_only_when_weight_is_one(indexed, embedder):
     q = "كم طلبا أرسلت روسيا إلى واشنطن للتحقيق في الهجمات الإلكترونية"
     dense = Retriever(indexed, embedder, dense_weight=1.0, sentence_weight=0.0)
     hits, best = dense.search(q, 3)
-    assert [h.chunk_id for h in hits] == [h.chunk_id for h in dense.dense(q, 3)]
+    assert [h.chunk_id for h in hits] == [h.chunk_id for h in dense_search(dense, q, 3)]
     assert best == hits[0].score
 
 
@@ -34,11 +48,11 @@ def test_bm25_index_follows_writes(indexed, embedder, settings, articles):
     from index.ingest import ingest
 
     r = Retriever(indexed, embedder)
-    assert not r.bm25_search("زلزال", 3)
+    assert not bm25_search(r, "زلزال", 3)
     (articles / "new.txt").write_text("زلزال قوي\n\n" + "ضرب زلزال قوي المنطقة صباح اليوم وفق مصادر رسمية. " * 5,
                                       encoding="utf-8")
     ingest(articles, indexed, embedder, settings, progress=False)
-    assert r.bm25_search("زلزال", 3)[0].article_id == "new"
+    assert bm25_search(r, "زلزال", 3)[0].article_id == "new"
 
 
 def test_english_questions_use_their_own_weight(indexed, embedder):
@@ -48,7 +62,7 @@ def test_english_questions_use_their_own_weight(indexed, embedder):
     assert en_dense == dense_only  # the Arabic weight (0.0: BM25 only) is not used for English
     q_ar = "45 طلبا الهجمات الإلكترونية لافروف"
     bm25_only = [h.chunk_id for h in Retriever(indexed, embedder, 0.0, 1.0).search(q_ar, 5)[0]]
-    assert bm25_only[0] == Retriever(indexed, embedder).bm25_search(q_ar, 1)[0].chunk_id
+    assert bm25_only[0] == bm25_search(Retriever(indexed, embedder), q_ar, 1)[0].chunk_id
 
 
 def test_a_chunk_whose_one_sentence_answers_is_brought_up(settings, articles):
@@ -98,7 +112,7 @@ def test_keyword_index_follows_another_writers_changes(indexed, embedder, settin
     reader = _replica(settings, tmp_path, "b", indexed.client, embedder)
     writer = _replica(settings, tmp_path, "a", indexed.client, embedder)
     assert reader.store.keywords_path != writer.store.keywords_path
-    assert not reader.bm25_search("زلزال", 3)
+    assert not bm25_search(reader, "زلزال", 3)
     kw = reader.keywords()
     rebuilds, count = kw.rebuilds, indexed.count()
     target = articles / "003_b556f401f158842d.txt"
@@ -106,26 +120,26 @@ def test_keyword_index_follows_another_writers_changes(indexed, embedder, settin
     target.write_text(title + "\n" + body.replace("الهجمات", "زلزال", 1), encoding="utf-8")
     ingest(articles, writer.store, embedder, settings, progress=False)
     assert indexed.count() == count, "same number of chunks: the old (version, count) key missed this"
-    assert reader.bm25_search("زلزال", 3)[0].article_id == "003_b556f401f158842d"
+    assert bm25_search(reader, "زلزال", 3)[0].article_id == "003_b556f401f158842d"
     assert kw.rebuilds == rebuilds, "caught up from the log, no full scan"
     target.unlink()
     ingest(articles, writer.store, embedder, settings, prune=True, progress=False)
-    assert not reader.bm25_search("زلزال", 3)
+    assert not bm25_search(reader, "زلزال", 3)
     assert len(reader.keywords()) == indexed.count()
 
 
 def test_keyword_index_persists_and_rebuilds_when_out_of_step(indexed, embedder, settings):
     r = Retriever(indexed, embedder)
     q = "45 طلبا الهجمات الإلكترونية"
-    first = [h.chunk_id for h in r.bm25_search(q, 3)]
+    first = [h.chunk_id for h in bm25_search(r, q, 3)]
     assert r.keywords().rebuilds == 1
     again = Retriever(indexed, embedder)  # a restarted replica: the file is there and caught up
-    assert [h.chunk_id for h in again.bm25_search(q, 3)] == first and again.keywords().rebuilds == 0
+    assert [h.chunk_id for h in bm25_search(again, q, 3)] == first and again.keywords().rebuilds == 0
     # a writer that died between its write and its log entry: the count check catches it
     node_id = first[0]
     indexed.collection.delete(ids=[node_id])
     indexed.log_change(["unrelated"])
-    assert node_id not in [h.chunk_id for h in again.bm25_search(q, 3)]
+    assert node_id not in [h.chunk_id for h in bm25_search(again, q, 3)]
     assert again.keywords().rebuilds == 1
 
 
@@ -172,12 +186,12 @@ def test_a_busy_keyword_file_does_not_fail_the_search(indexed, embedder, monkeyp
     monkeypatch.setattr(index.keywords, "LOCK_TIMEOUT_S", 0.2)
     r = Retriever(indexed, embedder)
     q = "45 طلبا الهجمات الإلكترونية"
-    before = [h.chunk_id for h in r.bm25_search(q, 3)]
+    before = [h.chunk_id for h in bm25_search(r, q, 3)]
     indexed.log_change([before[0]])  # something to apply
     other = sqlite3.connect(str(indexed.keywords_path), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        assert [h.chunk_id for h in r.bm25_search(q, 3)] == before
+        assert [h.chunk_id for h in bm25_search(r, q, 3)] == before
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -15,9 +15,10 @@ import time
 from fastapi import FastAPI, Request
 from starlette.middleware.cors import CORSMiddleware
 
-from index.config import Settings, offline_env
+from index.config import offline_env
 
 from . import api_ingest, api_openai, api_questions
+from .config import Settings
 from .docs import install_docs
 from .errors import ApiError, install as install_errors
 from .guard import Guard, GuardConfig

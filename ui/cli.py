@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from index.config import Settings, offline_env
+from index.config import offline_env
+
+from .config import Settings
 
 EXIT_USAGE, EXIT_INPUT, EXIT_SETUP = 2, 3, 4
 
@@ -145,13 +147,13 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_ingest)
     s = sub.add_parser("search", help="ranked passages for a question")
     s.add_argument("question")
-    s.add_argument("-k", type=int, default=5)
+    s.add_argument("-k", type=int, default=None, help="passages (default KHABAR_TOP_K)")
     s.add_argument("--json", action="store_true")
     _filters(s)
     s.set_defaults(func=cmd_search)
     s = sub.add_parser("ask", help="a cited answer in the question's language")
     s.add_argument("question")
-    s.add_argument("-k", type=int, default=None)
+    s.add_argument("-k", type=int, default=None, help="passages retrieved (default KHABAR_TOP_K)")
     s.add_argument("--llm", choices=["none", "local", "openai"], default=None,
                    help="none: extractive answers without an LLM")
     s.add_argument("--json", action="store_true")

@@ -147,28 +147,18 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":  # nothing of ours speaks websocket
+            return await send({"type": "websocket.close", "code": 1008})
         raw = scope.get("headers", [])
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
         cfg = self.config
-        if scope["type"] == "websocket":  # nothing of ours speaks websocket
-            return await send({"type": "websocket.close", "code": 1008})
-        hosts = [v for k, v in raw if k.lower() == b"host"]
-        if len(hosts) != 1 or not cfg.host_ok(hosts[0].decode("latin-1")):
-            return await _send(send, *_error(400, "invalid_host", "this server does not answer to that Host name"))
-        scope = {**scope, "headers": [(k, v) for k, v in raw if k.lower() not in DROPPED_HEADERS]}
         path, method = scope.get("path", ""), scope.get("method", "GET")
         limit, code = cfg.body_limits.get(path, (cfg.max_body, "body_too_large"))
         too_large_reply = _error(413, code, f"request body is larger than {limit:,} bytes", [(b"connection", b"close")])
-        length = headers.get("content-length", "")
-        if length.strip().isdigit() and int(length) > limit:
-            return await _send(send, *too_large_reply)
-        verdict = cfg.route(method, path)
-        if verdict == "not_found":
-            return await _send(send, *_error(404, "not_found", f"no such endpoint: {path}"))
-        if verdict == "method_not_allowed":
-            allow = ", ".join(sorted(cfg.methods(path))).encode()
-            return await _send(send, *_error(405, "method_not_allowed", f"{method} is not allowed on {path}",
-                                             [(b"allow", allow)]))
+        refused = self.refusal(raw, headers, method, path, limit, too_large_reply)
+        if refused is not None:
+            return await _send(send, *refused)
+        scope = {**scope, "headers": [(k, v) for k, v in raw if k.lower() not in DROPPED_HEADERS]}
         if method == "POST" and path == QUEUE_JOIN and cfg.gradio:
             body = await _read_body(receive, limit)
             if body is None:
@@ -178,39 +168,63 @@ class Guard:
                 return await _send(send, *_error(422, "invalid_request", problem))
             receive = _replay(body, receive)
         origin = headers.get("origin", "").rstrip("/")
-        cors_ok = bool(origin) and origin in cfg.cors_origins
-        seen, too_large, started = 0, False, False
-
-        async def limited_receive() -> Message:
-            nonlocal seen, too_large
-            if too_large:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    too_large = True
-                    return {"type": "http.disconnect"}  # the route stops reading; we answer 413 below
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if too_large and not started:
-                return  # whatever the route says after the cut-off, the client gets the 413
-            if message["type"] == "http.response.start":
-                started = True
-                if not cors_ok:
-                    message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
-                                                      if not k.lower().startswith(b"access-control-allow-")]}
-            await send(message)
-
+        limited = _Limited(receive, send, limit, cors_ok=bool(origin) and origin in cfg.cors_origins)
         try:
-            await self.app(scope, limited_receive, guarded_send)
+            await self.app(scope, limited.receive, limited.send)
         except Exception:
-            if not too_large or started:
+            if not limited.too_large or limited.started:
                 raise
-        if too_large and not started:
+        if limited.too_large and not limited.started:
             await _send(send, *too_large_reply)
+
+    def refusal(self, raw: list, headers: dict[str, str], method: str, path: str, limit: int,
+                too_large_reply: tuple[dict, dict]) -> tuple[dict, dict] | None:
+        """The reply to a request refused before any route sees it: Host, declared length, route."""
+        cfg = self.config
+        hosts = [v for k, v in raw if k.lower() == b"host"]
+        if len(hosts) != 1 or not cfg.host_ok(hosts[0].decode("latin-1")):
+            return _error(400, "invalid_host", "this server does not answer to that Host name")
+        length = headers.get("content-length", "")
+        if length.strip().isdigit() and int(length) > limit:
+            return too_large_reply
+        verdict = cfg.route(method, path)
+        if verdict == "not_found":
+            return _error(404, "not_found", f"no such endpoint: {path}")
+        if verdict == "method_not_allowed":
+            allow = ", ".join(sorted(cfg.methods(path))).encode()
+            return _error(405, "method_not_allowed", f"{method} is not allowed on {path}", [(b"allow", allow)])
+        return None
+
+
+class _Limited:
+    """The route's receive and send, watched: past `limit` body bytes the route sees a disconnect and
+    the client gets the 413 (whatever the route says after the cut-off); CORS headers only for an
+    allowed origin."""
+
+    def __init__(self, receive: Receive, send: Send, limit: int, cors_ok: bool) -> None:
+        self._receive, self._send, self.limit, self.cors_ok = receive, send, limit, cors_ok
+        self.seen, self.too_large, self.started = 0, False, False
+
+    async def receive(self) -> Message:
+        if self.too_large:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                self.too_large = True
+                return {"type": "http.disconnect"}  # the route stops reading; the guard answers 413
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.too_large and not self.started:
+            return
+        if message["type"] == "http.response.start":
+            self.started = True
+            if not self.cors_ok:
+                message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
+                                                  if not k.lower().startswith(b"access-control-allow-")]}
+        await self._send(message)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:

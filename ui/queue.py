@@ -24,10 +24,6 @@ class GenerationQueue:
     def admitted(self) -> int:
         return self._admitted
 
-    @property
-    def waiting(self) -> int:
-        return max(0, self._admitted - 1)
-
     def admit(self) -> "Ticket":
         with self._count_lock:
             if self._admitted >= 1 + self.size:

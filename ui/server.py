@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from index.config import Settings, offline_env
+from index.config import offline_env
+
+from .config import Settings
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from index.config import Settings
 from qa.answer import Answer, QuestionError, Sources
 from qa.pipeline import Pipeline, clean_question
 
+from .config import Settings
 from .errors import ApiError, busy_error, loading_error
 from .queue import Busy, GenerationQueue, NoQueue, Ticket
 
