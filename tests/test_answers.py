@@ -199,3 +199,11 @@ def test_real_plausible_question_the_articles_cannot_answer_is_refused(real_pipe
 def test_real_duration_keeps_its_qualifier(real_pipeline):
     a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
     assert not a.refused and "more than seven hours" in a.answer, a.answer
+
+
+def test_english_frame_labels_a_model_translation_and_keeps_code_renderings_cased():
+    assert render.frame("Monday", "when") == "According to the article, Monday"
+    assert render.frame("more than seven hours", "count") == "According to the article, more than seven hours"
+    assert render.frame("Sent 45 requests", "other", True) == \
+        "According to the article (machine translation), sent 45 requests"
+    assert render.frame("Wendy Sherman", "who", True) == "According to the article (machine translation), Wendy Sherman"
