@@ -30,6 +30,9 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("كم ساعة استمرت المفاوضات؟", "ar", "count"),
     ("متى نشرت روسيا المسودات؟", "ar", "when"),
     ("هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
+    ("According to Peskov, was a Putin–Biden phone call planned after the Geneva talks?", "en", "yesno"),
+    ("بحسب بيسكوف، هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
+    ("According to Reuters, who led the talks?", "en", "who"),
 ])
 def test_question_type(question, language, qtype):
     assert question_type(question, language) == qtype
