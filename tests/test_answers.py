@@ -210,3 +210,15 @@ def test_english_frame_labels_a_model_translation_and_keeps_code_renderings_case
     assert render.frame("Sent 45 requests", "other", True) == \
         "According to the article (machine translation), sent 45 requests"
     assert render.frame("Wendy Sherman", "who", True) == "According to the article (machine translation), Wendy Sherman"
+
+
+def test_a_place_the_question_names_is_not_its_answer():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    first = Evidence(1, "a:0", "a", "t", "واختتمت المحادثات في جنيف مساء الاثنين.", 0.9)
+    second = Evidence(2, "a:0", "a", "t", "ومن المقرر أن يعقد اجتماع بين الناتو وروسيا في بروكسل.", 0.8)
+    gen = Generator(ScriptedLLM(), FakeEmbedder())
+    out = gen.place("في أي مدينة سيعقد الاجتماع بعد محادثات جنيف؟", first, [first, second])
+    assert out.text == "بروكسل" and out.evidence is second
