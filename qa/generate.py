@@ -86,8 +86,10 @@ class Generator:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
         neighbouring words are closest to the question (multilingual embedder) answers. A place the
         question names ("where after the Geneva talks?" -> not Geneva) is not its answer: when the chosen
-        sentence has no other, the next evidence sentence that has one answers."""
+        sentence's only places are the question's, the next evidence sentence that has another answers."""
         fired = "span_by_code"
+        if not span.places(ev.text):
+            return None  # no place in the chosen sentence: the model copies ("London's agenda")
         for e in [ev] + [x for x in evidence if x is not ev]:
             ws = span.words(e.text)
             spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)]
