@@ -69,6 +69,7 @@ def test_dates_and_numbers_are_candidates_by_code():
     assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["أكثر من سبع ساعات"]
     assert span.candidates("قتل نحو 15 ألف شخص في الصراع", "count") == ["نحو 15 ألف شخص"]
     assert span.candidates("عقد الاجتماع في جنيف", "when") == []
+    assert span.candidates("وقال إن المحادثات ستجرى عبر ثلاثة مسارات", "count") == ["ثلاثة مسارات"]  # not ست(جرى)
 
 
 def test_the_question_s_grain_picks_the_date_candidate():
