@@ -76,23 +76,31 @@ class Generator:
                 if e is not ev and ns and max(span.title_scores(e.text, ns, question, language)) > 0:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
-        by_code = self.place(question, ev) if qtype == "where" else \
+        by_code = self.place(question, ev, evidence) if qtype == "where" else \
             self.person(question, ev, language) if qtype == "who" else None
         if by_code is not None:
             return by_code.after(before)
         return self.copy(question, evidence, ev, language, qtype).after(before)
 
-    def place(self, question: str, ev: Evidence) -> Outcome | None:
+    def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
-        neighbouring words are closest to the question (multilingual embedder) answers."""
-        spots = span.places(ev.text)
-        if not spots:
+        neighbouring words are closest to the question (multilingual embedder) answers. A place the
+        question names ("where after the Geneva talks?" -> not Geneva) is not its answer: when the chosen
+        sentence's only places are the question's, the next evidence sentence that has another answers."""
+        fired = "span_by_code"
+        if not span.places(ev.text):
+            return None  # no place in the chosen sentence: the model copies ("London's agenda")
+        for e in [ev] + [x for x in evidence if x is not ev]:
+            ws = span.words(e.text)
+            spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)]
+            if spots:
+                fired = "span_by_code" if e is ev else "place_from_neighbour"
+                ev = e
+                break
+        else:
             return None
-        ws = span.words(ev.text)
-        # a place the question names ("Besides Ukraine, which country...") is not its answer
-        spots = [i for i in spots if not refuse.echo(ws[i], question)] or spots
         if len(spots) == 1:
-            return Outcome.of(ws[spots[0]], ev, "span_by_code")
+            return Outcome.of(ws[spots[0]], ev, fired)
         qvec = self.embedder.embed_queries([question])[0]
         vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]

@@ -158,3 +158,50 @@ def reason(question: str, language: str, qtype: str, texts: list[str]) -> dict |
     if qtype == "count" and (unit := missing_unit(question, language, texts)) is not None:
         return {"reason": "unit_missing", "unit": unit}
     return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m qa.refuse GOLD.jsonl ...`: what the code-only refusals (threshold, missing names, missing
+    details and units) do on dev questions (follow-ups left out), per kind, on the index in
+    KHABAR_DATA_DIR (the seed articles, ingested first when it is empty). Dev files only: never a test split."""
+    import argparse
+    import json
+    from collections import Counter
+
+    from index.config import offline_env
+
+    offline_env()
+    from index.ingest import ingest
+
+    from .config import QASettings
+    from .pipeline import Pipeline
+
+    p = argparse.ArgumentParser(prog="python -m qa.refuse")
+    p.add_argument("files", nargs="+")
+    args = p.parse_args(argv)
+    settings = QASettings()
+    pipe = Pipeline.from_settings(settings, llm="none")
+    if pipe.store.count() == 0:
+        ingest(settings.articles_dir, pipe.store, pipe.embedder, settings, progress=False)
+    counts: Counter = Counter()
+    for path in args.files:
+        for line in open(path, encoding="utf-8"):
+            item = json.loads(line)
+            if item.get("follows"):
+                continue
+            hits, best = pipe.retriever.search(item["question"], settings.top_k)
+            why = pipe.refusal(item["question"], item["lang"], hits, best)
+            kind = item.get("kind") or ("answerable" if item["answerable"] else "plausible_unanswerable")
+            counts[(item["answerable"], kind, bool(why))] += 1
+            if bool(why) == item["answerable"]:
+                print(f"{'false refusal' if item['answerable'] else 'not refused'}: {item['id']} {why} {item['question']}")
+    for answerable in (True, False):
+        rows = {k: v for k, v in counts.items() if k[0] == answerable}
+        n = sum(rows.values())
+        refused = sum(v for k, v in rows.items() if k[2])
+        print(f"{'answerable' if answerable else 'unanswerable'}: refused {refused}/{n}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -274,6 +274,6 @@ def frame(text: str, qtype: str, translated: bool = False) -> str:
     first = ws[0] if ws else ""
     name_like = (qtype in ("who", "where") or first in NAMES.values() or first in PEOPLE.values()
                  or first.isupper() or (len(ws) > 1 and ws[1][:1].isupper()))
-    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first) or not name_like:
+    if first.lower() in _LOWER_FIRST or re.fullmatch(r"[A-Z][a-z]+ed", first) or (translated and not name_like):
         text = text[:1].lower() + text[1:]  # "Sent 45 requests" reads "..., sent 45 requests"
     return f"According to the article{' (machine translation)' if translated else ''}, {text}"

@@ -42,8 +42,13 @@ _TYPES_AR = [
 ]
 
 
+_LEAD = re.compile(r"^(according to|per|in|as|based on|by)\b[^,?]{0,60},\s*|^(وفقا|وفقاً|بحسب|حسب|طبقا|طبقاً|استنادا|استناداً)\b[^،,؟]{0,60}[،,]\s*")
+
+
 def question_type(question: str, language: str) -> str:
+    """"According to Peskov, was a call planned?" is a yes/no question: a leading source clause is skipped."""
     q = question.strip().lower() if language == "en" else question.strip()
+    q = _LEAD.sub("", q)
     for name, pattern in (_TYPES_EN if language == "en" else _TYPES_AR):
         if re.search(pattern, q):
             return name

@@ -30,6 +30,9 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("كم ساعة استمرت المفاوضات؟", "ar", "count"),
     ("متى نشرت روسيا المسودات؟", "ar", "when"),
     ("هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
+    ("According to Peskov, was a Putin–Biden phone call planned after the Geneva talks?", "en", "yesno"),
+    ("بحسب بيسكوف، هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
+    ("According to Reuters, who led the talks?", "en", "who"),
 ])
 def test_question_type(question, language, qtype):
     assert question_type(question, language) == qtype
@@ -66,6 +69,7 @@ def test_dates_and_numbers_are_candidates_by_code():
     assert span.candidates("والتي دامت أكثر من سبع ساعات في جنيف", "count") == ["أكثر من سبع ساعات"]
     assert span.candidates("قتل نحو 15 ألف شخص في الصراع", "count") == ["نحو 15 ألف شخص"]
     assert span.candidates("عقد الاجتماع في جنيف", "when") == []
+    assert span.candidates("وقال إن المحادثات ستجرى عبر ثلاثة مسارات", "count") == ["ثلاثة مسارات"]  # not ست(جرى)
 
 
 def test_the_question_s_grain_picks_the_date_candidate():
@@ -199,3 +203,23 @@ def test_real_plausible_question_the_articles_cannot_answer_is_refused(real_pipe
 def test_real_duration_keeps_its_qualifier(real_pipeline):
     a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
     assert not a.refused and "more than seven hours" in a.answer, a.answer
+
+
+def test_english_frame_labels_a_model_translation_and_keeps_code_renderings_cased():
+    assert render.frame("Monday", "when") == "According to the article, Monday"
+    assert render.frame("more than seven hours", "count") == "According to the article, more than seven hours"
+    assert render.frame("Sent 45 requests", "other", True) == \
+        "According to the article (machine translation), sent 45 requests"
+    assert render.frame("Wendy Sherman", "who", True) == "According to the article (machine translation), Wendy Sherman"
+
+
+def test_a_place_the_question_names_is_not_its_answer():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    first = Evidence(1, "a:0", "a", "t", "واختتمت المحادثات في جنيف مساء الاثنين.", 0.9)
+    second = Evidence(2, "a:0", "a", "t", "ومن المقرر أن يعقد اجتماع بين الناتو وروسيا في بروكسل.", 0.8)
+    gen = Generator(ScriptedLLM(), FakeEmbedder())
+    out = gen.place("في أي مدينة سيعقد الاجتماع بعد محادثات جنيف؟", first, [first, second])
+    assert out.text == "بروكسل" and out.evidence is second

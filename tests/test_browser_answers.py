@@ -70,8 +70,11 @@ def _send(page, question: str):
 
 
 def _shot(page, name: str) -> None:
+    """The chat box alone, scrolled to its top so the question shows above the answer."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+    page.evaluate("""() => document.querySelectorAll('#kh-chat, #kh-chat *').forEach(
+        e => { if (e.scrollHeight > e.clientHeight) e.scrollTop = 0; })""")
+    page.locator("#kh-chat").screenshot(path=str(ARTIFACTS / name))
 
 
 def test_chat_refuses_and_answers_english_with_the_arabic_only_in_the_quote(llm_server):
@@ -80,7 +83,7 @@ def test_chat_refuses_and_answers_english_with_the_arabic_only_in_the_quote(llm_
     url = llm_server["url"]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 900, "height": 640}, locale="en-US")
+        page = browser.new_page(viewport={"width": 900, "height": 900}, locale="en-US")
         try:
             page.goto(url + "/")
             page.wait_for_selector("#kh-input textarea", timeout=60_000)
