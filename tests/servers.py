@@ -86,3 +86,54 @@ def chroma_server(path):
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(proc)
+
+
+def health(url: str) -> dict | None:
+    """A Khabar server's /health JSON, or None while it does not answer."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url + "/health", timeout=5) as resp:
+            return json.loads(resp.read())
+    except OSError:
+        return None
+
+
+@contextmanager
+def khabar_serve(tmp, articles, llm: str, seconds: float):
+    """A real `khabar serve` subprocess on a free loopback port over `articles`, its data in `tmp`;
+    yields {"url", "proc", "log"} once /health answers, and stops it after."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**os.environ, "KHABAR_DATA_DIR": str(tmp / "data"), "KHABAR_ARTICLES_DIR": str(articles),
+           "KHABAR_LLM": llm}
+    env.pop("KHABAR_API_KEY", None)
+    khabar = Path(sys.executable).with_name("khabar")
+    cmd = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "ui.cli"]
+    port = url.rsplit(":", 1)[1]
+    with open(tmp / "server.log", "w+") as log:
+        proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", port],
+                                cwd=Path(__file__).resolve().parents[1], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + seconds
+            while health(url) is None:
+                if proc.poll() is not None or time.time() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"khabar serve did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.3)
+            yield {"url": url, "proc": proc, "log": log}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)

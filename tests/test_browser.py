@@ -4,19 +4,14 @@ Screenshots go to test-artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from tests.servers import health, khabar_serve
 
 from index.config import BUNDLED_ARTICLES
 
@@ -48,49 +43,22 @@ GEOMETRY = """e => {
 }"""
 
 
-def _health(url: str) -> dict | None:
-    try:
-        with urllib.request.urlopen(url + "/health", timeout=5) as resp:
-            return json.loads(resp.read())
-    except OSError:
-        return None
+def browser_corpus(tmp_path_factory, name: str):
+    """Skip without Chromium or Playwright; else a temp folder with a copy of the bundled articles."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    tmp = tmp_path_factory.mktemp(name)
+    shutil.copytree(BUNDLED_ARTICLES, tmp / "articles")
+    return tmp, tmp / "articles"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    tmp = tmp_path_factory.mktemp("browser")
-    articles = tmp / "articles"
-    shutil.copytree(BUNDLED_ARTICLES, articles)
+    tmp, articles = browser_corpus(tmp_path_factory, "browser")
     (articles / "zebra_festival.txt").write_text(EVIL, encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KHABAR_DATA_DIR": str(tmp / "data"), "KHABAR_ARTICLES_DIR": str(articles),
-           "KHABAR_LLM": "none"}
-    env.pop("KHABAR_API_KEY", None)
-    khabar = Path(sys.executable).with_name("khabar")
-    cmd = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "ui.cli"]
-    log = open(tmp / "server.log", "w+")
-    proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 60
-        while _health(url) is None:
-            if proc.poll() is not None or time.time() > deadline:
-                log.seek(0)
-                pytest.fail(f"khabar serve did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
-        yield {"url": url, "proc": proc, "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
+    with khabar_serve(tmp, articles, "none", 60) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +75,7 @@ def browser(server):
 
 def _wait_ready(server, timeout: float = 300) -> None:
     deadline = time.time() + timeout
-    while (h := _health(server["url"])) is None or h["status"] != "ok":
+    while (h := health(server["url"])) is None or h["status"] != "ok":
         assert server["proc"].poll() is None, "khabar serve exited"
         assert h is None or h["status"] != "error", h
         assert time.time() < deadline, f"models not ready after {timeout}s: {h}"
@@ -132,7 +100,7 @@ def test_chat_page(server, browser):
     try:
         page.goto(url + "/")
         page.wait_for_selector("#kh-input textarea", timeout=60_000)
-        if _health(url)["status"] == "loading":  # a visible message while the models load
+        if health(url)["status"] == "loading":  # a visible message while the models load
             banner = page.locator(".kh-loading")
             banner.wait_for(timeout=10_000)
             assert "Loading the models" in banner.inner_text()

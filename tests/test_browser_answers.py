@@ -6,19 +6,12 @@ Real models and headless Chromium, like tests/test_browser.py. Screenshots go to
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from index.config import BUNDLED_ARTICLES
-from tests.servers import free_port
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, _health, _wait_ready
+from tests.servers import khabar_serve
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _wait_ready, browser_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -29,38 +22,9 @@ ENGLISH_Q = "How did Ushakov describe the phone call between Putin and Biden?"
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    tmp = tmp_path_factory.mktemp("browser-llm")
-    articles = tmp / "articles"
-    shutil.copytree(BUNDLED_ARTICLES, articles)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KHABAR_DATA_DIR": str(tmp / "data"), "KHABAR_ARTICLES_DIR": str(articles),
-           "KHABAR_LLM": "local"}
-    env.pop("KHABAR_API_KEY", None)
-    khabar = Path(sys.executable).with_name("khabar")
-    cmd = [str(khabar)] if khabar.exists() else [sys.executable, "-m", "ui.cli"]
-    log = open(tmp / "server.log", "w+")
-    proc = subprocess.Popen(cmd + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 120
-        while _health(url) is None:
-            if proc.poll() is not None or time.time() > deadline:
-                log.seek(0)
-                pytest.fail(f"khabar serve did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
-        yield {"url": url, "proc": proc, "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
+    tmp, articles = browser_corpus(tmp_path_factory, "browser-llm")
+    with khabar_serve(tmp, articles, "local", 120) as running:
+        yield running
 
 
 def _send(page, question: str):

@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import pytest
 from eval.load import QUESTIONS, UsageError, check_loopback, percentile, run_load
 from index.config import BUNDLED_ARTICLES, REPO_ROOT
 from tests.fakes import ScriptedLLM
-from tests.servers import free_port, in_process_server
+from tests.servers import free_port, in_process_server, stop
 
 MAX_RSS_GROWTH_MB = 300
 
@@ -138,12 +137,7 @@ def khabar_serve(dirs: Path, llm: str, **env_extra: str):
         yield proc, url
         assert proc.poll() is None, f"the server died:\n{log_path.read_text()[-3000:]}"
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop(proc)
 
 
 def load_cli(url: str, pid: int, *args: str, timeout: float = 300) -> dict:
