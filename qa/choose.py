@@ -13,7 +13,7 @@ from index.text import tokens
 
 from .llm import LLM, GrammarUnsupported, text
 from .params import PARAMS
-from .span import choice_grammar
+from .grammar import choice_grammar
 
 MAX_PASSAGES = 9  # the choice grammar is one digit
 

@@ -11,7 +11,7 @@ import time
 from index.embed import Embedder
 from index.text import arabic_ratio, detect_language
 
-from . import prompt, refuse, render, span
+from . import grammar, prompt, refuse, render, span
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine
 from .llm import LLM, count_tokens, text
@@ -141,14 +141,14 @@ class Generator:
         better."""
         messages = prompt.span_messages(question, evidence, ev.n, language)
         if language == "en":
-            reply = constrained(self.llm, messages, span.span_grammar(ev.text), PARAMS.span_tokens)
+            reply = constrained(self.llm, messages, grammar.span_grammar(ev.text), PARAMS.span_tokens)
             if reply is not None:
-                got = span.complete_words(reply, ev.text)
+                got = grammar.complete_words(reply, ev.text)
                 if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
                     return Outcome.of(None, ev, "uninformative_span")
                 return Outcome.of(got, ev)
         free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
-        scored = [(span.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
+        scored = [(grammar.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate
         scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
                   and not (qtype == "who" and refuse.echo(x[0][0], question))] or [((None, 0.0), ev)]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa import refuse, render, span
+from qa import grammar, refuse, render, span
 from qa.support import missing_entities, negated, question_entities, question_type
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -127,17 +127,17 @@ def test_the_question_s_title_words_pick_the_person(question, language, name):
 
 
 def test_snapped_span_is_a_run_of_the_sentence():
-    got = span.snap("الوفد الأمريكي يرأسه نائبة وزيرة الخارجية ويندي شيرمان.", DELEGATIONS)
+    got = grammar.snap("الوفد الأمريكي يرأسه نائبة وزيرة الخارجية ويندي شيرمان.", DELEGATIONS)
     assert got == "الوفد الأمريكي نائبة وزيرة الخارجية ويندي شيرمان" and got in DELEGATIONS
-    assert span.snap("فاز المنتخب البرازيلي بكأس العالم", DELEGATIONS) is None
+    assert grammar.snap("فاز المنتخب البرازيلي بكأس العالم", DELEGATIONS) is None
 
 
 def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     llama_cpp = pytest.importorskip("llama_cpp")
-    grammar = span.span_grammar('قال "المذهل والصعب" هنا')
-    assert 'w1 ::= "\\"المذهل"' not in grammar and 'w1 ::= "المذهل"' in grammar
-    llama_cpp.LlamaGrammar.from_string(grammar, verbose=False)
-    llama_cpp.LlamaGrammar.from_string(span.choice_grammar(["13 يناير", "12 يناير"]), verbose=False)
+    gbnf = grammar.span_grammar('قال "المذهل والصعب" هنا')
+    assert 'w1 ::= "\\"المذهل"' not in gbnf and 'w1 ::= "المذهل"' in gbnf
+    llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
+    llama_cpp.LlamaGrammar.from_string(grammar.choice_grammar(["13 يناير", "12 يناير"]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(render.LATIN_GRAMMAR, verbose=False)
 
 
