@@ -56,6 +56,13 @@ fi
 step "fetching and verifying models into ${KHABAR_MODELS_DIR:-$HOME/.cache/khabar/models}"
 "$VPY" -m index.models fetch
 
+if [ "$want_test" = 1 ]; then
+  # the embedding-server tests serve EmbeddingGemma from llama.cpp's server: converted here, offline from
+  # the verified model folder, with the converter of the installed llama.cpp (its sdist from PyPI, once)
+  step "converting EmbeddingGemma to GGUF for the embedding-server tests (once)"
+  "$VPY" -m index.embed_gguf
+fi
+
 if [ "$want_test" = 1 ] && ! command -v chromium >/dev/null; then
   step "installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then
