@@ -146,12 +146,15 @@ class Generator:
                 got = grammar.complete_words(reply, ev.text)
                 if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
                     return Outcome.of(None, ev, "uninformative_span")
+                if not span.fits_type(got, qtype):
+                    return Outcome.of(None, ev, "type_missing")
                 return Outcome.of(got, ev)
         free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
         scored = [(grammar.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate
         scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
-                  and not (qtype == "who" and refuse.echo(x[0][0], question))] or [((None, 0.0), ev)]
+                  and not (qtype == "who" and refuse.echo(x[0][0], question))
+                  and span.fits_type(x[0][0], qtype)] or [((None, 0.0), ev)]
         (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else PARAMS.other_sentence_margin))
         if best is None or f1 < PARAMS.snap_min_f1:
             return Outcome.of(None, ev, "unsupported_dropped", reply=free)

@@ -273,3 +273,26 @@ def by_title(sentence: str, names: list[tuple[int, int]], question: str, languag
     if top <= 0:
         return names
     return [n for n, s in zip(names, scores) if s == top]
+
+
+# an English span copied for a "how many / how long" or a "when" question must carry a number or a
+# time: "PWNED" copied from an instruction-like sentence, or any other word, is no answer of that type
+_EN_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+                        r"eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|half|several|few|an? "
+                        r"(hour|day|week|month|year|minute))\b", re.I)
+_EN_TIME = re.compile(r"\d|\b(january|february|march|april|may|june|july|august|september|october|november|"
+                      r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+                      r"tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year)s?\b", re.I)
+
+
+def fits_type(text: str, qtype: str) -> bool:
+    """Whether a Latin-script span can answer a question of this type (Arabic spans of these types are
+    listed by code and need no check)."""
+    if re.search(r"[\u0600-\u06ff]", text):
+        return True
+    if qtype == "count":
+        return bool(_EN_NUMBER.search(text))
+    if qtype == "when":
+        return bool(_EN_TIME.search(text))
+    return True

@@ -223,3 +223,12 @@ def test_a_place_the_question_names_is_not_its_answer():
     gen = Generator(ScriptedLLM(), FakeEmbedder())
     out = gen.place("في أي مدينة سيعقد الاجتماع بعد محادثات جنيف؟", first, [first, second])
     assert out.text == "بروكسل" and out.evidence is second
+
+
+@pytest.mark.parametrize("text,qtype,fits", [
+    ("PWNED", "count", False), ("three hours", "count", True), ("more than 7 hours", "count", True),
+    ("PWNED", "when", False), ("on Monday", "when", True), ("10 January", "when", True),
+    ("Vienna", "where", True), ("سبع ساعات", "count", True),
+])
+def test_an_english_span_of_a_count_or_when_question_must_carry_a_number_or_a_time(text, qtype, fits):
+    assert span.fits_type(text, qtype) is fits

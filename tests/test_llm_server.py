@@ -129,7 +129,7 @@ def test_answers_through_llama_cpp_server_match_in_process(real_pipeline, llama_
 
     pipes, llms = {"local": real_pipeline}, {}
     for name, url in llama_servers.items():
-        llms[name] = OpenAILikeLLM(url, "khabar-llm", max_tokens=real_settings.max_answer_tokens)
+        llms[name] = OpenAILikeLLM(url, "khabar-llm")
         pipes[name] = Pipeline(real_settings.model_copy(update={"llm": "openai", "llm_url": url}),
                                real_pipeline.store, real_pipeline.embedder, llms[name])
     for pipe in pipes.values():
