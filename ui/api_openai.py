@@ -13,7 +13,7 @@ from qa.answer import Answer
 from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, ChatCompletionOut, ChatRequest, ContentPart, ModelsOut
 from .service import Service
-from .sse import events, sse, sse_response
+from .sse import events, prefetched, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -84,9 +84,9 @@ def router(service: Service, started: int) -> APIRouter:
             return sse(None, {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
                               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra})
 
-        if not body.stream:
+        if not body.stream:  # the whole answer in one worker-thread call (a 503 stays a plain HTTP error)
             answer = None
-            async for event in events(run):
+            async for event in await prefetched(run):
                 if isinstance(event, Answer):
                     answer = event
             if answer is None:
@@ -97,10 +97,12 @@ def router(service: Service, started: int) -> APIRouter:
                                  "finish_reason": "stop"}],
                     "citations": [c.to_dict() for c in answer.citations]}
 
+        source = await prefetched(run) if service.pipeline().llm is None else events(run)  # as /api/ask/stream
+
         async def stream():
             yield chunk({"role": "assistant", "content": ""})
             try:
-                async for event in events(run):
+                async for event in source:
                     if isinstance(event, Answer):
                         for piece in pieces(event.answer + sources_text(event)):
                             yield chunk({"content": piece})

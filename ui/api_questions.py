@@ -13,7 +13,7 @@ from qa.answer import Answer, Sources
 from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, AnswerOut, AskRequest, HitOut
 from .service import Service
-from .sse import events, sse, sse_response
+from .sse import events, prefetched, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -31,10 +31,10 @@ def _history(body: AskRequest) -> list[dict] | None:
     return [{"role": m.role, "content": m.content} for m in body.history] if body.history else None
 
 
-async def _stream(run):
+async def _stream(source):
     sent_sources, deltas = False, 0
     try:
-        async for event in events(run):
+        async for event in source:
             if isinstance(event, Sources):
                 sent_sources = True
                 yield sse("sources", event.to_dict())
@@ -71,7 +71,10 @@ def router(service: Service) -> APIRouter:
     async def ask_stream(body: AskRequest):
         run = service.run(body.question, _history(body), body.k,
                           _where(body.since, body.until, body.source))  # 422 / 503 before streaming
-        return sse_response(_stream(run))
+        # extractive: one short turn, computed before the response starts (50 waiting streams would
+        # otherwise hold every worker thread while the running ones need one per event)
+        source = await prefetched(run) if service.pipeline().llm is None else events(run)
+        return sse_response(_stream(source))
 
     @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)
     def search(q: str = Query(..., max_length=4000, description="question or keywords"),

@@ -39,3 +39,20 @@ async def events(run: Run) -> AsyncIterator[Any]:
             yield event
     finally:
         run.close()
+
+
+async def prefetched(run: Run) -> AsyncIterator[Any]:
+    """A retrieval-only run's events, all computed in one worker-thread call: its queue turn is held
+    only while it computes, no worker thread is held while the client reads, and a 503 (busy) or an
+    embedding-server error is raised before anything is streamed, as a plain HTTP error."""
+    try:
+        items = await run_in_threadpool(list, run)
+    finally:
+        run.close()
+
+    async def replay() -> AsyncIterator[Any]:
+        for item in items:
+            yield item
+
+    return replay()
+
