@@ -13,7 +13,7 @@ from qa.answer import Answer
 from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, ChatCompletionOut, ChatRequest, ContentPart, ModelsOut
 from .service import Service
-from .sse import events, prefetched, sse, sse_response
+from .sse import answer_events, prefetched, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -97,7 +97,7 @@ def router(service: Service, started: int) -> APIRouter:
                                  "finish_reason": "stop"}],
                     "citations": [c.to_dict() for c in answer.citations]}
 
-        source = await prefetched(run) if service.pipeline().llm is None else events(run)  # as /api/ask/stream
+        source = await answer_events(run)
 
         async def stream():
             yield chunk({"role": "assistant", "content": ""})

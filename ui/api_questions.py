@@ -13,7 +13,7 @@ from qa.answer import Answer, Sources
 from .errors import ApiError, error_body
 from .schemas import ERRORS_ASK, AnswerOut, AskRequest, HitOut
 from .service import Service
-from .sse import events, prefetched, sse, sse_response
+from .sse import answer_events, sse, sse_response
 
 log = logging.getLogger("khabar.api")
 
@@ -73,7 +73,7 @@ def router(service: Service) -> APIRouter:
                           _where(body.since, body.until, body.source))  # 422 / 503 before streaming
         # extractive: one short turn, computed before the response starts (50 waiting streams would
         # otherwise hold every worker thread while the running ones need one per event)
-        source = await prefetched(run) if service.pipeline().llm is None else events(run)
+        source = await answer_events(run)
         return sse_response(_stream(source))
 
     @r.get("/api/search", response_model=list[HitOut], responses=ERRORS_ASK)

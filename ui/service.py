@@ -28,6 +28,7 @@ class Run:
     def __init__(self, pipeline: Pipeline, ticket: Ticket | NoQueue, question: str, history: list[dict] | None,
                  k: int | None, where: dict | None = None) -> None:
         self._ticket = ticket
+        self.extractive = pipeline.llm is None  # retrieval only: short, computed in one go (ui/sse.py)
         self._gen = self._events(pipeline, question, history, k, where)
 
     def _events(self, pipeline, question, history, k, where=None) -> Iterator[Sources | str | Answer]:

@@ -56,3 +56,8 @@ async def prefetched(run: Run) -> AsyncIterator[Any]:
 
     return replay()
 
+
+async def answer_events(run: Run) -> AsyncIterator[Any]:
+    """An extractive run prefetched (one turn, a 503 before streaming), an LLM run event by event."""
+    return await prefetched(run) if run.extractive else events(run)
+
