@@ -20,6 +20,7 @@ from .evidence import Evidence, select_evidence
 from .generate import Generator
 from .llm import LLM, build_llm, text
 from .params import PARAMS
+from .parts import combine, split_question
 from .retrieve import Retriever
 from .support import missing_entities, question_type
 from .trace import Outcome, Trace
@@ -138,7 +139,7 @@ class Pipeline:
         else:
             t_gen = time.perf_counter()
             trace.qtype = question_type(standalone, language)
-            trace.outcome, cost = self.generator.answer(standalone, language, evidence, trace.qtype)
+            trace.outcome, cost = self._generate(standalone, language, hits, evidence, trace.qtype)
             trace.timings.prompt_tokens, trace.timings.choose_ms = cost["prompt_tokens"], cost["choose_ms"]
             if trace.outcome.text:
                 trace.timings.first_token_ms = _ms(t0)
@@ -148,6 +149,20 @@ class Pipeline:
         yield _final(language, trace, retrieved, {h.chunk_id: h.metadata for h in hits})
 
     # ---- internals -----------------------------------------------------------------------
+    def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
+                  qtype: str) -> tuple[Outcome, dict[str, int]]:
+        """The model's answer; a two-part question (qa/parts.py) gets each part answered from its own
+        evidence sentences."""
+        parts = split_question(question, language)
+        if len(parts) == 1:
+            return self.generator.answer(question, language, evidence, qtype)
+        outcomes, cost = [], Counter()
+        for part in parts:
+            out, c = self.generator.answer(part, language, self.evidence(part, hits), question_type(part, language))
+            outcomes.append(out)
+            cost.update(c)
+        return combine(outcomes), dict(cost)
+
     def _embed_sentences(self, texts: list[str]) -> list[list[float]]:
         fn = getattr(self.embedder, "embed_sentences", None) or self.embedder.embed_documents
         return fn(texts)

@@ -1,0 +1,48 @@
+"""Two-part questions (issue 15): split only at a second question word, each part answered and cited."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa.parts import split_question
+from tests.fakes import ScriptedLLM
+
+
+@pytest.mark.parametrize("question,language,parts", [
+    ("How many requests did Russia send, and how many got answers?", "en",
+     ["How many requests did Russia send?", "How many got answers?"]),
+    ("According to Lavrov, how many requests got answers, and roughly what share came from the US?", "en",
+     ["According to Lavrov, how many requests got answers?", "According to Lavrov, roughly what share came from the US?"]),
+    ("Who described the call as frank and which spokeswoman commented on it?", "en",
+     ["Who described the call as frank?", "Which spokeswoman commented on it?"]),
+    ("في أي عام ضمت روسيا القرم، وفي أي عام انتهت الحرب؟", "ar", ["في أي عام ضمت روسيا القرم؟", "في أي عام انتهت الحرب؟"]),
+    ("كم طلباً أرسلت روسيا، وعن كم منها تلقت إجابات؟", "ar", ["كم طلباً أرسلت روسيا؟", "عن كم منها تلقت إجابات؟"]),
+])
+def test_a_second_question_word_after_and_splits_the_question(question, language, parts):
+    assert split_question(question, language) == parts
+
+
+@pytest.mark.parametrize("question,language", [
+    ("On which dates were the meeting in Brussels and the talks in Vienna scheduled?", "en"),
+    ("Who led both the Russian and the American delegations?", "en"),
+    ("من ترأس الوفد الروسي في جنيف وفي الاجتماع الثاني أيضاً؟", "ar"),
+    ("ما الذي قاله ريابكوف عن الناتو، وعن أوكرانيا؟", "ar"),  # "and about Ukraine": no second question word
+    ("And how?", "en"),
+])
+def test_one_question_stays_one(question, language):
+    assert split_question(question, language) == [question]
+
+
+def test_each_part_is_answered_from_its_own_evidence_and_cited(make_pipeline):
+    q = "كم طلباً أرسلت روسيا إلى واشنطن بشأن الهجمات الإلكترونية، وفي أي عام ضمت روسيا شبه جزيرة القرم؟"
+    llm = ScriptedLLM("1")  # each part: passage 1; the count and the year are then taken by code
+    a = make_pipeline(llm=llm).ask(q)
+    assert not a.refused and a.notes.get("two_part") == 1
+    first, second = re.findall(r"([^\[\]]+?) \[(\d)\]\.", a.answer)
+    assert first[1] == "1" and second[1] == "2" and len(a.citations) == 2, a.answer
+    assert "45" in first[0] and "45" in a.citations[0].quote
+    year = re.search(r"\d{4}", second[0]).group()  # a year of the second part's own cited sentence
+    assert year in a.citations[1].quote and a.citations[1].quote != a.citations[0].quote
+    part_two = llm.prompts[1][-1]["content"]  # the second choice prompt asks part two alone
+    assert "ضمت روسيا" in part_two and "كم طلباً" not in part_two
