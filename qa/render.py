@@ -13,6 +13,7 @@ from index.text import normalize, numbers
 
 from difflib import SequenceMatcher
 
+from . import gazetteer
 from .cite import _NOT_NAMES, _skeleton_arabic, _skeleton_latin, unknown_names
 
 _MONTHS = {
@@ -128,6 +129,8 @@ def by_code(span: str) -> str | None:
             return NAMES[form]
         if form in _PHRASES:
             return _PHRASES[form]
+    if (place := gazetteer.english(name)) is not None:
+        return place
     if (clock := _clock(text)) is not None:
         return clock
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
