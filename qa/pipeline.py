@@ -22,7 +22,7 @@ from .llm import LLM, build_llm, text
 from .params import PARAMS
 from .parts import combine, split_question
 from .retrieve import Retriever
-from .support import missing_entities, question_type
+from .support import mentioned, missing_entities, question_type
 from .trace import Outcome, Trace
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -74,14 +74,22 @@ class Pipeline:
         """where: index.meta.where(since, until, source), applied inside the vector query."""
         return self.retriever.search(question, k or self.settings.top_k, where=where)[0]
 
-    def refusal(self, question: str, language: str, hits: list[Hit], best: float) -> tuple[str, list[str]] | None:
-        """Why to refuse before the model, if at all: (reason, names the passages lack)."""
+    def refusal(self, question: str, language: str, hits: list[Hit], best: float,
+                said: str | None = None) -> tuple[str, list[str]] | None:
+        """Why to refuse before the model, if at all: (reason, names the passages lack). said: what the
+        asker wrote (question and previous question); a name only the model's rewrite of a follow-up
+        brought in is not the asker's, and no reason to refuse."""
         if not hits or best < self.settings.refusal_threshold:
             return "below_threshold", []
         # the outlet and the title name things too ("according to Reuters")
         texts = [" ".join([h.text, h.title or "", str((h.metadata or {}).get("outlet") or "")]) for h in hits]
         missing = missing_entities(question, language, texts)
-        if missing:  # the question names someone / somewhere no retrieved text mentions
+        if said is not None:
+            missing = [e for e in missing if e.lower() in said.lower()]
+        if missing:  # the byline or another paragraph of a retrieved article may name it ("(رويترز)")
+            article_texts = self._article_texts(hits)
+            missing = [e for e in missing if not mentioned(e, article_texts)]
+        if missing:  # the question names someone / somewhere no retrieved article mentions
             return "entity_missing", missing
         why = refuse.reason(question, language, question_type(question, language), [h.text for h in hits])
         if why:  # a detail (hotel, minutes, interpreter) or a unit no retrieved text gives
@@ -124,7 +132,7 @@ class Pipeline:
         trace.timings.retrieve_ms = _ms(t0) - trace.timings.condense_ms
         trace.best_dense = round(best, 4)
         retrieved = [h.chunk_id for h in hits]
-        refused = self.refusal(standalone, language, hits, best)
+        refused = self.refusal(standalone, language, hits, best, said=f"{previous} {question}")
         if refused:
             trace.reason, trace.missing = refused
             yield Sources(language, [])
@@ -138,7 +146,9 @@ class Pipeline:
             trace.outcome = _extractive(evidence)
         else:
             t_gen = time.perf_counter()
-            trace.qtype = question_type(standalone, language)
+            # a follow-up's own words say what it asks ("وفي أي يوم…?"); the rewrite may not keep them
+            trace.qtype = next((t for t in (question_type(question, language), question_type(standalone, language))
+                                if t != "other"), "other")
             trace.outcome, cost = self._generate(standalone, language, hits, evidence, trace.qtype)
             trace.timings.prompt_tokens, trace.timings.choose_ms = cost["prompt_tokens"], cost["choose_ms"]
             if trace.outcome.text:
@@ -149,6 +159,11 @@ class Pipeline:
         yield _final(language, trace, retrieved, {h.chunk_id: h.metadata for h in hits})
 
     # ---- internals -----------------------------------------------------------------------
+    def _article_texts(self, hits: list[Hit], articles: int = 3) -> list[str]:
+        """Every chunk of the first few retrieved articles."""
+        ids = list(dict.fromkeys(h.article_id for h in hits))[:articles]
+        return [text for a in ids for _, text, _ in self.store.article_chunks(a)]
+
     def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
                   qtype: str) -> tuple[Outcome, dict[str, int]]:
         """The model's answer; a two-part question (qa/parts.py) gets each part answered from its own

@@ -164,3 +164,28 @@ def test_a_name_not_in_the_arabic_evidence_is_unknown():
     assert unknown_names("Russia and NATO will meet in Broomfield.", ev_text) == ["Russia", "Broomfield"]
     assert unknown_names("Ryabkov said NATO will meet in Brussels, then in Vienna.", ev_text) == []
     assert unknown_names("California said so.", "قالت كاليفورنيا ذلك") == []  # كال is not stripped from names
+
+
+def test_a_name_only_the_byline_of_the_retrieved_article_gives_is_no_reason_to_refuse(make_pipeline, indexed):
+    p = make_pipeline()
+    cid = next(c for c, text, _ in indexed.article_chunks("002_8f7b2033fd4e924f") if "رويترز" not in text)
+    hit = indexed.get([cid])[0]  # a paragraph without "(رويترز)"; the article's first one has it
+    assert p.refusal("According to Reuters, what did Moscow deny?", "en", [hit], 0.9) is None
+    refused = p.refusal("According to Zelensky, what did Moscow deny?", "en", [hit], 0.9)
+    assert refused == ("entity_missing", ["Zelensky"])  # no paragraph of the article names him
+
+
+def test_a_name_only_the_rewrite_of_a_follow_up_brought_in_is_no_reason_to_refuse(make_pipeline, indexed):
+    p = make_pipeline()
+    hit = indexed.get([indexed.article_chunks("002_8f7b2033fd4e924f")[0][0]])[0]
+    rewritten = "What did Zelensky say about the Special Session?"  # the model's rewrite of "What did he say?"
+    assert p.refusal(rewritten, "en", [hit], 0.9, said="Who spoke first? What did he say?") is None
+    assert p.refusal(rewritten, "en", [hit], 0.9, said="What did Zelensky say?")[0] == "entity_missing"
+
+
+def test_a_follow_up_s_own_question_word_sets_the_answer_type(make_pipeline):
+    llm = ScriptedLLM("كم طلبا أرسلت روسيا إلى واشنطن بشأن الهجمات الإلكترونية؟", "1", "x")  # rewrite, choice, ...
+    history = [{"role": "user", "content": "ماذا طلبت روسيا من واشنطن بشأن الهجمات الإلكترونية؟"},
+               {"role": "assistant", "content": "طلبات [1]."}]
+    a = make_pipeline(llm=llm).ask("وفي أي يوم من أيام الأسبوع أرسلتها؟", history)
+    assert a.notes.get("qtype") == "when"  # not the rewrite's "how many"
