@@ -41,7 +41,8 @@ class Generator:
         if ev is None:
             return Outcome.of(None, None, "llm_declined"), timings
         if qtype == "yesno":
-            out = Outcome.of(YES_NO[language][0 if negated(ev.text) else 1], ev, "yesno_by_code")
+            # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
+            out = Outcome.of(YES_NO[language][0 if negated(ev.text) != negated(question) else 1], ev, "yesno_by_code")
         else:
             found = self.span(question, evidence, ev, qtype)
             if not found.text:

@@ -158,8 +158,9 @@ def missing_entities(question: str, language: str, texts: list[str]) -> list[str
 
 
 # ---- yes / no --------------------------------------------------------------------------------
-_NEGATION = re.compile(r"(^|\s)(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(\s|$)|"
-                       r"\b(no|not|never|none|denied|denies)\b")
+# a negation word, with a glued و / ف ("ولم يتم") and after a quote or bracket ("“لم تتوصلا")
+_NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وف]?(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(?=[\s\"“”«».,،:)]|$)|"
+                       r"\b(no|not|never|none|deny|denied|denies|n't)\b|n't\b")
 
 
 def negated(sentence: str) -> bool:

@@ -60,6 +60,19 @@ def test_names_the_evidence_never_mentions_are_found_across_scripts():
 def test_negation_decides_yes_no():
     assert negated("أعلن الكرملين أنه لا توجد خطط لإجراء اتصال هاتفي بين الرئيسين")
     assert not negated("أجرى الرئيسان مكالمة هاتفية مساء أمس الخميس")
+    assert negated("ولم يتم تحديد موعد اللقاء الثالث.")  # a glued و
+    assert negated('وقال لافروف إن البلدين "لم يتوصلا بعد إلى اتفاق')  # after a quote
+    assert not negated("غيرت موسكو موقفها") and not negated("الولايات المتحدة")  # غير / لا inside words
+
+
+def test_a_negated_question_answered_by_a_negated_sentence_is_a_yes(make_pipeline):
+    from tests.fakes import ScriptedLLM
+
+    a = make_pipeline(llm=ScriptedLLM("1")).ask("هل نفت روسيا وجود خطط للهجوم على أوكرانيا؟")
+    b = make_pipeline(llm=ScriptedLLM("1")).ask("هل أكدت روسيا وجود خطط للهجوم على أوكرانيا؟")
+    # "did Russia deny?" is a yes where the cited sentence denies; "did Russia confirm?" there is a no
+    assert a.answer.startswith("نعم" if negated(a.citations[0].quote) else "لا"), a.answer
+    assert b.answer.startswith("لا" if negated(b.citations[0].quote) else "نعم"), b.answer
 
 
 def test_dates_and_numbers_are_candidates_by_code():
