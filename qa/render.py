@@ -192,6 +192,12 @@ def checked(english: str, arabic: str, question: str) -> bool:
     for word, arabic_forms in _SCALE_WORDS.items():  # "Thousands" for مئات الأمتار is a wrong number too
         if re.search(rf"\b{word}", english, re.I) and not any(f in plain for f in arabic_forms):
             return False
+    # a month or weekday the Arabic does not name is a mistranslation (نوفوستي -> "November")
+    named = {v for k, v in list(_MONTHS.items()) + list(_WEEKDAYS.items())
+             if re.search(rf"(?<![\u0600-\u06ff])[وب]?{k}(?![\u0600-\u06ff])", plain)}
+    said = {w for w in list(_MONTHS.values()) + list(_WEEKDAYS.values()) if re.search(rf"\b{w}\b", english, re.I)}
+    if said - named - {w for w in said if re.search(rf"\b{w}\b", question, re.I)}:
+        return False
     # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names
     body = english[:1].lower() + english[1:]
     body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)

@@ -175,6 +175,8 @@ def test_a_translation_must_keep_the_names_and_numbers_of_the_arabic():
     assert not render.checked("Thousands", "مئات الأمتار", "")  # a different quantity
     assert not render.checked("54 requests", "45 طلباً", "")
     assert not render.checked("ويندي", "ويندي شيرمان", "")  # never Arabic
+    assert not render.checked("November", "نوفوستي", "Which agency reported it?")  # a month the Arabic never names
+    assert render.checked("17 December", "17 كانون الأول/ديسمبر", "") and render.checked("on Monday", "يوم الإثنين", "")
 
 
 # ---- real model: the failure cases, reworded ---------------------------------------------------
