@@ -108,6 +108,77 @@ class LazyEmbedder:
     def embed_sentences(self, texts):
         return self._get().embed_sentences(texts)
 
+    def embed_late(self, texts, titles, sentences):
+        return embed_with_sentences(self._get(), texts, titles, sentences)
+
+
+def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] | None,
+                         sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector | None]]]:
+    """Chunk vectors, and each chunk's sentences' vectors taken from the same pass (late chunking) when the
+    embedder can (the in-process model); None for every sentence it could not (a server returns pooled
+    vectors only): ingest encodes those separately."""
+    fn = getattr(embedder, "embed_late", None)
+    if fn is not None:
+        return fn(texts, titles, sentences)
+    return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
+
+
+def find_spans(text: str, sentences: Sequence[str], start: int = 0) -> list[tuple[int, int] | None]:
+    """Character spans of the sentences in text, searched in order from `start` (after the prompt prefix);
+    None for one that is not there."""
+    spans: list[tuple[int, int] | None] = []
+    lo = start
+    for s in sentences:
+        at = text.find(s, lo) if s else -1
+        if at < 0 and s:
+            at = text.find(s, start)
+        spans.append((at, at + len(s)) if at >= 0 else None)
+        if at >= 0:
+            lo = at + len(s)
+    return spans
+
+
+def span_masks(offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int] | None], length: int,
+               prefix_end: int = 0) -> list[list[int] | None]:
+    """One 0/1 mask over `length` token positions per character span: the tokens whose characters overlap
+    it (special tokens have empty offsets and are never in), plus the prompt's tokens (ending at or before
+    prefix_end) when prefix_end > 0. None for a missing span, or one running past the last token (the
+    chunk was cut at the model's window)."""
+    real = [(a, b) for a, b in offsets if b > a]
+    last = max((b for _, b in real), default=0)
+    out: list[list[int] | None] = []
+    for span in spans:
+        if span is None or span[1] > last:
+            out.append(None)
+            continue
+        a, b = span
+        mask = [1 if y > x and x < b and y > a else 0 for x, y in offsets]
+        if not any(mask):
+            out.append(None)
+            continue
+        if prefix_end > 0:
+            mask = [1 if m or (y > x and y <= prefix_end) else 0 for m, (x, y) in zip(mask, offsets)]
+        out.append(mask + [0] * (length - len(offsets)))
+    return out
+
+
+def pool_masks(modules, token_embeddings, masks: list[list[int]]):
+    """The model's own modules after the transformer (Pooling, Dense, Dense, Normalize for EmbeddingGemma)
+    run on one text's token embeddings once per mask: the mean of each span's tokens, projected like the
+    whole text's. A (len(masks), dim) tensor."""
+    import torch
+
+    with torch.inference_mode():
+        feats = {"token_embeddings": token_embeddings.unsqueeze(0).expand(len(masks), -1, -1),
+                 "attention_mask": torch.tensor(masks, dtype=torch.int64)}
+        for module in modules:
+            feats = module(feats)
+    return feats["sentence_embedding"]
+
+
+LATE_GROUP = 64  # texts per late encode: their token embeddings are held until their sentences are pooled
+LATE_PREFIX = False  # pool a sentence's tokens with the prompt's (`title: ... | text: `) tokens: measured worse
+
 
 class Prompted:
     """What the in-process and the server embedder share: the model's prompts applied here (a server
@@ -199,6 +270,43 @@ class SentenceTransformerEmbedder(Prompted):
             vecs = self.model.encode(texts, prompt="", batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return vecs.astype("float32").tolist()
+
+    def embed_late(self, texts: Sequence[str], titles: Sequence[str] | None,
+                   sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector | None]]]:
+        """Late chunking: each chunk is encoded once; its vector is the usual pool of all its tokens (the
+        same as embed_documents), and each of its sentences' vectors the pool of that sentence's tokens
+        (found by the tokenizer's offsets) through the same modules. None for a sentence not found in the
+        chunk or cut off by the model's window."""
+        import torch
+
+        titles = titles or [None] * len(texts)
+        full = [self._doc_text(t, ti) for t, ti in zip(texts, titles)]
+        tail = list(self.model)[1:]
+        chunk_vecs: list[Vector] = []
+        sent_vecs: list[list[Vector | None]] = []
+        for i in range(0, len(full), LATE_GROUP):
+            group = full[i:i + LATE_GROUP]
+            with self._lock:
+                outs = self.model.encode(group, prompt="", batch_size=self.batch_size, output_value=None,
+                                         convert_to_numpy=False, show_progress_bar=False)
+                pooled = torch.stack([o["sentence_embedding"] for o in outs])
+                chunk_vecs += torch.nn.functional.normalize(pooled, p=2, dim=1).float().numpy().tolist()
+                for text, raw, sents, out in zip(group, texts[i:i + LATE_GROUP], sentences[i:i + LATE_GROUP], outs):
+                    sent_vecs.append(self._late_sentences(text, len(text) - len(raw), list(sents), out, tail))
+        return chunk_vecs, sent_vecs
+
+    def _late_sentences(self, text: str, prefix: int, sents: list[str], out: dict, tail) -> list[Vector | None]:
+        if not sents:
+            return []
+        enc = self.tokenizer(text, return_offsets_mapping=True, truncation=True, max_length=self.model.max_seq_length)
+        n = int(out["attention_mask"].sum())
+        if enc["input_ids"] != out["input_ids"][:n].tolist():  # not the tokens the model saw: encode separately
+            return [None] * len(sents)
+        masks = span_masks(enc["offset_mapping"], find_spans(text, sents, prefix), len(out["attention_mask"]),
+                           prefix if LATE_PREFIX else 0)
+        found = [m for m in masks if m is not None]
+        vecs = iter(pool_masks(tail, out["token_embeddings"], found).float().numpy().tolist()) if found else iter(())
+        return [next(vecs) if m is not None else None for m in masks]
 
 
 # EmbeddingGemma's own prompts (config_sentence_transformers.json), for a server embedder without the folder

@@ -25,7 +25,7 @@ from .chunk import Chunk, chunk_article, make_splitter
 from .clean import CleanArticle, clean
 from .config import IndexSettings
 from .dedup import Deduper
-from .embed import Embedder
+from .embed import Embedder, embed_with_sentences
 from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
@@ -69,10 +69,12 @@ class IngestReport:
         self.duplicates.extend(other.duplicates)
 
 
-def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True) -> str:
+def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, late: bool = False) -> str:
     """What decides re-embedding: the text, the title (it is embedded too), the model, and whether the
-    chunk's sentences are stored (an index built without them gets them on the next ingest)."""
-    key = f"{embedder_name}\n{title}\n{chunk.text}" + ("\nsentences" if sentences else "")
+    chunk's sentences are stored (an index built without them gets them on the next ingest) and how
+    (KHABAR_SENTENCE_VECTORS: switching it re-embeds, so an index never mixes the two kinds)."""
+    tag = ("\nsentences" + (":late" if late else "")) if sentences else ""
+    key = f"{embedder_name}\n{title}\n{chunk.text}" + tag
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
@@ -93,13 +95,16 @@ def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vect
     return nodes
 
 
-def sentence_rows(nodes, embedder: Embedder) -> dict[str, list[tuple[str, list[float]]]]:
-    """Each chunk's evidence sentences with their vectors (each distinct sentence embedded once: the
-    chunks overlap), so answering a question needs no encoding beyond the question itself."""
+def sentence_rows(nodes, embedder: Embedder, late: dict[str, list] | None = None) -> dict[str, list[tuple[str, list[float]]]]:
+    """Each chunk's evidence sentences with their vectors, so answering a question needs no encoding beyond
+    the question itself. late: chunk_id -> [(sentence, vector or None)] pooled from the chunk's own pass
+    (KHABAR_SENTENCE_VECTORS=late); every other sentence is encoded on its own, each distinct one once
+    (the chunks overlap)."""
     per_chunk = {n.id_: evidence_sentences(n.text) for n in nodes}
-    unique = list(dict.fromkeys(s for sents in per_chunk.values() for s in sents))
+    have = {cid: {s: v for s, v in pairs if v is not None} for cid, pairs in (late or {}).items()}
+    unique = list(dict.fromkeys(s for cid, sents in per_chunk.items() for s in sents if s not in have.get(cid, {})))
     vectors = dict(zip(unique, embedder.embed_documents(unique))) if unique else {}
-    return {cid: [(s, vectors[s]) for s in sents] for cid, sents in per_chunk.items()}
+    return {cid: [(s, have.get(cid, {}).get(s) or vectors[s]) for s in sents] for cid, sents in per_chunk.items()}
 
 
 class Journal:
@@ -172,6 +177,7 @@ class Indexer:
         self.work: list = []
         self.also: dict[str, list[dict]] = {}  # kept article id -> other copies found in this run
         self.journal = Journal(settings)
+        self.late = settings.evidence_vectors and settings.sentence_vectors == "late"
 
     def add(self, article: CleanArticle, origin: str) -> None:
         chunks = chunk_article(article, self.splitter)
@@ -189,7 +195,8 @@ class Indexer:
         self.report.articles += 1
         self.report.chunks += len(chunks)
         fields = article_fields(article)
-        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors) for c in chunks]
+        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors, self.late)
+                  for c in chunks]
         todo, relabel = [], []
         for j, (c, h) in enumerate(zip(chunks, hashes)):
             content, mhash = old.get(c.chunk_id, ("", ""))
@@ -210,7 +217,13 @@ class Indexer:
     def flush(self) -> None:
         work, self.work = self.work, []
         texts = [(a.title, cs[j].text) for a, cs, _, todo, *_ in work for j in todo]
-        vectors = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]) if texts else []
+        sents = [evidence_sentences(t) for _, t in texts] if self.late else []
+        if not texts:
+            vectors, late = [], []
+        elif self.late:  # one pass per chunk gives its vector and its sentences' (index/embed.py: embed_late)
+            vectors, late = embed_with_sentences(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
+        else:
+            vectors, late = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]), []
         pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}
         for article, chunks, hashes, todo, relabel, stale, fields, _ in work:
             vecs = vectors[pos:pos + len(todo)]
@@ -229,7 +242,8 @@ class Indexer:
         if nodes or relabels or stale_ids:
             self.journal.begin(files)
             if self.settings.evidence_vectors:
-                self.store.add_sentences(sentence_rows(nodes, self.embedder), extra)
+                pooled = {n.id_: list(zip(ss, vs)) for n, ss, vs in zip(nodes, sents, late)}  # nodes: in texts' order
+                self.store.add_sentences(sentence_rows(nodes, self.embedder, pooled), extra)
             self.store.add(nodes)
             self.store.update_metadata(relabels, {cid: extra[cid] for cid in relabels})
             self.store.delete(stale_ids)
