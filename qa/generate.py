@@ -59,7 +59,7 @@ class Generator:
         language = detect_language(question)
         before = Outcome()
         if qtype in ("when", "count"):
-            ev, options, before = typed_candidates(evidence, ev, qtype)
+            ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
             if options is None:
                 return before
             if options and qtype == "when":
@@ -195,15 +195,18 @@ class Generator:
         return render.clean(reply)
 
 
-def typed_candidates(evidence: list[Evidence], ev: Evidence,
-                     qtype: str) -> tuple[Evidence, list[str] | None, Outcome]:
+def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, question: str = "",
+                     language: str = "ar") -> tuple[Evidence, list[str] | None, Outcome]:
     """The dates ("when") or numbers ("how many") that can answer, and the sentence they are in: the
-    chosen one, else its neighbour in the same chunk. None: a sentence without any (refuse); []: English
-    evidence, whose dates the Arabic rules don't see (the model copies)."""
+    chosen one, else its neighbour in the same chunk (one with a date of the grain the question asks
+    for, "what date" -> a day and month, before one with a weekday only). None: a sentence without any
+    (refuse); []: English evidence, whose dates the Arabic rules don't see (the model copies)."""
     options = span.candidates(ev.text, qtype)
     if options:
         return ev, options, Outcome()
     near = [e for e in evidence if e.chunk_id == ev.chunk_id and span.candidates(e.text, qtype)]
+    if qtype == "when":
+        near.sort(key=lambda e: not span.fit(span.candidates(e.text, qtype), question, language, strict=True))
     if near:
         return near[0], span.candidates(near[0].text, qtype), Outcome.of(None, None, "type_from_neighbour")
     if arabic_ratio(ev.text) < 0.5:

@@ -166,10 +166,11 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")
 
 
-def fit(options: list[str], question: str, language: str) -> list[str]:
+def fit(options: list[str], question: str, language: str, strict: bool = False) -> list[str]:
     """The date / time candidates of the grain the question asks for: a weekday for "which day of the
     week", a clock time for "at what time", a year for "what year", and for "what date" / "when" a day
-    with its month before a month alone (the day is part of the date). All of them when none fits."""
+    with its month before a month alone (the day is part of the date). All of them when none fits
+    (strict: none; a question that asks for no grain keeps all)."""
     q = question.lower() if language == "en" else question
     asked = next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
     tests = {"weekday": lambda o: re.search(_WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
@@ -177,6 +178,8 @@ def fit(options: list[str], question: str, language: str) -> list[str]:
     if asked is None:
         return options
     kept = [o for o in options if tests[asked](o)]
+    if strict:
+        return kept
     if asked != "time":  # a clock time answers "when" only when asked for
         kept = kept or [o for o in options if not re.fullmatch(_TIME, o)]
     return kept or options

@@ -94,6 +94,22 @@ def test_the_question_s_grain_picks_the_date_candidate():
     assert clock == ["قرابة الثامنة صباحاً بتوقيت جرينتش"] and render.by_code(clock[0]) == "nearly 8 a.m. GMT"
 
 
+def test_a_neighbour_with_the_asked_grain_gives_the_date():
+    from qa.evidence import Evidence
+    from qa.generate import typed_candidates
+
+    def ev(n, text):
+        return Evidence(n=n, text=text, chunk_id="a:0", article_id="a", title=None, score=1.0)
+
+    chosen = ev(1, "وعقد الاجتماع في جنيف.")
+    weekday = ev(2, "وقال ريابكوف يوم الإثنين إن المحادثات صعبة.")
+    dated = ev(3, "وانطلقت المحادثات في 10 كانون الثاني/ يناير.")
+    got, options, _ = typed_candidates([chosen, weekday, dated], chosen, "when", "On what date did the talks begin?", "en")
+    assert got is dated and options == ["10 كانون الثاني/ يناير"]
+    got, _, _ = typed_candidates([chosen, weekday, dated], chosen, "when", "On which day of the week?", "en")
+    assert got is weekday
+
+
 def test_places_and_people_are_candidates_the_question_decides_between():
     ws = span.words(GENEVA)
     assert [ws[i] for i in span.places(GENEVA)] == ["جنيف", "بروكسل", "فيينا", "أوروبا"]
