@@ -64,6 +64,7 @@ class Generator:
                 return before
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
+            options = [o for o in options if not span.restates(o, question)] or options
             if options:
                 if len(options) == 1:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
@@ -145,7 +146,8 @@ class Generator:
             reply = constrained(self.llm, messages, grammar.span_grammar(ev.text), PARAMS.span_tokens)
             if reply is not None:
                 got = grammar.complete_words(reply, ev.text)
-                if not span.informative(got) or (qtype == "who" and refuse.echo(got, question)):
+                if not span.informative(got) or span.restates(got, question) or \
+                        (qtype == "who" and refuse.echo(got, question)):
                     return Outcome.of(None, ev, "uninformative_span")
                 if not span.fits_type(got, qtype):
                     return Outcome.of(None, ev, "type_missing")
@@ -153,7 +155,7 @@ class Generator:
         free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
         scored = [(grammar.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate
-        scored = [x for x in scored if x[0][0] and span.informative(x[0][0])
+        scored = [x for x in scored if x[0][0] and span.informative(x[0][0]) and not span.restates(x[0][0], question)
                   and not (qtype == "who" and refuse.echo(x[0][0], question))
                   and span.fits_type(x[0][0], qtype)] or [((None, 0.0), ev)]
         (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else PARAMS.other_sentence_margin))

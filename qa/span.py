@@ -149,6 +149,16 @@ _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا 
 بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
 
 
+def restates(text: str, question: str) -> bool:
+    """A short span whose numbers are all the question's own ("300" for "Besides $300 million for
+    Ukraine, what else…?"): it repeats the question instead of answering it."""
+    from index.text import numbers
+
+    got, digits = numbers(text), set(re.findall(r"\d+", text))
+    said = set(re.findall(r"\d+", question))
+    return bool(got) and (got <= numbers(question) or digits <= said) and len(words(text)) <= 3
+
+
 def informative(text: str) -> bool:
     """A span that says something: at least one word of three letters or more that is not a function
     word ("كل" alone, left after a snapped reply lost its name, is not an answer)."""

@@ -94,6 +94,13 @@ def test_the_question_s_grain_picks_the_date_candidate():
     assert clock == ["قرابة الثامنة صباحاً بتوقيت جرينتش"] and render.by_code(clock[0]) == "nearly 8 a.m. GMT"
 
 
+def test_a_span_of_the_question_s_own_number_answers_nothing():
+    q = "Besides $300 million for Ukraine, what else does the bill provide money for?"
+    assert span.restates("300", q) and span.restates("300 مليون دولار", q)
+    assert not span.restates("billions of dollars", q) and not span.restates("45 طلباً", q)
+    assert not span.restates("300 مليون دولار", "كم يوفر القانون لأوكرانيا؟")
+
+
 def test_a_neighbour_with_the_asked_grain_gives_the_date():
     from qa.evidence import Evidence
     from qa.generate import typed_candidates
