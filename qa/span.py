@@ -134,13 +134,25 @@ def candidates(sentence: str, qtype: str) -> list[str]:
     """Dates for "when", numbers with their counted word for "how many"; [] for other types."""
     if qtype == "when":
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
-    elif qtype == "count":
-        found = [m.group().strip(_EDGE + " ") for m in _COUNT.finditer(sentence)]
+    elif qtype == "count":  # a year ("عام 2014", "في 2014") counts nothing
+        found = [m.group().strip(_EDGE + " ") for m in _COUNT.finditer(sentence) if not _is_year(sentence, m)]
     else:
         return []
     # a bare year inside a longer date is not a second candidate
     found = [f for f in found if f and not any(f != g and f in g for g in found)]
     return list(dict.fromkeys(found))
+
+
+_YEAR_BEFORE = re.compile(r"(?:عام|العام|سنة|السنة|منذ|في|مطلع|نهاية|بداية)\s*$")
+
+
+def _is_year(sentence: str, m: re.Match) -> bool:
+    """A number match that is a year: 1800-2099 alone, or after عام / في / منذ ("عام 2014")."""
+    text = m.group().strip(_EDGE + " ")
+    head = re.match(r"\d+", text)
+    if not head or not (1800 <= int(head.group()) <= 2099) or len(head.group()) != 4:
+        return False
+    return text == head.group() or bool(_YEAR_BEFORE.search(sentence[:m.start()]))
 
 
 # words that say nothing on their own: a span made only of these ("كل", "ذلك") is no answer

@@ -94,6 +94,14 @@ def test_the_question_s_grain_picks_the_date_candidate():
     assert clock == ["قرابة الثامنة صباحاً بتوقيت جرينتش"] and render.by_code(clock[0]) == "nearly 8 a.m. GMT"
 
 
+def test_a_year_is_no_answer_to_how_many():
+    sentence = "ضمت روسيا منطقة القرم في عام 2014 ودعمت انتفاضة أدت إلى مقتل 15 ألف شخص."
+    assert span.candidates(sentence, "count") == ["15 ألف شخص"]
+    assert span.candidates("ضمت روسيا القرم في 2014.", "count") == []  # then the question is refused
+    assert span.candidates("ونشرت موسكو 2000 جندي قرب الحدود", "count") == ["2000 جندي"]  # a count of soldiers
+    assert "عام 2014" in span.candidates(sentence, "when")
+
+
 def test_a_span_of_the_question_s_own_number_answers_nothing():
     q = "Besides $300 million for Ukraine, what else does the bill provide money for?"
     assert span.restates("300", q) and span.restates("300 مليون دولار", q)
