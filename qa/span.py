@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from index.text import numbers
 
 _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 
@@ -150,7 +151,7 @@ def _is_year(sentence: str, m: re.Match) -> bool:
     """A number match that is a year: 1800-2099 alone, or after عام / في / منذ ("عام 2014")."""
     text = m.group().strip(_EDGE + " ")
     head = re.match(r"\d+", text)
-    if not head or not (1800 <= int(head.group()) <= 2099) or len(head.group()) != 4:
+    if not head or not _YEAR.fullmatch(head.group()):
         return False
     return text == head.group() or bool(_YEAR_BEFORE.search(sentence[:m.start()]))
 
@@ -164,8 +165,6 @@ _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا 
 def restates(text: str, question: str) -> bool:
     """A short span whose numbers are all the question's own ("300" for "Besides $300 million for
     Ukraine, what else…?"): it repeats the question instead of answering it."""
-    from index.text import numbers
-
     got, digits = numbers(text), set(re.findall(r"\d+", text))
     said = set(re.findall(r"\d+", question))
     return bool(got) and (got <= numbers(question) or digits <= said) and len(words(text)) <= 3
