@@ -206,11 +206,11 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, questio
     options = span.candidates(ev.text, qtype)
     if options:
         return ev, options, Outcome()
-    near = [e for e in evidence if e.chunk_id == ev.chunk_id and span.candidates(e.text, qtype)]
+    near = [(e, found) for e in evidence if e.chunk_id == ev.chunk_id and (found := span.candidates(e.text, qtype))]
     if qtype == "when":
-        near.sort(key=lambda e: not span.fit(span.candidates(e.text, qtype), question, language, strict=True))
+        near.sort(key=lambda x: not span.fit(x[1], question, language, strict=True))
     if near:
-        return near[0], span.candidates(near[0].text, qtype), Outcome.of(None, None, "type_from_neighbour")
+        return *near[0], Outcome.of(None, None, "type_from_neighbour")
     if arabic_ratio(ev.text) < 0.5:
         return ev, [], Outcome()
     return ev, None, Outcome.of(None, ev, "type_missing")

@@ -14,6 +14,8 @@ _EN_WH = r"(?:(?:in|on|at|for|by|from|to|of) )?(?:which|what|who|whom|whose|how|
 _EN_SPLIT = re.compile(rf"\s*,?\s+and\s+(?={_EN_WH})", re.I)
 _AR_WH = r"(?:(?:عن|في|فى|إلى|الى|على|من) )?(?:كم|من|متى|أين|اين|ما|ماذا|لماذا|كيف|أي|اي)(?=\s)"
 _AR_SPLIT = re.compile(rf"\s*[،,]\s*و(?={_AR_WH})")
+# a source clause both parts share; narrower than qa/support.py _LEAD, whose "in / as / by" would take
+# "In which year did Russia seize Crimea, " for a source
 _EN_LEAD = re.compile(r"^(according to|per|based on)\b[^,?]{0,60},\s*", re.I)
 _AR_LEAD = re.compile(r"^(وفقا|وفقاً|بحسب|حسب|طبقا|طبقاً)\b[^،,؟]{0,60}[،,]\s*")
 MIN_WORDS = 3
