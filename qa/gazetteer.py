@@ -31,7 +31,7 @@ def english(arabic: str) -> str | None:
     """'النمسا' -> 'Austria', 'وفيينا' -> 'Vienna'; None for a name the CLDR does not list."""
     name = normalize(arabic).strip(" .,،:;\"'()")
     table = places()
-    for form in (name, name[1:] if name[:1] in "وبل" else name, name[2:] if name[:2] in ("لل",) else name):
+    for form in (name, name[1:] if name[:1] in "وبل" else name):
         if form in table:
             return table[form]
     return None
