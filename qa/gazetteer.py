@@ -31,7 +31,9 @@ def english(arabic: str) -> str | None:
     """'النمسا' -> 'Austria', 'وفيينا' -> 'Vienna'; None for a name the CLDR does not list."""
     name = normalize(arabic).strip(" .,،:;\"'()")
     table = places()
-    for form in (name, name[1:] if name[:1] in "وبل" else name):
+    # a glued و / ب / ل ("وفيينا", "بالنمسا"); ل before ال drops the ا ("للنمسا" is ل + "النمسا")
+    forms = (name, name[1:] if name[:1] in "وبل" else name, "ال" + name[2:] if name.startswith("لل") else name)
+    for form in forms:
         if form in table:
             return table[form]
     return None

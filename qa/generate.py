@@ -20,13 +20,17 @@ from .support import negated
 from .trace import Outcome
 
 YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
+# answer types whose span code finds (or picks among options it lists): with a decisive evidence ranking
+# the passage choice can be code's too (QASettings.choice_margin)
+CODE_TYPES = ("yesno", "when", "count", "where", "who")
 GLOSS_FAILED = "The cited Arabic passage answers this; no checked English translation of it is available"
 
 
 class Generator:
-    def __init__(self, llm: LLM, embedder: Embedder) -> None:
+    def __init__(self, llm: LLM, embedder: Embedder, choice_margin: float = 9.0) -> None:
         self.llm = llm
         self.embedder = embedder
+        self.choice_margin = choice_margin
 
     def answer(self, question: str, language: str, evidence: list[Evidence],
                qtype: str) -> tuple[Outcome, dict[str, int]]:
@@ -35,23 +39,29 @@ class Generator:
         t_gen = time.perf_counter()
         messages = prompt.choose_messages(question, evidence)
         timings = {"prompt_tokens": count_tokens(self.llm, messages)}
-        n = choose_passage(self.llm, messages, len(evidence))
+        by_code = qtype in CODE_TYPES and evidence and margin(evidence) >= self.choice_margin
+        n = evidence[0].n if by_code else choose_passage(self.llm, messages, len(evidence))
         timings["choose_ms"] = _ms(t_gen)
         ev = next((e for e in evidence if e.n == n), None)
+        before = Outcome.of(None, None, "choice_by_code") if by_code else Outcome.of(None, None, choice=str(n))
         if ev is None:
-            return Outcome.of(None, None, "llm_declined"), timings
+            return Outcome.of(None, None, "llm_declined").after(before), timings
+        return self._answer(question, language, evidence, ev, qtype).after(before), timings
+
+    def _answer(self, question: str, language: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
+        """The answer from the chosen evidence sentence ev."""
         if qtype == "yesno":
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
             out = Outcome.of(YES_NO[language][0 if negated(ev.text) != negated(question) else 1], ev, "yesno_by_code")
         else:
             found = self.span(question, evidence, ev, qtype)
             if not found.text:
-                return found, timings
+                return found
             found.model.span = found.text
             out = found if language == "ar" else self.english(found.text, found.evidence, question, qtype).after(found)
         if language == "en":
             out.sentences = [(render.frame(out.text, qtype, out.machine_translation), out.evidence)]
-        return out, timings
+        return out
 
     # ---- step 2: the span ----------------------------------------------------------------------
     def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
@@ -195,6 +205,11 @@ class Generator:
         if reply is None:
             reply = text(self.llm, messages, budget)
         return render.clean(reply)
+
+
+def margin(evidence: list[Evidence]) -> float:
+    """How far the best evidence sentence leads the second (evidence is in score order); one sentence: no rival."""
+    return evidence[0].score - evidence[1].score if len(evidence) > 1 else float("inf")
 
 
 def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, question: str = "",

@@ -17,7 +17,7 @@ from . import prompt, refuse
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
 from .config import QASettings
 from .evidence import Evidence, select_evidence
-from .generate import Generator
+from .generate import Generator, margin
 from .llm import LLM, build_llm, text
 from .params import PARAMS
 from .parts import combine, split_question
@@ -46,7 +46,7 @@ class Pipeline:
         self.embedder = embedder
         self.llm = llm
         self.retriever = Retriever.from_settings(store, embedder, settings)
-        self.generator = Generator(llm, embedder) if llm is not None else None
+        self.generator = Generator(llm, embedder, settings.choice_margin) if llm is not None else None
 
     @classmethod
     def from_settings(cls, settings: QASettings, llm: str | None = None) -> "Pipeline":
@@ -141,6 +141,8 @@ class Pipeline:
             return
         yield self._sources(language, hits)
         evidence = self.evidence(search_query, hits)
+        if len(evidence) > 1:
+            trace.margin = round(margin(evidence), 4)
         trace.timings.evidence_ms = _ms(t0) - trace.timings.condense_ms - trace.timings.retrieve_ms
         if self.generator is None or not llm:
             trace.outcome = _extractive(evidence)

@@ -27,6 +27,7 @@ class Timings:
 @dataclass
 class ModelText:
     """What the model wrote, before code checked it."""
+    choice: str | None = None  # the passage the model chose (0 = none); None when code chose
     reply: str | None = None  # a free-text answer, before it was snapped to a span of the evidence
     span: str | None = None  # the answer span in the evidence's language
     translation: str | None = None  # the model's English for the span
@@ -70,6 +71,7 @@ class Trace:
     best_dense: float | None = None  # the best chunk's cosine: what the refusal threshold is compared with
     reason: str | None = None  # refused before the model: "below_threshold" | "entity_missing"
     missing: list[str] = field(default_factory=list)  # names the question has and no passage mentions
+    margin: float | None = None  # best evidence sentence's score minus the second's (generate.margin)
     qtype: str | None = None  # what the question asks for (qa/support.py: question_type)
     outcome: Outcome = field(default_factory=Outcome)
 
@@ -84,6 +86,8 @@ class Trace:
             out["missing"] = list(self.missing)
         if self.qtype:
             out["qtype"] = self.qtype
+        if self.margin is not None:
+            out["margin"] = self.margin
         out.update(self.outcome.fired)
         model = self.outcome.model
         out.update({"raw" if k == "reply" else k: v for k, v in asdict(model).items() if v is not None})

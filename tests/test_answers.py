@@ -192,7 +192,7 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     ("نائب وزير الدفاع ألكسندر فومين", "Alexander Fomin"), ("ويندي فلان", None), ("أكثر من سبع ساعات", "more than seven hours"),
     ("نحو 15 ألف شخص", "about 15 thousand people"), ("الاثنين 10 كانون الثاني/ يناير", "Monday 10 January"),
     # any country or city the CLDR lists (babel), not only the ones these articles name
-    ("في النمسا", "Austria"), ("القاهرة", "Cairo"), ("وطوكيو", "Tokyo"), ("الوقت", None),
+    ("في النمسا", "Austria"), ("للنمسا", "Austria"), ("القاهرة", "Cairo"), ("وطوكيو", "Tokyo"), ("الوقت", None),
 ])
 def test_dates_numbers_and_known_places_are_rendered_by_code(arabic, english):
     assert render.by_code(arabic) == english

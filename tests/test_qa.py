@@ -44,6 +44,18 @@ def test_count_question_is_answered_by_code_from_the_chosen_sentence(make_pipeli
     assert "45 طلباً" in a.citations[0].quote and a.citations[0].chunk_id in a.retrieved
 
 
+def test_a_decisive_ranking_lets_code_choose_the_passage_for_a_type_code_answers(make_pipeline):
+    llm = ScriptedLLM("0")  # were the model asked, it would decline
+    a = make_pipeline(llm=llm, choice_margin=0.0).ask(Q_AR)
+    assert not a.refused and a.answer == "45 طلباً [1]." and llm.prompts == []  # no model call at all
+    assert a.notes.get("choice_by_code") == 1 and a.notes["margin"] >= 0
+    declined = make_pipeline(llm=ScriptedLLM("0"), choice_margin=a.notes["margin"] + 0.01).ask(Q_AR)
+    assert declined.refused and declined.notes.get("llm_declined") == 1 and declined.notes.get("choice") == "0"
+    other = ScriptedLLM("0")  # an "other" question: the model still chooses, whatever the margin
+    assert make_pipeline(llm=other, choice_margin=0.0).ask("ماذا فعلت روسيا بشأن الهجمات الإلكترونية؟").refused
+    assert len(other.prompts) == 1
+
+
 def test_span_is_copied_from_the_evidence_never_invented(make_pipeline):
     q = "ماذا فعلت روسيا بشأن الهجمات الإلكترونية؟"
     llm = ScriptedLLM("1", "أرسلت 45 طلباً إلى واشنطن [7]")
