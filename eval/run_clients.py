@@ -21,6 +21,7 @@ class Reply:
     ms: float  # wall time of the ask
     notes: dict = field(default_factory=dict)
     error: str | None = None
+    first_ms: float | None = None  # the first answer text, as the pipeline timed it (timings.first_token_ms)
 
 
 class Client(Protocol):
@@ -52,7 +53,7 @@ class InProcess:
         ms = _ms(t0)
         d = ans.to_dict()
         return Reply(d["answer"], d["language"], bool(d["refused"]), d["citations"], list(ans.retrieved), ms,
-                     dict(ans.notes))
+                     dict(ans.notes), first_ms=_first(d, ms))
 
 
 class Remote:
@@ -130,7 +131,14 @@ class Remote:
             retrieved = self.search(search_query)
         return Reply(str(data.get("answer", "")), data.get("language"), bool(data.get("refused")),
                      [c for c in data.get("citations") or [] if isinstance(c, dict)], [str(r) for r in retrieved],
-                     ms)
+                     ms, first_ms=_first(data, ms))
+
+
+def _first(answer: dict, ms: float) -> float:
+    """When the first answer text came: timings.first_token_ms, else (a refusal: one piece) the whole answer."""
+    timings = answer.get("timings") if isinstance(answer.get("timings"), dict) else {}
+    first = timings.get("first_token_ms")
+    return float(first) if isinstance(first, (int, float)) and not isinstance(first, bool) else ms
 
 
 def _json(resp):

@@ -24,6 +24,7 @@ ROWS = [
     ("false_refusals", "false refusals (rate)", "r"),
     ("false_refusal_count", "false refusals (count)", "n"), ("errors", "errors", "n"),
     ("latency_p50_ms", "latency p50 (ms)", "ms"), ("latency_p95_ms", "latency p95 (ms)", "ms"),
+    ("first_token_p50_ms", "first answer text p50 (ms)", "ms"),
 ]
 
 

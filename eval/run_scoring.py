@@ -21,7 +21,7 @@ def score(item: dict, reply: Reply, chunk_counts: dict[str, int] | None = None) 
         "expected": (refs or item["answers"]) if answerable else "(refusal)", "docs": item["docs"],
         "got": reply.answer, "refused": reply.refused, "language": detected, "declared_language": reply.language,
         "retrieved": reply.retrieved, "retrieved_articles": M.dedupe(M.article_of(c) for c in reply.retrieved),
-        "citations": [c.get("chunk_id", "") for c in reply.citations], "ms": reply.ms, "error": reply.error,
+        "citations": [c.get("chunk_id", "") for c in reply.citations], "ms": reply.ms, "first_ms": reply.first_ms, "error": reply.error,
         "notes": reply.notes,
     }
     if answerable:
@@ -115,6 +115,8 @@ def summarize(records: list[dict]) -> dict:
         "errors": sum(1 for r in records if r["error"]),
         "latency_p50_ms": M.percentile([r["ms"] for r in records], 50),
         "latency_p95_ms": M.percentile([r["ms"] for r in records], 95),
+        "first_token_p50_ms": M.percentile([r["first_ms"] if r.get("first_ms") is not None else r["ms"]
+                                            for r in records], 50),
     }
 
 

@@ -61,6 +61,8 @@ def test_evaluate_in_process(make_pipeline, tmp_path):
     assert report["metrics"]["all"]["answerable"] == 2
     assert report["metrics"]["en"]["answerable"] == 0 and report["metrics"]["en"]["hit@1"] is None
     assert report["metrics"]["all"]["latency_p95_ms"] >= report["metrics"]["all"]["latency_p50_ms"] > 0
+    # the first answer text comes no later than the whole answer
+    assert all(0 < q["first_ms"] <= q["ms"] for q in report["questions"])
 
     # the follow-up got the first question and its answer as history
     q2, history = client.calls[1]
