@@ -22,7 +22,7 @@ from .llm import LLM, build_llm, text
 from .params import PARAMS
 from .parts import combine, split_question
 from .retrieve import Retriever
-from .support import mentioned, missing_entities, question_type
+from .support import asks, mentioned, missing_entities, question_type
 from .trace import Outcome, Trace
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -149,8 +149,9 @@ class Pipeline:
         else:
             t_gen = time.perf_counter()
             # a follow-up's own words say what it asks ("وفي أي يوم…?"); the rewrite may not keep them
-            trace.qtype = next((t for t in (question_type(question, language), question_type(standalone, language))
-                                if t != "other"), "other")
+            trace.qtype = question_type(question, language)
+            if trace.qtype == "other" and not asks(question, language):  # "And the second one?"
+                trace.qtype = question_type(standalone, language)
             trace.outcome, cost = self._generate(standalone, language, hits, evidence, trace.qtype)
             trace.timings.prompt_tokens, trace.timings.choose_ms = cost["prompt_tokens"], cost["choose_ms"]
             if trace.outcome.text:

@@ -55,6 +55,17 @@ def question_type(question: str, language: str) -> str:
     return "other"
 
 
+_OPENS_EN = re.compile(r"^(and|but|so)?\s*(what|why|how|which|who|whom|whose|when|where|is|are|was|were|did|does|do)\b")
+_OPENS_AR = re.compile(r"^[وف]?(ما|ماذا|لماذا|لما|كيف|متى|أين|اين|من|كم|هل|أي|اي|بماذا|لمن|عما|ممن)(\s|$)")
+
+
+def asks(question: str, language: str) -> bool:
+    """The question opens with its own question word ("وكيف قالت…؟", "And why…?"), so its type is its own
+    even when that is "other"; "And the second one?" borrows the type of its standalone rewrite."""
+    q = question.strip().lower() if language == "en" else question.strip()
+    return bool((_OPENS_EN if language == "en" else _OPENS_AR).search(_LEAD.sub("", q)))
+
+
 # ---- entities --------------------------------------------------------------------------------
 _EN_SKIP = set("""a an the he she it they we i in on at of to by for from with and or but as after before during
 this that these those his her its their there here when where what who whom whose which how why according while

@@ -201,3 +201,7 @@ def test_a_follow_up_s_own_question_word_sets_the_answer_type(make_pipeline):
                {"role": "assistant", "content": "طلبات [1]."}]
     a = make_pipeline(llm=llm).ask("وفي أي يوم من أيام الأسبوع أرسلتها؟", history)
     assert a.notes.get("qtype") == "when"  # not the rewrite's "how many"
+    how = make_pipeline(llm=ScriptedLLM("هل ردت الولايات المتحدة؟", "1", "x")).ask("وكيف قالت إنها سترد؟", history)
+    assert how.notes.get("qtype") == "other"  # its own "how", not the rewrite's yes/no
+    bare = make_pipeline(llm=ScriptedLLM("كم طلبا أرسلت روسيا إلى واشنطن بشأن الهجمات الإلكترونية؟", "1", "x"))
+    assert bare.ask("والثانية؟", history).notes.get("qtype") == "count"  # no question word: the rewrite's type
