@@ -135,8 +135,10 @@ def candidates(sentence: str, qtype: str) -> list[str]:
     """Dates for "when", numbers with their counted word for "how many"; [] for other types."""
     if qtype == "when":
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
-    elif qtype == "count":  # a year ("عام 2014", "في 2014") counts nothing
-        found = [m.group().strip(_EDGE + " ") for m in _COUNT.finditer(sentence) if not _is_year(sentence, m)]
+    elif qtype == "count":  # a year ("عام 2014", "في 2014") or a day of a date ("17 كانون الأول") counts nothing
+        dates = [d.span() for d in _DATE.finditer(sentence) if not d.group().strip().isdigit()]
+        found = [m.group().strip(_EDGE + " ") for m in _COUNT.finditer(sentence)
+                 if not _is_year(sentence, m) and not any(a <= m.start() < b for a, b in dates)]
     else:
         return []
     # a bare year inside a longer date is not a second candidate

@@ -98,6 +98,9 @@ def test_a_year_is_no_answer_to_how_many():
     sentence = "ضمت روسيا منطقة القرم في عام 2014 ودعمت انتفاضة أدت إلى مقتل 15 ألف شخص."
     assert span.candidates(sentence, "count") == ["15 ألف شخص"]
     assert span.candidates("ضمت روسيا القرم في 2014.", "count") == []  # then the question is refused
+    # nor is the day of a date: "how long did the talks last?" is not answered "17"
+    assert span.candidates("أرسلت روسيا 45 طلباً في 17 كانون الأول/ديسمبر", "count") == ["45 طلباً"]
+    assert span.candidates("نشرت روسيا في 17 كانون الأول/ديسمبر مسودتي اتفاقيتين", "count") == []
     assert span.candidates("ونشرت موسكو 2000 جندي قرب الحدود", "count") == ["2000 جندي"]  # a count of soldiers
     assert "عام 2014" in span.candidates(sentence, "when")
 

@@ -37,7 +37,7 @@ def test_one_question_stays_one(question, language):
 def test_each_part_is_answered_from_its_own_evidence_and_cited(make_pipeline):
     q = "كم طلباً أرسلت روسيا إلى واشنطن بشأن الهجمات الإلكترونية، وفي أي عام ضمت روسيا شبه جزيرة القرم؟"
     llm = ScriptedLLM("1")  # each part: passage 1; the count and the year are then taken by code
-    a = make_pipeline(llm=llm).ask(q)
+    a = make_pipeline(llm=llm, choice_margin=9.0).ask(q)
     assert not a.refused and a.notes.get("two_part") == 1
     first, second = re.findall(r"([^\[\]]+?) \[(\d)\]\.", a.answer)
     assert first[1] == "1" and second[1] == "2" and len(a.citations) == 2, a.answer
@@ -46,3 +46,5 @@ def test_each_part_is_answered_from_its_own_evidence_and_cited(make_pipeline):
     assert year in a.citations[1].quote and a.citations[1].quote != a.citations[0].quote
     part_two = llm.prompts[1][-1]["content"]  # the second choice prompt asks part two alone
     assert "ضمت روسيا" in part_two and "كم طلباً" not in part_two
+    by_code = ScriptedLLM("0")  # code chooses each part's passage (KHABAR_CHOICE_MARGIN=0): the model is not asked
+    assert make_pipeline(llm=by_code).ask(q).answer == a.answer and by_code.prompts == []

@@ -38,7 +38,7 @@ def test_evidence_uses_sentence_vectors_stored_at_ingest(make_pipeline, indexed,
 
 def test_count_question_is_answered_by_code_from_the_chosen_sentence(make_pipeline):
     llm = ScriptedLLM("1")
-    a = make_pipeline(llm=llm).ask(Q_AR)
+    a = make_pipeline(llm=llm, choice_margin=9.0).ask(Q_AR)
     assert not a.refused and a.answer == "45 طلباً [1]."
     assert a.notes.get("span_by_code") == 1 and len(llm.prompts) == 1  # one model call: the choice
     assert "45 طلباً" in a.citations[0].quote and a.citations[0].chunk_id in a.retrieved
@@ -69,7 +69,7 @@ def test_span_is_copied_from_the_evidence_never_invented(make_pipeline):
 
 def test_english_answer_is_english_with_the_arabic_only_in_the_citation(make_pipeline):
     mixed = " 45 طلباً الهجمات الإلكترونية"  # the fake embedder can't match English words to Arabic ones
-    a = make_pipeline(llm=ScriptedLLM("3"), refusal_threshold=0.0).ask(Q_EN + mixed)
+    a = make_pipeline(llm=ScriptedLLM("3"), refusal_threshold=0.0, choice_margin=9.0).ask(Q_EN + mixed)
     assert a.answer == "According to the article, 45 requests [1]." and a.notes.get("rendered_by_code") == 1
     assert "45 طلباً" in a.citations[0].quote
     q = "What did Russia send to Washington about the cyber attacks?" + mixed
@@ -121,7 +121,7 @@ def test_refusal_below_threshold_never_calls_the_llm(make_pipeline):
 
 def test_llm_choosing_no_passage_is_a_refusal(make_pipeline):
     llm = ScriptedLLM("0")
-    a = make_pipeline(llm=llm).ask(Q_AR)
+    a = make_pipeline(llm=llm, choice_margin=9.0).ask(Q_AR)
     assert a.refused and a.answer == "لا تذكر المقالات ذلك." and not a.citations
     assert len(llm.prompts) == 1
 

@@ -101,7 +101,7 @@ def test_control_characters_are_stripped_before_anything_sees_them(make_pipeline
 ])
 def test_mixed_scripts_and_other_languages_get_a_sane_answer(make_pipeline, question, language):
     llm = ScriptedLLM("0")  # the model finds no passage: a refusal in the question's language
-    a = make_pipeline(llm).ask(question)
+    a = make_pipeline(llm, choice_margin=9.0).ask(question)  # the model chooses even for "how long"
     assert a.language == language
     assert a.refused and a.answer == REFUSALS[language]
     if llm.prompts:  # it got as far as the model: the instruction asks for the answer language
@@ -427,9 +427,10 @@ def test_injected_sentence_never_reaches_the_model_or_the_answer(settings, artic
     _add_injected(articles)
     ingest(articles, store, embedder, settings, progress=False)
     lexical = [INJECTION_QUESTIONS[0], INJECTION_QUESTIONS[2]]  # the fake embedder can't cross languages
+    asks_model = settings.model_copy(update={"choice_margin": 9.0})  # so that the model sees the evidence
     for question, article, _ in lexical:
         llm = ScriptedLLM("1", "The meeting lasted [1].")
-        for pipe in (Pipeline(settings, store, embedder, llm), Pipeline(settings, store, embedder, None)):
+        for pipe in (Pipeline(asks_model, store, embedder, llm), Pipeline(settings, store, embedder, None)):
             a = pipe.ask(question, k=3)
             assert any(c.startswith(article) for c in a.retrieved), "the injected article must be retrieved"
             assert "PWNED" not in a.answer and all("PWNED" not in c.quote for c in a.citations)
