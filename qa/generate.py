@@ -27,7 +27,7 @@ GLOSS_FAILED = "The cited Arabic passage answers this; no checked English transl
 
 
 class Generator:
-    def __init__(self, llm: LLM, embedder: Embedder, choice_margin: float = 9.0) -> None:
+    def __init__(self, llm: LLM, embedder: Embedder, choice_margin: float) -> None:
         self.llm = llm
         self.embedder = embedder
         self.choice_margin = choice_margin
@@ -37,10 +37,13 @@ class Generator:
         """The outcome, and what the passage choice cost (prompt_tokens, choose_ms since this call).
         qtype: what the question asks for (qa/support.py: question_type)."""
         t_gen = time.perf_counter()
-        messages = prompt.choose_messages(question, evidence)
-        timings = {"prompt_tokens": count_tokens(self.llm, messages)}
         by_code = qtype in CODE_TYPES and evidence and margin(evidence) >= self.choice_margin
-        n = evidence[0].n if by_code else choose_passage(self.llm, messages, len(evidence))
+        if by_code:  # no choice prompt is sent
+            n, timings = evidence[0].n, {"prompt_tokens": 0}
+        else:
+            messages = prompt.choose_messages(question, evidence)
+            timings = {"prompt_tokens": count_tokens(self.llm, messages)}
+            n = choose_passage(self.llm, messages, len(evidence))
         timings["choose_ms"] = _ms(t_gen)
         ev = next((e for e in evidence if e.n == n), None)
         before = Outcome.of(None, None, "choice_by_code") if by_code else Outcome.of(None, None, choice=str(n))

@@ -14,7 +14,7 @@ class Timings:
     condense_ms: int | None = None
     retrieve_ms: int | None = None
     evidence_ms: int | None = None
-    prompt_tokens: int | None = None  # of the passage-choice prompt
+    prompt_tokens: int | None = None  # of the passage-choice prompt (0: code chose the passage, no prompt sent)
     choose_ms: int | None = None
     first_token_ms: int | None = None
     generate_ms: int | None = None

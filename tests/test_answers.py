@@ -271,7 +271,7 @@ def test_a_place_the_question_names_is_not_its_answer():
 
     first = Evidence(1, "a:0", "a", "t", "واختتمت المحادثات في جنيف مساء الاثنين.", 0.9)
     second = Evidence(2, "a:0", "a", "t", "ومن المقرر أن يعقد اجتماع بين الناتو وروسيا في بروكسل.", 0.8)
-    gen = Generator(ScriptedLLM(), FakeEmbedder())
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
     out = gen.place("في أي مدينة سيعقد الاجتماع بعد محادثات جنيف؟", first, [first, second])
     assert out.text == "بروكسل" and out.evidence is second
 
