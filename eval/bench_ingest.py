@@ -1,6 +1,6 @@
 """Bench section `ingest`: the seed corpus indexed from scratch (embedding-model load included), then the
 pipeline's passages/s against a raw sentence-transformers `encode` of the same chunk texts, and the ingest
-with the sentence signal both ways (KHABAR_SENTENCE_VECTORS late / separate) against the passage-only
+with the sentence signal each way (KHABAR_SENTENCE_VECTORS late / separate / pooled) against the passage-only
 ingest, in back-to-back rounds in rotating order (a ratio per round, then median [min-max])."""
 from __future__ import annotations
 
@@ -61,13 +61,14 @@ def run(b) -> None:
                   target=Target("<=", 1.2, "× passages only") if configured else None))
 
 
-WAYS = {"late": "pooled from each chunk's own encode", "separate": "each sentence encoded again"}
+WAYS = {"late": "pooled from each chunk's own encode", "separate": "each sentence encoded again",
+        "pooled": "only sentences encoded, chunk vector = their mean"}
 
 
 def _rounds(b, texts: list[str]) -> list[dict]:
     """REPEATS rounds of: raw encode of the chunk texts, the pipeline with passages only (`pipe`, with the
-    time spent in encode), and the pipeline with its evidence sentences each way (`late`, `separate`); the
-    order rotates. The machine is shared and its load drifts, so two best-ofs taken minutes apart are not
+    time spent in encode), and the pipeline with its evidence sentences each way (`late`, `separate`,
+    `pooled`); the order rotates (a Latin square: each one in each position once over 5 rounds). The machine is shared and its load drifts, so two best-ofs taken minutes apart are not
     comparable; a ratio within each round is."""
     from index.ingest import ingest
     from index.store import Store
@@ -85,8 +86,8 @@ def _rounds(b, texts: list[str]) -> list[dict]:
 
     passages_only = s.model_copy(update={"evidence_vectors": False})
     ways = {w: s.model_copy(update={"evidence_vectors": True, "sentence_vectors": w}) for w in WAYS}
-    orders = [("raw", "pipe", "late", "separate"), ("separate", "late", "pipe", "raw"),
-              ("late", "raw", "separate", "pipe"), ("pipe", "separate", "raw", "late")]
+    items = ("raw", "pipe", "late", "separate", "pooled")
+    orders = [tuple(items[(i + k * 2) % len(items)] for k in range(len(items))) for i in range(len(items))]
     pairs: list[dict] = []
     for rep_i in range(REPEATS):
         pair: dict = {}

@@ -62,7 +62,9 @@ class IndexSettings(BaseSettings):
     chunk_words: int = 200
     chunk_overlap_words: int = 40
     evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding
-    sentence_vectors: Literal["late", "separate"] = "separate"  # late: pooled from the chunk's own pass (in process)
+    # late: sentence vectors pooled from the chunk's own pass (in process); pooled: only sentences encoded,
+    # a chunk's vector is the mean of its sentences'
+    sentence_vectors: Literal["late", "separate", "pooled"] = "separate"
 
     # web pages and feeds (index/fetch.py, index/feeds.py)
     allow_private_urls: bool = False  # true: fetch private / loopback / link-local addresses too (tests)

@@ -123,6 +123,51 @@ def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] |
     return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
 
 
+POOL_WEIGHT = "words"  # KHABAR_SENTENCE_VECTORS=pooled: a sentence's weight in its chunk's vector, "words" or "mean" (1 each)
+POOL_MIN_COVER = 0.5  # pooled: a chunk whose evidence sentences hold less of its words than this is encoded itself
+
+
+def pool_weight(sentence: str, how: str) -> float:
+    return float(len(sentence.split())) if how == "words" else 1.0
+
+
+def pools(text: str, sentences: Sequence[str]) -> bool:
+    """Whether a chunk's vector can be pooled from these sentences: there are some, and they hold at least
+    POOL_MIN_COVER of its words (sentences under 4 words are no evidence: a chunk of short lines, a list
+    or a table, is encoded itself)."""
+    words = len(text.split())
+    return bool(sentences) and sum(len(s.split()) for s in sentences) >= POOL_MIN_COVER * words
+
+
+def mean_vector(vectors: Sequence[Vector], weights: Sequence[float]) -> Vector:
+    """The weighted mean of unit vectors, L2-normalised (float64 inside)."""
+    import numpy as np
+
+    v = np.asarray(weights, dtype=np.float64) @ np.asarray(vectors, dtype=np.float64)
+    n = np.linalg.norm(v)
+    return (v / (n or 1.0)).astype(np.float32).tolist()
+
+
+def pooled_vectors(embedder, texts: Sequence[str], titles: Sequence[str] | None,
+                   sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector]]]:
+    """KHABAR_SENTENCE_VECTORS=pooled: chunk vectors made from sentence vectors instead of encoding the
+    chunks. Every distinct sentence of the batch is encoded once, exactly as `separate` encodes it
+    (embed_documents without a title; overlapping chunks share sentences), and a chunk's vector is the
+    POOL_WEIGHT-weighted mean of its sentences' vectors, renormalised. A chunk that pools() refuses is
+    encoded itself, with its title. Any embedder will do (a server's vectors are pooled here).
+    Returns the chunk vectors and each chunk's sentences' vectors."""
+    titles = list(titles) if titles else [None] * len(texts)
+    unique = list(dict.fromkeys(s for ss in sentences for s in ss))
+    vecs = dict(zip(unique, embedder.embed_documents(unique))) if unique else {}
+    own = [i for i, (t, ss) in enumerate(zip(texts, sentences)) if not pools(t, ss)]
+    encoded = dict(zip(own, embedder.embed_documents([texts[i] for i in own], [titles[i] for i in own]))) if own else {}
+    how = POOL_WEIGHT
+    chunk_vecs = [encoded[i] if i in encoded else
+                  mean_vector([vecs[s] for s in ss], [pool_weight(s, how) for s in ss])
+                  for i, ss in enumerate(sentences)]
+    return chunk_vecs, [[vecs[s] for s in ss] for ss in sentences]
+
+
 def find_spans(text: str, sentences: Sequence[str], start: int = 0) -> list[tuple[int, int] | None]:
     """Character spans of the sentences in text, searched in order from `start` (after the prompt prefix);
     None for one that is not there."""

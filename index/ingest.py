@@ -25,7 +25,8 @@ from .chunk import Chunk, chunk_article, make_splitter
 from .clean import CleanArticle, clean
 from .config import IndexSettings
 from .dedup import Deduper
-from .embed import Embedder, embed_with_sentences
+from . import embed as embed_mod
+from .embed import Embedder, embed_with_sentences, pooled_vectors
 from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
@@ -69,11 +70,14 @@ class IngestReport:
         self.duplicates.extend(other.duplicates)
 
 
-def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, late: bool = False) -> str:
+def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, way: str = "separate") -> str:
     """What decides re-embedding: the text, the title (it is embedded too), the model, and whether the
     chunk's sentences are stored (an index built without them gets them on the next ingest) and how
-    (KHABAR_SENTENCE_VECTORS: switching it re-embeds, so an index never mixes the two kinds)."""
-    tag = ("\nsentences" + (":late" if late else "")) if sentences else ""
+    (KHABAR_SENTENCE_VECTORS: switching it re-embeds, so an index never mixes the kinds; `pooled` also
+    records how sentence vectors are weighted into the chunk's)."""
+    tag = ""
+    if sentences:
+        tag = "\nsentences" + {"separate": "", "late": ":late"}.get(way, f":{way}-{embed_mod.POOL_WEIGHT}")
     key = f"{embedder_name}\n{title}\n{chunk.text}" + tag
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
@@ -97,9 +101,9 @@ def to_nodes(article: CleanArticle, chunks: list[Chunk], hashes: list[str], vect
 
 def sentence_rows(nodes, embedder: Embedder, late: dict[str, list] | None = None) -> dict[str, list[tuple[str, list[float]]]]:
     """Each chunk's evidence sentences with their vectors, so answering a question needs no encoding beyond
-    the question itself. late: chunk_id -> [(sentence, vector or None)] pooled from the chunk's own pass
-    (KHABAR_SENTENCE_VECTORS=late); every other sentence is encoded on its own, each distinct one once
-    (the chunks overlap)."""
+    the question itself. late: chunk_id -> [(sentence, vector or None)] already made (pooled from the
+    chunk's own pass with KHABAR_SENTENCE_VECTORS=late; encoded before the chunk vector with `pooled`);
+    every other sentence is encoded on its own, each distinct one once (the chunks overlap)."""
     per_chunk = {n.id_: evidence_sentences(n.text) for n in nodes}
     have = {cid: {s: v for s, v in pairs if v is not None} for cid, pairs in (late or {}).items()}
     unique = list(dict.fromkeys(s for cid, sents in per_chunk.items() for s in sents if s not in have.get(cid, {})))
@@ -177,7 +181,8 @@ class Indexer:
         self.work: list = []
         self.also: dict[str, list[dict]] = {}  # kept article id -> other copies found in this run
         self.journal = Journal(settings)
-        self.late = settings.evidence_vectors and settings.sentence_vectors == "late"
+        # how the sentence vectors are made (KHABAR_SENTENCE_VECTORS); only with sentence vectors stored
+        self.way = settings.sentence_vectors if settings.evidence_vectors else "separate"
 
     def add(self, article: CleanArticle, origin: str) -> None:
         chunks = chunk_article(article, self.splitter)
@@ -195,7 +200,7 @@ class Indexer:
         self.report.articles += 1
         self.report.chunks += len(chunks)
         fields = article_fields(article)
-        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors, self.late)
+        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors, self.way)
                   for c in chunks]
         todo, relabel = [], []
         for j, (c, h) in enumerate(zip(chunks, hashes)):
@@ -217,11 +222,13 @@ class Indexer:
     def flush(self) -> None:
         work, self.work = self.work, []
         texts = [(a.title, cs[j].text) for a, cs, _, todo, *_ in work for j in todo]
-        sents = [evidence_sentences(t) for _, t in texts] if self.late else []
+        sents = [evidence_sentences(t) for _, t in texts] if self.way != "separate" else []
         if not texts:
             vectors, late = [], []
-        elif self.late:  # one pass per chunk gives its vector and its sentences' (index/embed.py: embed_late)
+        elif self.way == "late":  # one pass per chunk gives its vector and its sentences' (index/embed.py: embed_late)
             vectors, late = embed_with_sentences(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
+        elif self.way == "pooled":  # each distinct sentence encoded once; chunk vector = their mean (embed.py)
+            vectors, late = pooled_vectors(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
         else:
             vectors, late = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]), []
         pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}

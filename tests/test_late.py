@@ -131,8 +131,8 @@ def test_stored_hash_records_the_way():
     from index.chunk import Chunk
 
     c = Chunk("a:0", "a", 0, "text", 0, 4, "h", "ar")
-    assert stored_hash(c, "t", "m") != stored_hash(c, "t", "m", late=True)
-    assert stored_hash(c, "t", "m", sentences=False) == stored_hash(c, "t", "m", sentences=False, late=True)
+    assert stored_hash(c, "t", "m") != stored_hash(c, "t", "m", way="late")
+    assert stored_hash(c, "t", "m", sentences=False) == stored_hash(c, "t", "m", sentences=False, way="late")
 
 
 @pytest.fixture(scope="module")
