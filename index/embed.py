@@ -123,7 +123,7 @@ def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] |
     return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
 
 
-POOL_WEIGHT = "words"  # KHABAR_SENTENCE_VECTORS=pooled: a sentence's weight in its chunk's vector, "words" or "mean" (1 each)
+POOL_WEIGHT = "mean"  # pooled: a sentence's weight in its chunk's vector, "mean" (1 each) or "words"; mean won on XQuAD dev (eval/reports/pooled.md)
 POOL_MIN_COVER = 0.5  # pooled: a chunk whose evidence sentences hold less of its words than this is encoded itself
 
 
