@@ -56,7 +56,9 @@ def test_pools_needs_sentences_holding_half_the_words():
     assert not pools(text + " nine", ["one two three four"])
 
 
-def test_pooled_chunk_vectors_are_the_mean_of_their_sentences(settings, articles):
+@pytest.mark.parametrize("weight", ["mean", "words"])
+def test_pooled_chunk_vectors_are_the_mean_of_their_sentences(settings, articles, monkeypatch, weight):
+    monkeypatch.setattr(E, "POOL_WEIGHT", weight)
     s = _pooled(settings)
     emb = Counting()
     store = Store(s)
