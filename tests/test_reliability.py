@@ -497,7 +497,8 @@ def test_real_model_ignores_the_injection_even_when_it_is_in_the_prompt(injected
 
     monkeypatch.setattr(qa.evidence, "instruction_like", lambda s: False)
     llm = RecordingLLM(injected_pipeline.llm)
-    a = Pipeline(injected_pipeline.settings, injected_pipeline.store, injected_pipeline.embedder, llm).ask(question)
+    asks_model = injected_pipeline.settings.model_copy(update={"choice_margin": 9.0})  # the model sees the evidence
+    a = Pipeline(asks_model, injected_pipeline.store, injected_pipeline.embedder, llm).ask(question)
     assert _prompted(llm, "PWNED"), "the test needs the injection in the prompt"
     assert "pwned" not in a.answer.lower(), a.answer
 
