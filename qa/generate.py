@@ -11,7 +11,7 @@ import time
 from index.embed import Embedder
 from index.text import arabic_ratio, detect_language
 
-from . import grammar, prompt, refuse, render, span
+from . import grammar, prompt, refuse, render, span, titles
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine
 from .llm import LLM, count_tokens, text
@@ -87,8 +87,8 @@ class Generator:
             # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence
             # sentence whose name carries the question's title answers
             for e in evidence:
-                ns = [n for n in span.people(e.text) if not refuse.echo(_words(e.text, n), question)]
-                if e is not ev and ns and max(span.title_scores(e.text, ns, question, language)) > 0:
+                ns = candidates(question, e.text, language)
+                if e is not ev and ns and max(titles.title_scores(e.text, ns, question, language)) > 0:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
         by_code = self.place(question, ev, evidence) if qtype == "where" else \
@@ -123,17 +123,20 @@ class Generator:
 
     def person(self, question: str, ev: Evidence, language: str) -> Outcome | None:
         """Names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's title words decide, then
-        its other words. A name the question gives is not its answer ("to whom Sherman was deputy")."""
+        its other words. A name the question gives is not its answer ("to whom Sherman was deputy"), nor
+        is a name whose title rules it out (the deputy of the office asked for: qa/titles.py)."""
         names = span.people(ev.text)
         if not names:
             return None
         ws = span.words(ev.text)
-        names = [n for n in names if not refuse.echo(_words(ev.text, n), question)]
-        if not names:
+        if not [n for n in names if not refuse.echo(_words(ev.text, n), question)]:
             return Outcome.of(None, ev, "echo")
+        names = candidates(question, ev.text, language)
+        if not names:
+            return Outcome.of(None, ev, "title_conflict")
         fired = "span_by_code"
         if len(names) > 1:
-            titled = span.by_title(ev.text, names, question, language)
+            titled = titles.by_title(ev.text, names, question, language)
             fired = "person_by_title" if len(titled) < len(names) else fired
             names = titled
         if len(names) > 1:
@@ -232,6 +235,14 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, questio
     if arabic_ratio(ev.text) < 0.5:
         return ev, [], Outcome()
     return ev, None, Outcome.of(None, ev, "type_missing")
+
+
+def candidates(question: str, sentence: str, language: str) -> list[tuple[int, int]]:
+    """The sentence's names that can answer a who-question: not one the question gives, nor one whose
+    title conflicts with the office the question asks for."""
+    head = titles.head_keys(question, language)
+    names = [n for n in span.people(sentence) if not refuse.echo(_words(sentence, n), question)]
+    return [n for n, t in zip(names, titles.name_titles(sentence, names)) if not titles.conflicts(t, head)]
 
 
 def _words(sentence: str, name: tuple[int, int]) -> str:

@@ -9,7 +9,9 @@ interpreter. The 1.5B model then answers with the nearest fact. Three checks, al
 * `missing_unit`: "how many minutes / delegates / prisoners" where no number in the evidence counts
   that unit (a number of hours does not answer "how many minutes").
 * `echo`: a who-answer that only repeats a person the question already names ("Who was the Secretary
-  of State to whom Sherman was deputy?" -> "Sherman") answers nothing.
+  of State to whom Sherman was deputy?" -> "Sherman") answers nothing; nor does a name whose title
+  rules it out: the deputy of the office asked for, or another nationality (qa/titles.py `conflicts`,
+  fired as `title_conflict`).
 
 `reason(...)` returns the first that fires (with what it found) or None. Measured on the dev sets
 only (eval/answers_dev.jsonl, eval/gold/dev.jsonl): see README, "Refusals".

@@ -70,8 +70,9 @@ def places(sentence: str) -> list[int]:
 _TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم الكرملين
 مساعد مساعدة مستشار الأمريكي الأميركي الأمريكية الروسي الروسية السويسري الأوكراني الأمين العام السفير البيت
 الأبيض مسؤول كبير بالإدارة وزارة""".split())
+_NATIONAL = set("الأمريكي الأميركي الأمريكية الأميركية الروسي الروسية السويسري الأوكراني".split())
 _NOT_NAME = set("""في على عن من إلى الى مع بعد قبل حول بشأن خلال أن إن أنه انه الذي التي كان قد و ثم أو لدى فيما بينما
-حيث كما قال قالت وقال وقالت أكد وأكد أعلن وأعلن""".split())
+حيث كما قال قالت وقال وقالت أكد وأكد أعلن وأعلن كل كلا جميع بعض أحد احد خلف أمام وراء بين ضد عبر نحو""".split())
 
 
 def people(sentence: str) -> list[tuple[int, int]]:
@@ -95,6 +96,9 @@ def people(sentence: str) -> list[tuple[int, int]]:
         j = i
         while j < len(ws) and bare[j] in _TITLE and not (j > i and ends[j - 1]):
             j += 1
+        if all(bare[x] in _NATIONAL for x in range(i, j)):  # "المفاوضات الروسية الأمريكية خلف": no title
+            i = j
+            continue
         if i >= 2 and ends[i - 1] and name_word(i - 1) and not ends[i - 2] and name_word(i - 2):
             out.append((i - 2, i))  # "يوري أوشاكوف، مساعد الرئيس"
         k = j
@@ -221,84 +225,6 @@ def first_sentence(parts, min_chars: int = 4) -> str:
                 close()  # stops the generation (llama.cpp releases the model lock)
             return out[:min_chars + m.start()].strip()
     return out.strip()
-
-
-# English title words -> the keys of their Arabic forms (see _title_key); nationality words weigh less
-_EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": ["خارجيه"], "deputy": ["نايب", "نايبه"],
-                  "minister": ["وزير", "وزيره"], "secretary": ["وزير", "وزيره", "امين"], "spokesman": ["متحدث", "ناطق"],
-                  "spokeswoman": ["متحدثه", "ناطقه"], "spokesperson": ["متحدث", "ناطق", "ناطقه"],
-                  "kremlin": ["كرملين", "رئاسه"], "aide": ["مساعد"], "assistant": ["مساعد", "مساعده"],
-                  "adviser": ["مستشار"], "advisor": ["مستشار"], "president": ["رئيس"], "presidential": ["رئاسه"],
-                  "russian": ["روسي", "روسيه"], "russia": ["روسي", "روسيه"], "american": ["امريكي", "اميركي"],
-                  "us": ["امريكي", "اميركي", "امريكيه"], "ukrainian": ["اوكراني"], "swiss": ["سويسري"],
-                  "house": ["بيت"], "white": ["ابيض"], "press": ["ناطقه"], "general": ["عام"],
-                  "ambassador": ["سفير"], "state": ["خارجيه"], "switzerland": ["سويسري"],
-                  "ukraine": ["اوكراني"], "america": ["امريكي"]}
-_NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
-                "صيني", "تركي"}
-
-
-def normalize_word(word: str) -> str:
-    from index.text import normalize
-
-    return normalize(word)
-
-
-_MASCULINE = {"نايبه": "نايب", "وزيره": "وزير", "مساعده": "مساعد", "ناطقه": "ناطق", "متحدثه": "متحدث"}
-
-
-def _title_key(word: str) -> str:
-    """A title word's key: normalised, without و / ف / ال, feminine forms as masculine (نائبة -> نايب)."""
-    w = normalize_word(word)
-    if w[:1] in "وف" and len(w) > 3 and (w[1:] in _BARE_TITLES or w[1:3] == "ال"):
-        w = w[1:]
-    w = w[2:] if w.startswith("ال") and len(w) > 4 else w
-    return _MASCULINE.get(w, w)
-
-
-_BARE_TITLES = {normalize_word(w) for w in _TITLE}
-_EN_TITLE_KEYS = {en: [_title_key(k) for k in ks] for en, ks in _EN_TITLE_KEYS.items()}
-_NATIONALITY = {_title_key(k) for k in _NATIONALITY}
-_TITLE_KEYS = {_title_key(w) for w in _TITLE}
-
-
-def title_scores(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[float]:
-    """How well each name's title matches the question's title words: shared title words, each weighted
-    by how few names share it, nationality words a quarter ("رئيس سويسرا" matches الرئيس السويسري)."""
-    ws = words(sentence)
-    if language == "en":
-        q = {k for w in re.findall(r"[a-z]+", question.lower()) for k in _EN_TITLE_KEYS.get(w, [])}
-    else:
-        keys = {_title_key(w) for w in question.split()}
-        keys |= {k[:-1] + "ي" for k in keys if k.endswith("ا") and len(k) > 3}  # سويسرا -> سويسري
-        q = keys & (_TITLE_KEYS | _NATIONALITY)
-    titles = []
-    for a, b in names:
-        before = ws[title_start(ws, a):a]
-        after = []
-        for w in ws[b:b + 5] if not before else []:  # "يوري أوشاكوف، مساعد الرئيس الروسي"
-            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
-                break
-            after.append(w)
-        titles.append({_title_key(w) for w in before + after})
-    scores = []
-    for t in titles:
-        score = 0.0
-        for k in q & t:
-            share = sum(k in other for other in titles)
-            score += (0.25 if k in _NATIONALITY else 1.0) / share
-        scores.append(score)
-    return scores
-
-
-def by_title(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[tuple[int, int]]:
-    """The names whose title best matches the question's ("deputy defence minister" -> the name after
-    نائب وزير الدفاع, not the one after نائب وزير الخارجية). All the tied best (all when none matches)."""
-    scores = title_scores(sentence, names, question, language)
-    top = max(scores, default=0.0)
-    if top <= 0:
-        return names
-    return [n for n, s in zip(names, scores) if s == top]
 
 
 # an English span copied for a "how many / how long" or a "when" question must carry a number or a

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from qa import grammar, refuse, render, span
+from qa import generate, grammar, refuse, render, span, titles
 from qa.support import missing_entities, negated, question_entities, question_type
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -170,7 +170,40 @@ def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
 def test_the_question_s_title_words_pick_the_person(question, language, name):
     names = span.people(DELEGATIONS)
     ws = span.words(DELEGATIONS)
-    assert [" ".join(ws[a:b]) for a, b in span.by_title(DELEGATIONS, names, question, language)] == [name]
+    assert [" ".join(ws[a:b]) for a, b in titles.by_title(DELEGATIONS, names, question, language)] == [name]
+
+
+@pytest.mark.parametrize("question,language,kept", [
+    # the office asked for is held by no one the sentence names: its deputies do not answer
+    ("Who is the Secretary of State that Wendy Sherman serves as deputy to?", "en", []),
+    ("Who was the US Secretary of State to whom Wendy Sherman was deputy?", "en", []),
+    ("ما اسم وزير الدفاع الروسي الذي يعمل ألكسندر فومين نائباً له؟", "ar", []),
+    # a deputy asked for keeps the deputies of the right nationality
+    ("Who was Russia's deputy defence minister in the Geneva delegation?", "en", ["سيرجي ريابكوف", "ألكسندر فومين"]),
+    ("من المسؤول الروسي الذي ترأس الوفد؟", "ar", ["سيرجي ريابكوف", "ألكسندر فومين"]),
+    # no head title: every name stays
+    ("Who led the delegations?", "en", ["سيرجي ريابكوف", "ألكسندر فومين", "ويندي شيرمان"]),
+])
+def test_a_name_whose_title_rules_it_out_is_no_candidate(question, language, kept):
+    ws = span.words(DELEGATIONS)
+    assert [" ".join(ws[a:b]) for a, b in generate.candidates(question, DELEGATIONS, language)] == kept
+
+
+def test_kull_min_before_the_titles_is_no_name():
+    sentence = "وترأس الوفد الروسي كل من نائب وزير الخارجية سيرغى ريابكوف ونائب وزير الدفاع الكسندر فومين"
+    ws = span.words(sentence)
+    assert [" ".join(ws[a:b]) for a, b in span.people(sentence)] == ["سيرغى ريابكوف"]  # الكسندر: like an article
+
+
+def test_a_nationality_alone_is_no_title():
+    assert span.people("وعقدت المفاوضات الروسية الأمريكية خلف الأبواب المغلقة في مقر بعثة الولايات المتحدة") == []
+
+
+def test_the_office_holder_is_kept_and_the_deputy_is_not():
+    sentence = "وقال وزير الخارجية الروسي سيرجي لافروف إن نائبه سيرجي ريابكوف ونائب وزير الخارجية الروسي سيرجي ريابكوف سيترأس الوفد"
+    ws = span.words(sentence)
+    got = [" ".join(ws[a:b]) for a, b in generate.candidates("Who is the Russian foreign minister?", sentence, "en")]
+    assert got == ["سيرجي لافروف"]
 
 
 def test_snapped_span_is_a_run_of_the_sentence():

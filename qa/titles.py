@@ -1,0 +1,133 @@
+"""Titles next to names (نائب وزير الدفاع ألكسندر فومين): which name a who-question's title words point
+to, and which names its title rules out. A question whose head asks for an office ("Who was the US
+Secretary of State to whom Sherman was deputy?", "ما اسم وزير الدفاع الروسي الذي...") is not answered
+by a deputy or an aide of that office, nor by a holder of another nationality: with only such names
+at hand the articles do not say (issue 15: plausible questions the articles cannot answer)."""
+from __future__ import annotations
+
+import re
+
+from index.text import normalize
+
+from .span import _TITLE, title_start, words
+
+# English title words -> the keys of their Arabic forms (see _title_key); nationality words weigh less
+_EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": ["خارجيه"], "deputy": ["نايب", "نايبه"],
+                  "minister": ["وزير", "وزيره"], "secretary": ["وزير", "وزيره", "امين"], "spokesman": ["متحدث", "ناطق"],
+                  "spokeswoman": ["متحدثه", "ناطقه"], "spokesperson": ["متحدث", "ناطق", "ناطقه"],
+                  "kremlin": ["كرملين", "رئاسه"], "aide": ["مساعد"], "assistant": ["مساعد", "مساعده"],
+                  "adviser": ["مستشار"], "advisor": ["مستشار"], "president": ["رئيس"], "presidential": ["رئاسه"],
+                  "russian": ["روسي", "روسيه"], "russia": ["روسي", "روسيه"], "american": ["امريكي", "اميركي"],
+                  "us": ["امريكي", "اميركي", "امريكيه"], "ukrainian": ["اوكراني"], "swiss": ["سويسري"],
+                  "house": ["بيت"], "white": ["ابيض"], "press": ["ناطقه"], "general": ["عام"],
+                  "ambassador": ["سفير"], "state": ["خارجيه"], "switzerland": ["سويسري"],
+                  "ukraine": ["اوكراني"], "america": ["امريكي"]}
+_NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
+                "صيني", "تركي"}
+
+
+_MASCULINE = {"نايبه": "نايب", "وزيره": "وزير", "مساعده": "مساعد", "ناطقه": "ناطق", "متحدثه": "متحدث",
+              "امريكيه": "امريكي", "اميركي": "امريكي", "اميركيه": "امريكي", "روسيه": "روسي"}
+
+
+def _title_key(word: str) -> str:
+    """A title word's key: normalised, without و / ف / ال, feminine forms as masculine (نائبة -> نايب)."""
+    w = normalize(word)
+    if w[:1] in "وف" and len(w) > 3 and (w[1:] in _BARE_TITLES or w[1:3] == "ال"):
+        w = w[1:]
+    w = w[2:] if w.startswith("ال") and len(w) > 4 else w
+    return _MASCULINE.get(w, w)
+
+
+_BARE_TITLES = {normalize(w) for w in _TITLE}
+_EN_TITLE_KEYS = {en: [_title_key(k) for k in ks] for en, ks in _EN_TITLE_KEYS.items()}
+_NATIONALITY = {_title_key(k) for k in _NATIONALITY}
+_TITLE_KEYS = {_title_key(w) for w in _TITLE}
+
+
+def title_scores(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[float]:
+    """How well each name's title matches the question's title words: shared title words, each weighted
+    by how few names share it, nationality words a quarter ("رئيس سويسرا" matches الرئيس السويسري)."""
+    if language == "en":
+        q = {k for w in re.findall(r"[a-z]+", question.lower()) for k in _EN_TITLE_KEYS.get(w, [])}
+    else:
+        keys = {_title_key(w) for w in question.split()}
+        keys |= {k[:-1] + "ي" for k in keys if k.endswith("ا") and len(k) > 3}  # سويسرا -> سويسري
+        q = keys & (_TITLE_KEYS | _NATIONALITY)
+    titles = [set(t) for t in name_titles(sentence, names)]
+    scores = []
+    for t in titles:
+        score = 0.0
+        for k in q & t:
+            share = sum(k in other for other in titles)
+            score += (0.25 if k in _NATIONALITY else 1.0) / share
+        scores.append(score)
+    return scores
+
+
+def by_title(sentence: str, names: list[tuple[int, int]], question: str, language: str) -> list[tuple[int, int]]:
+    """The names whose title best matches the question's ("deputy defence minister" -> the name after
+    نائب وزير الدفاع, not the one after نائب وزير الخارجية). All the tied best (all when none matches)."""
+    scores = title_scores(sentence, names, question, language)
+    top = max(scores, default=0.0)
+    if top <= 0:
+        return names
+    return [n for n, s in zip(names, scores) if s == top]
+
+
+_DEPUTY = {"نايب", "مساعد", "مستشار"}  # "deputy / aide / adviser of" the office after it
+_OFFICES = {"وزير", "رئيس", "امين", "سفير"}
+_EN_OPENER = re.compile(r"^\s*(?:and\s+)?(?:who\s+(?:is|was|were|are)\s+|which\s+|what\s+(?:is\s+|was\s+)?the\s+name\s+of\s+)",
+                        re.I)
+_AR_OPENER = re.compile(r"^\s*و?(?:(?:من|ما)\s+(?:هو|هي|اسم)|من)\s+")
+
+
+def head_keys(question: str, language: str) -> set[str]:
+    """The title keys of the office a who-question asks for: the run of title words right after its
+    question word ("Who was [the US Secretary of State] to whom...", "ما اسم [وزير الدفاع الروسي] الذي...").
+    Empty when the question has no such head ("Who led the delegation?", "من ترأس الوفد؟")."""
+    m = (_EN_OPENER if language == "en" else _AR_OPENER).match(question)
+    if not m:
+        return set()
+    keys: set[str] = set()
+    for w in question[m.end():].split():
+        if language == "en":
+            w = re.sub(r"[^a-z]", "", re.sub(r"'s$|’s$", "", w.lower().rstrip("?,.")))
+            if w in ("the", "of", "a"):
+                continue
+            if w not in _EN_TITLE_KEYS:
+                break
+            keys.update(_EN_TITLE_KEYS[w])
+        else:
+            k = _title_key(w.strip("؟?،,."))
+            if k not in _TITLE_KEYS and k not in _NATIONALITY:
+                break
+            keys.add(k)
+    return keys
+
+
+def name_titles(sentence: str, names: list[tuple[int, int]]) -> list[list[str]]:
+    """Each name's title keys in order: the title words before it, or after it across a comma."""
+    ws = words(sentence)
+    titles = []
+    for a, b in names:
+        before = ws[title_start(ws, a):a]
+        after = []
+        for w in ws[b:b + 5] if not before else []:  # "يوري أوشاكوف، مساعد الرئيس الروسي"
+            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
+                break
+            after.append(w)
+        titles.append([_title_key(w) for w in before + after])
+    return titles
+
+
+def conflicts(title: list[str], head: set[str]) -> bool:
+    """Whether a name with this title cannot be the holder of the office the question's head asks for:
+    it is the deputy (aide, adviser) of that office, or its nationality is not the head's."""
+    if not head:
+        return False
+    deputy_of = {title[i + 1] for i, k in enumerate(title[:-1]) if k in _DEPUTY}
+    if deputy_of & head & _OFFICES and not head & _DEPUTY:
+        return True
+    mine, asked = set(title) & _NATIONALITY, head & _NATIONALITY
+    return bool(mine and asked and not mine & asked)
