@@ -40,10 +40,17 @@ class OpenAILikeLLM:
         if grammar is not None:  # a constrained reply is short and read whole: one request, one piece
             yield self._constrained(messages, max_tokens, grammar)
             return
-        for part in self._create(messages=messages, max_tokens=max_tokens, stream=True, stop=STOP):
-            delta = part.choices[0].delta.content if part.choices else None
-            if delta:
-                yield delta
+        reply = self._create(messages=messages, max_tokens=max_tokens, stream=True, stop=STOP)
+        try:
+            for part in reply:
+                delta = part.choices[0].delta.content if part.choices else None
+                if delta:
+                    yield delta
+        finally:
+            # a reader that stops early (qa/span.py first_sentence) closes the connection, so the server
+            # stops generating (llama.cpp's server checks for a disconnect per token) instead of finishing
+            # the reply while the next request waits for its model lock
+            reply.close()
 
     def _create(self, **kwargs):
         import openai

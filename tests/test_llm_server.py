@@ -66,6 +66,33 @@ def test_choice_falls_back_to_json_schema_then_to_text():
     assert "grammar" not in seen[-1] and "response_format" not in seen[-1] and seen[-1]["max_tokens"] == 12
 
 
+def test_a_reader_that_stops_early_closes_the_stream():
+    """The server stops generating only when the client hangs up: closing the reader must close the
+    HTTP response (in process the same close stops llama.cpp at once)."""
+    closed = []
+
+    class Body(httpx.SyncByteStream):
+        def __iter__(self):
+            for t in ("Vienna.", " And", " more", " text"):
+                chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                         "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]}
+                yield f"data: {json.dumps(chunk)}\n\n".encode()
+            yield b"data: [DONE]\n\n"
+
+        def close(self):
+            closed.append(True)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Body(), headers={"content-type": "text/event-stream"})
+
+    llm = OpenAILikeLLM("http://llm.test/v1", "m", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    parts = llm.stream(MESSAGES, 50)
+    assert next(parts) == "Vienna." and not closed
+    parts.close()
+    assert closed == [True]
+    assert "".join(llm.stream(MESSAGES, 50)) == "Vienna. And more text" and len(closed) == 2
+
+
 def test_choice_parse_is_robust():
     assert parse_choice('{"passage": 2}', 3) == 2
     assert parse_choice('{"passage": 7}', 3) == 0
