@@ -153,6 +153,10 @@ class Pipeline:
             if trace.qtype == "other" and not asks(question, language):  # "And the second one?"
                 trace.qtype = question_type(standalone, language)
             trace.outcome, cost = self._generate(standalone, language, hits, evidence, trace.qtype)
+            lacks = self._passage_lacks(trace.outcome, standalone, language, hits, said=f"{previous} {question}")
+            if lacks:  # the answer comes from a passage about something else ("in Brussels" <- Geneva's)
+                trace.missing = lacks
+                trace.outcome = Outcome.of(None, None, "entity_not_in_passage").after(trace.outcome)
             trace.timings.prompt_tokens, trace.timings.choose_ms = cost["prompt_tokens"], cost["choose_ms"]
             if trace.outcome.text:
                 trace.timings.first_token_ms = _ms(t0)
@@ -166,6 +170,18 @@ class Pipeline:
         """Every chunk of the first few retrieved articles."""
         ids = list(dict.fromkeys(h.article_id for h in hits))[:articles]
         return [text for a in ids for _, text, _ in self.store.article_chunks(a)]
+
+    def _passage_lacks(self, out: Outcome, question: str, language: str, hits: list[Hit], said: str) -> list[str]:
+        """Names the asker gave (people, places) that the answer's own passage (its text, title and
+        outlet) does not mention, though other retrieved passages do: such an answer is about something
+        else. Two-part questions are checked part by part elsewhere (each part has its own names)."""
+        if not out.text or out.evidence is None or len(split_question(question, language)) > 1:
+            return []
+        hit = next((h for h in hits if h.chunk_id == out.evidence.chunk_id), None)
+        if hit is None:
+            return []
+        text = " ".join([hit.text, hit.title or "", str((hit.metadata or {}).get("outlet") or "")])
+        return [e for e in missing_entities(question, language, [text]) if e.lower() in said.lower()]
 
     def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
                   qtype: str) -> tuple[Outcome, dict[str, int]]:

@@ -187,6 +187,28 @@ def test_a_name_only_the_byline_of_the_retrieved_article_gives_is_no_reason_to_r
     assert refused == ("entity_missing", ["Zelensky"])  # no paragraph of the article names him
 
 
+def test_an_answer_from_a_passage_that_lacks_the_asked_place_is_withdrawn(make_pipeline, indexed):
+    """Another retrieved passage names Brussels, so the question passes the refusal before the model; the
+    answer's own passage (the cyber-attack requests, article 003) never does: that answer is about
+    something else ("Who led the delegation in Brussels?" answered from the Geneva delegation)."""
+    from qa.evidence import Evidence
+    from qa.trace import Outcome
+
+    p = make_pipeline()
+    cid = next(c for c, text, _ in indexed.article_chunks("003_b556f401f158842d") if "45 طلباً" in text)
+    brussels = next(c for c, text, _ in indexed.article_chunks("000_61330ebac7948799") if "بروكسل" in text)
+    hits = indexed.get([cid, brussels])
+    ev = Evidence(1, cid, "003_b556f401f158842d", hits[0].title, "أرسلت 45 طلباً إلى واشنطن", 0.5)
+    out = Outcome.of("45 requests", ev)
+    q = "How many requests did Russia send to Washington before the Brussels meeting?"
+    assert p.refusal(q, "en", hits, 0.9) is None
+    assert p._passage_lacks(out, q, "en", hits, said=q) == ["Brussels"]
+    assert p._passage_lacks(out, "How many requests did Russia send to Washington?", "en", hits, said=q) == []
+    assert p._passage_lacks(out, q, "en", hits, said="And before the meeting?") == []  # the rewrite's name
+    ev_b = Evidence(1, brussels, "000_61330ebac7948799", hits[1].title, "بروكسل", 0.5)
+    assert p._passage_lacks(Outcome.of("x", ev_b), q, "en", hits, said=q) == []
+
+
 def test_a_name_only_the_rewrite_of_a_follow_up_brought_in_is_no_reason_to_refuse(make_pipeline, indexed):
     p = make_pipeline()
     hit = indexed.get([indexed.article_chunks("002_8f7b2033fd4e924f")[0][0]])[0]
