@@ -3,6 +3,7 @@ territories and ~420 exemplar cities of the time-zone database), so an English a
 "Austria" for فيينا / النمسا by lookup, for any corpus, instead of a 1.5B model's transliteration."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from babel import Locale
@@ -37,3 +38,47 @@ def english(arabic: str) -> str | None:
         if form in table:
             return table[form]
     return None
+
+
+@lru_cache(maxsize=1)
+def _english_names() -> re.Pattern[str]:
+    names = sorted(set(places().values()), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])")
+
+
+def named(question: str, language: str) -> list[str]:
+    """The CLDR places a question names, in English ("Brussels", "Belarus"; Arabic questions by lookup
+    of each word, "بروكسل" -> "Brussels")."""
+    if language == "en":
+        return list(dict.fromkeys(_english_names().findall(question)))
+    words = re.findall(r"[\u0621-\u064a]+", question)
+    found = [english(w) for w in words] + [english(f"{a} {b}") for a, b in zip(words, words[1:])]
+    return list(dict.fromkeys(f for f in found if f))
+
+
+def mentions(text: str, place: str) -> bool:
+    """Whether a text names the place: its English name, or an Arabic name of it or its adjective
+    (روسيا ~ الروسي / الروسية, أوكرانيا ~ الأوكراني), with a glued و / ب / ل / ال."""
+    if re.search(rf"(?<![A-Za-z]){re.escape(place)}", text, re.I):
+        return True
+    forms = {a for a, e in places().items() if e == place}
+    stems = {f[2:] if f.startswith("ال") else f for f in forms}
+    adjectives = {s[:-1] if s.endswith("يا") else (s[:-1] if s.endswith("ا") else s) + "ي" for s in stems if " " not in s}
+    squeezed = {_squeeze(s) for s in stems} - {""}
+    words = [normalize(w) for w in re.findall(r"[\u0621-\u064a]+", text)]
+    for w, nxt in zip(words, words[1:] + [""]):
+        for cand in (w, f"{w} {nxt}"):
+            bare = {cand, cand[1:] if cand[:1] in "وبلف" and len(cand) > 3 else cand}
+            bare |= {"ال" + c[2:] for c in bare if c.startswith("لل")}
+            bare |= {c[2:] for c in bare if c.startswith("ال")}
+            if bare & stems or bare & adjectives or {c[:-1] for c in bare if c.endswith("ه")} & adjectives:
+                return True
+            if {_squeeze(c) for c in bare} & squeezed:  # لوس أنجلس ~ لوس انجلوس
+                return True
+    return False
+
+
+def _squeeze(name: str) -> str:
+    """A name without its long vowels, when three letters or more remain (spellings vary in them)."""
+    out = re.sub(r"(?<=\S)[اوي]", "", name)
+    return out if len(out.replace(" ", "")) >= 3 else ""

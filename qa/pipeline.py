@@ -13,7 +13,7 @@ from index.meta import public
 from index.store import Hit, Store
 from index.text import detect_language
 
-from . import prompt, refuse
+from . import gazetteer, prompt, refuse
 from .answer import REFUSALS, Answer, Citation, QuestionError, Sources
 from .config import QASettings
 from .evidence import Evidence, select_evidence
@@ -172,16 +172,20 @@ class Pipeline:
         return [text for a in ids for _, text, _ in self.store.article_chunks(a)]
 
     def _passage_lacks(self, out: Outcome, question: str, language: str, hits: list[Hit], said: str) -> list[str]:
-        """Names the asker gave (people, places) that the answer's own passage (its text, title and
-        outlet) does not mention, though other retrieved passages do: such an answer is about something
-        else. Two-part questions are checked part by part elsewhere (each part has its own names)."""
+        """Places the asker named (CLDR countries and cities, qa/gazetteer.py) that the answer's own passage
+        (its text, title and outlet) does not name, nor their adjective (روسيا ~ الروسي): such an answer is
+        about another place ("in Brussels" answered from the Geneva delegation's passage). Places only:
+        their Arabic names are known, where a skeleton match of any capitalised word ("Championship")
+        would withdraw right answers. Two-part questions are left out (each part names its own places)."""
         if not out.text or out.evidence is None or len(split_question(question, language)) > 1:
             return []
         hit = next((h for h in hits if h.chunk_id == out.evidence.chunk_id), None)
         if hit is None:
             return []
         text = " ".join([hit.text, hit.title or "", str((hit.metadata or {}).get("outlet") or "")])
-        return [e for e in missing_entities(question, language, [text]) if e.lower() in said.lower()]
+        asked = [p for p in gazetteer.named(question, language) if p in gazetteer.named(said, language)
+                 or p.lower() in said.lower()]
+        return [p for p in asked if not gazetteer.mentions(text, p)]
 
     def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
                   qtype: str) -> tuple[Outcome, dict[str, int]]:

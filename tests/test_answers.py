@@ -316,3 +316,18 @@ def test_a_place_the_question_names_is_not_its_answer():
 ])
 def test_an_english_span_of_a_count_or_when_question_must_carry_a_number_or_a_time(text, qtype, fits):
     assert span.fits_type(text, qtype) is fits
+
+
+def test_places_a_question_names_and_whether_a_passage_names_them():
+    from qa import gazetteer
+
+    assert gazetteer.named("Who led the Russian delegation at the Russia–NATO meeting in Brussels?", "en") == \
+        ["Russia", "Brussels"]
+    assert gazetteer.named("ما اسم رئيس الوفد الروسي في محادثات فيينا؟", "ar") == ["Vienna"]
+    delegation = "ويرأس الوفد الروسي نائب وزير الخارجية الروسي سيرجي ريابكوف"
+    assert gazetteer.mentions(delegation, "Russia")  # its adjective
+    assert not gazetteer.mentions(delegation, "Brussels") and not gazetteer.mentions(delegation, "Vienna")
+    assert gazetteer.mentions("وصل إلى بروكسل أمس", "Brussels") and gazetteer.mentions("وفي بروكسل", "Brussels")
+    assert gazetteer.mentions("القوات الأوكرانية", "Ukraine") and gazetteer.mentions("الولايات المتحدة", "United States")
+    assert gazetteer.mentions("في لوس أنجلس", "Los Angeles")  # a spelling CLDR does not list
+    assert not gazetteer.mentions("في موسكو", "Vienna")
