@@ -1,5 +1,4 @@
 import re
-from pathlib import Path
 
 from index.chunk import chunk_article, make_splitter
 from index.clean import CleanArticle, clean

