@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import numbers
+from index.text import numbers, tokens
 
 _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 
@@ -174,6 +174,49 @@ def restates(text: str, question: str) -> bool:
     got, digits = numbers(text), set(re.findall(r"\d+", text))
     said = set(re.findall(r"\d+", question))
     return bool(got) and (got <= numbers(question) or digits <= said) and len(words(text)) <= 3
+
+
+def content(text: str) -> list[str]:
+    """The normalised tokens of text that carry meaning (three letters or more, no function word), with
+    a glued و / ف and ل / ب / ك (+ ال) taken off so "لأوكرانيا" and "أوكرانيا" compare equal."""
+    out = []
+    for t in tokens(text):
+        if len(t) >= 3 and t not in _FUNCTION:
+            for lead in ("و", "ف", "ل", "ب", "ك", "ال"):
+                if t.startswith(lead) and len(t) - len(lead) >= 3:
+                    t = t[len(lead):]
+            out.append(t)
+    return out
+
+
+def echoes(text: str, question: str) -> bool:
+    """A span whose every content word is the question's own ("لم تتم تلبية مطالبها الدفاعية" for
+    "ماذا تقول روسيا إنها ستفعل إذا لم تتم تلبية مطالبها الدفاعية؟"): a clause of the question that the
+    sentence repeats, not the answer it adds."""
+    got, said = content(text), set(content(question))
+    return bool(got) and all(t in said for t in got)
+
+
+def novel_runs(sentence: str, question: str) -> list[tuple[int, int]]:
+    """(start, end) runs of the sentence's words between the words the question has, each holding a
+    content word: where the sentence says what the question does not."""
+    said = set(content(question))
+    runs, start = [], None
+    ws = words(sentence)
+    for i, w in enumerate(ws + [None]):
+        asked = w is None or any(t in said for t in content(w))
+        if asked and start is not None:
+            a, b = start, i
+            while a < b and not content(ws[a]):
+                a += 1
+            while b > a and not content(ws[b - 1]):
+                b -= 1
+            if a < b:
+                runs.append((a, b))
+            start = None
+        elif not asked and start is None:
+            start = i
+    return runs
 
 
 def informative(text: str) -> bool:

@@ -331,3 +331,41 @@ def test_places_a_question_names_and_whether_a_passage_names_them():
     assert gazetteer.mentions("القوات الأوكرانية", "Ukraine") and gazetteer.mentions("الولايات المتحدة", "United States")
     assert gazetteer.mentions("في لوس أنجلس", "Los Angeles")  # a spelling CLDR does not list
     assert not gazetteer.mentions("في موسكو", "Vienna")
+
+
+def test_a_copied_clause_of_the_question_is_no_answer_the_model_copies_again_from_what_is_new():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    question = "ماذا تقول روسيا إنها ستفعل إذا لم تتم تلبية مطالبها الدفاعية بحسب رويترز؟"
+    sentence = "ونفت روسيا وجود خطط للهجوم لكنها تقول إنها ستتخذ عملا عسكريا غير محدد إذا لم تتم تلبية مطالبها الدفاعية"
+    assert span.echoes("لم تتم تلبية مطالبها الدفاعية", question)
+    assert not span.echoes("عملا عسكريا غير محدد", question) and not span.echoes("غير", question)
+    ws = span.words(sentence)
+    runs = [" ".join(ws[a:b]) for a, b in span.novel_runs(sentence, question)]
+    assert runs == ["ونفت", "وجود خطط للهجوم لكنها", "ستتخذ عملا عسكريا غير محدد"]
+    # the glued ل of "لأوكرانيا" does not hide that the span is the question's
+    assert span.echoes("أي غزو روسي لأوكرانيا", "كيف سيردون على أي غزو روسي على أوكرانيا؟")
+
+    class Grammars(ScriptedLLM):
+        """Free text first (the clause), then under a grammar; records the grammars it was given."""
+
+        def __init__(self, *replies):
+            super().__init__(*replies)
+            self.grammars = []
+
+        def stream(self, messages, max_tokens, grammar=None):
+            if grammar is not None:
+                self.grammars.append(grammar)
+            return super().stream(messages, max_tokens, None)
+
+    ev = Evidence(1, "a:0", "a", "t", sentence, 0.9)
+    llm = Grammars("إذا لم تتم تلبية مطالبها الدفاعية", "ستتخذ عملا عسكريا")
+    out = Generator(llm, FakeEmbedder(), choice_margin=0.0).copy(question, [ev], ev, "ar")
+    assert out.text == "ستتخذ عملا عسكريا" and "echo_respanned" in out.fired
+    # the grammar admits only the runs the question lacks: not the clause it repeats
+    assert len(llm.grammars) == 1 and '"ستتخذ"' in llm.grammars[0] and '"تلبية"' not in llm.grammars[0]
+    # a backend without grammars: the clause is still no answer, and nothing is made up
+    out = Generator(ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية"), FakeEmbedder(), 0.0).copy(question, [ev], ev, "ar")
+    assert out.text is None and "echo" in out.fired
