@@ -26,8 +26,8 @@ _MONTHS = {
 _WEEKDAYS = {"الاثنين": "Monday", "الثلاثاء": "Tuesday", "الاربعاء": "Wednesday", "الخميس": "Thursday",
              "الجمعه": "Friday", "السبت": "Saturday", "الاحد": "Sunday"}
 _FILLER = {"عام", "سنه", "العام", "من", "يوم", "و", "في"}
-_SCALE = {"الف": "thousand", "الاف": "thousand", "مليون": "million", "ملايين": "million", "مليار": "billion",
-          "مليارات": "billion"}
+_SCALE = {"الف": "thousand", "الاف": "thousand", "الالاف": "thousand", "مليون": "million", "ملايين": "million",
+          "الملايين": "million", "مليار": "billion", "مليارات": "billion"}
 _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "شخص": "people", "طلبا": "requests",
           "طلبات": "requests", "يوما": "days", "ايام": "days", "اشهر": "months", "سنوات": "years",
           "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks"}
@@ -154,8 +154,8 @@ def by_code(span: str) -> str | None:
             out.append(tok)
         elif tok in _WEEKDAYS or ("ال" + tok) in _WEEKDAYS:
             out.append(_WEEKDAYS.get(tok) or _WEEKDAYS["ال" + tok])
-        elif tok in _SCALE:
-            out.append(_SCALE[tok])
+        elif tok in _SCALE:  # "عشرات الآلاف" -> "tens of thousands"
+            out.append(_SCALE[tok] + ("s" if out and out[-1].endswith(" of") else ""))
         elif tok in _UNITS:
             out.append(_UNITS[tok])
         elif tok in _NUMBER_WORDS and not out:

@@ -177,11 +177,11 @@ def restates(text: str, question: str) -> bool:
 
 
 def content(text: str) -> list[str]:
-    """The normalised tokens of text that carry meaning (three letters or more, no function word), with
+    """The normalised tokens of text that carry meaning (a number, or three letters or more and no function word), with
     a glued و / ف and ل / ب / ك (+ ال) taken off so "لأوكرانيا" and "أوكرانيا" compare equal."""
     out = []
     for t in tokens(text):
-        if len(t) >= 3 and t not in _FUNCTION:
+        if (len(t) >= 3 and t not in _FUNCTION) or any(c.isdigit() for c in t):
             for lead in ("و", "ف", "ل", "ب", "ك", "ال"):
                 if t.startswith(lead) and len(t) - len(lead) >= 3:
                     t = t[len(lead):]

@@ -217,6 +217,7 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     gbnf = grammar.span_grammar('قال "المذهل والصعب" هنا')
     assert 'w1 ::= "\\"المذهل"' not in gbnf and 'w1 ::= "المذهل"' in gbnf
     llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
+    llama_cpp.LlamaGrammar.from_string(grammar.runs_grammar(["a", "b", "c", "d"], [(0, 1), (2, 4)]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(grammar.choice_grammar(["13 يناير", "12 يناير"]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(render.LATIN_GRAMMAR, verbose=False)
 
@@ -228,6 +229,7 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     ("نائب وزير الدفاع ألكسندر فومين", "Alexander Fomin"), ("ويندي فلان", None), ("أكثر من سبع ساعات", "more than seven hours"),
     ("نحو 15 ألف شخص", "about 15 thousand people"), ("الاثنين 10 كانون الثاني/ يناير", "Monday 10 January"),
     # any country or city the CLDR lists (babel), not only the ones these articles name
+    ("عشرات الآلاف", "tens of thousands"), ("مئات الأمتار", "hundreds of metres"),
     ("في النمسا", "Austria"), ("للنمسا", "Austria"), ("القاهرة", "Cairo"), ("وطوكيو", "Tokyo"), ("الوقت", None),
 ])
 def test_dates_numbers_and_known_places_are_rendered_by_code(arabic, english):
@@ -342,6 +344,7 @@ def test_a_copied_clause_of_the_question_is_no_answer_the_model_copies_again_fro
     sentence = "ونفت روسيا وجود خطط للهجوم لكنها تقول إنها ستتخذ عملا عسكريا غير محدد إذا لم تتم تلبية مطالبها الدفاعية"
     assert span.echoes("لم تتم تلبية مطالبها الدفاعية", question)
     assert not span.echoes("عملا عسكريا غير محدد", question) and not span.echoes("غير", question)
+    assert not span.echoes("أرسلت روسيا 45 طلباً", "كم طلبا أرسلت روسيا؟")  # its number is new
     ws = span.words(sentence)
     runs = [" ".join(ws[a:b]) for a, b in span.novel_runs(sentence, question)]
     assert runs == ["ونفت", "وجود خطط للهجوم لكنها", "ستتخذ عملا عسكريا غير محدد"]
