@@ -178,20 +178,13 @@ class Generator:
         if best is None or f1 < PARAMS.snap_min_f1:
             return Outcome.of(None, ev, "unsupported_dropped", reply=free)
         if span.echoes(best, question):
-            return self.beyond_echo(messages, question, where, qtype, free)
+            # the model copied a clause of the question ("if its demands are not met" for "what will
+            # Russia do if its demands are not met?"): the answer is what the sentence says next to it
+            got = span.beside_echo(where.text, best, question)
+            if got is None or not span.informative(got) or not span.fits_type(got, qtype):
+                return Outcome.of(None, where, "echo", reply=free)
+            return Outcome.of(got, where, "beside_echo", reply=free)
         return Outcome.of(best, where, *(["citation_reassigned"] if where is not ev else []), reply=free)
-
-    def beyond_echo(self, messages: list[dict], question: str, ev: Evidence, qtype: str, free: str) -> Outcome:
-        """The model copied a clause of the question ("if its demands are not met" for "what will Russia
-        do if its demands are not met?"): it copies again, under a grammar of the runs of the sentence
-        the question lacks; without a grammar, or with nothing new, nothing is answered."""
-        runs = span.novel_runs(ev.text, question)
-        reply = constrained(self.llm, messages, grammar.runs_grammar(span.words(ev.text), runs),
-                            PARAMS.span_tokens) if runs else None
-        got = grammar.complete_words(reply, ev.text) if reply else ""
-        if not got or not span.informative(got) or not span.fits_type(got, qtype) or span.echoes(got, question):
-            return Outcome.of(None, ev, "echo", reply=free)
-        return Outcome.of(got, ev, "echo_respanned", reply=free)
 
     # ---- English ---------------------------------------------------------------------------
     def english(self, arabic: str, ev: Evidence, question: str, qtype: str) -> Outcome:

@@ -16,20 +16,12 @@ def _literal(text: str) -> str:
 def span_grammar(sentence: str) -> str:
     """GBNF: any contiguous run of the sentence's words, separated by single spaces."""
     ws = words(sentence)
-    return runs_grammar(ws, [(0, len(ws))])
-
-
-def runs_grammar(ws: list[str], runs: list[tuple[int, int]]) -> str:
-    """GBNF: any contiguous run of words inside one of the runs (start, end) of ws."""
-    runs = [(a, b) for a, b in runs if a < b]
-    if not runs:
+    if not ws:
         return 'root ::= ""'
-    starts = [f"r{k}w{i}" for k, (a, b) in enumerate(runs) for i in range(a, b)]
-    rules = ["root ::= " + " | ".join(starts)]
-    for k, (a, b) in enumerate(runs):
-        for i in range(a, b):
-            tail = f' (" " r{k}w{i + 1})?' if i + 1 < b else ""
-            rules.append(f"r{k}w{i} ::= {_literal(ws[i])}{tail}")
+    rules = ["root ::= " + " | ".join(f"w{i}" for i in range(len(ws)))]
+    for i, w in enumerate(ws):
+        tail = f' (" " w{i + 1})?' if i + 1 < len(ws) else ""
+        rules.append(f"w{i} ::= {_literal(w)}{tail}")
     return "\n".join(rules)
 
 

@@ -11,7 +11,9 @@ interpreter. The 1.5B model then answers with the nearest fact. Three checks, al
 * `echo`: a who-answer that only repeats a person the question already names ("Who was the Secretary
   of State to whom Sherman was deputy?" -> "Sherman") answers nothing; nor does a name whose title
   rules it out: the deputy of the office asked for, or another nationality (qa/titles.py `conflicts`,
-  fired as `title_conflict`).
+  fired as `title_conflict`). An Arabic span that only repeats a clause of the question is replaced by
+  what the sentence says beside it, and is `echo` too when the sentence says nothing new
+  (qa/span.py `echoes`, `beside_echo`).
 
 `reason(...)` returns the first that fires (with what it found) or None. Measured on the dev sets
 only (eval/answers_dev.jsonl, eval/gold/dev.jsonl): see README, "Refusals".

@@ -219,6 +219,20 @@ def novel_runs(sentence: str, question: str) -> list[tuple[int, int]]:
     return runs
 
 
+def beside_echo(sentence: str, echoed: str, question: str) -> str | None:
+    """The run of new words (novel_runs) nearest to where the sentence repeats the question (echoed, a
+    run of its words), the one before it on a tie: "ستتخذ عملا عسكريا غير محدد" before "إذا لم تتم تلبية
+    مطالبها الدفاعية"."""
+    ws, e = words(sentence), echoed.split()
+    at = next((i for i in range(len(ws) - len(e) + 1) if ws[i:i + len(e)] == e), None)
+    runs = novel_runs(sentence, question)
+    if at is None or not runs:
+        return None
+    end = at + len(e)
+    a, b = min(runs, key=lambda r: (at - r[1] if r[1] <= at else r[0] - end if r[0] >= end else 0, r[0] > at))
+    return " ".join(ws[a:b])
+
+
 def informative(text: str) -> bool:
     """A span that says something: at least one word of three letters or more that is not a function
     word ("كل" alone, left after a snapped reply lost its name, is not an answer)."""

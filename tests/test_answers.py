@@ -217,7 +217,6 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     gbnf = grammar.span_grammar('قال "المذهل والصعب" هنا')
     assert 'w1 ::= "\\"المذهل"' not in gbnf and 'w1 ::= "المذهل"' in gbnf
     llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
-    llama_cpp.LlamaGrammar.from_string(grammar.runs_grammar(["a", "b", "c", "d"], [(0, 1), (2, 4)]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(grammar.choice_grammar(["13 يناير", "12 يناير"]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(render.LATIN_GRAMMAR, verbose=False)
 
@@ -335,7 +334,7 @@ def test_places_a_question_names_and_whether_a_passage_names_them():
     assert not gazetteer.mentions("في موسكو", "Vienna")
 
 
-def test_a_copied_clause_of_the_question_is_no_answer_the_model_copies_again_from_what_is_new():
+def test_a_copied_clause_of_the_question_is_no_answer_what_the_sentence_says_beside_it_is():
     from qa.evidence import Evidence
     from qa.generate import Generator
     from tests.fakes import FakeEmbedder, ScriptedLLM
@@ -351,24 +350,12 @@ def test_a_copied_clause_of_the_question_is_no_answer_the_model_copies_again_fro
     # the glued ل of "لأوكرانيا" does not hide that the span is the question's
     assert span.echoes("أي غزو روسي لأوكرانيا", "كيف سيردون على أي غزو روسي على أوكرانيا؟")
 
-    class Grammars(ScriptedLLM):
-        """Free text first (the clause), then under a grammar; records the grammars it was given."""
-
-        def __init__(self, *replies):
-            super().__init__(*replies)
-            self.grammars = []
-
-        def stream(self, messages, max_tokens, grammar=None):
-            if grammar is not None:
-                self.grammars.append(grammar)
-            return super().stream(messages, max_tokens, None)
-
     ev = Evidence(1, "a:0", "a", "t", sentence, 0.9)
-    llm = Grammars("إذا لم تتم تلبية مطالبها الدفاعية", "ستتخذ عملا عسكريا")
+    llm = ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية")
     out = Generator(llm, FakeEmbedder(), choice_margin=0.0).copy(question, [ev], ev, "ar")
-    assert out.text == "ستتخذ عملا عسكريا" and "echo_respanned" in out.fired
-    # the grammar admits only the runs the question lacks: not the clause it repeats
-    assert len(llm.grammars) == 1 and '"ستتخذ"' in llm.grammars[0] and '"تلبية"' not in llm.grammars[0]
-    # a backend without grammars: the clause is still no answer, and nothing is made up
-    out = Generator(ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية"), FakeEmbedder(), 0.0).copy(question, [ev], ev, "ar")
+    # what the sentence says next to the clause the model copied, with no second call
+    assert out.text == "ستتخذ عملا عسكريا غير محدد" and "beside_echo" in out.fired and len(llm.prompts) == 1
+    # nothing new in the sentence: the clause is still no answer, and nothing is made up
+    bare = Evidence(1, "a:0", "a", "t", "إذا لم تتم تلبية مطالبها الدفاعية", 0.9)
+    out = Generator(ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية"), FakeEmbedder(), 0.0).copy(question, [bare], bare, "ar")
     assert out.text is None and "echo" in out.fired
