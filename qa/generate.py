@@ -16,7 +16,7 @@ from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine
 from .llm import LLM, count_tokens, text
 from .params import PARAMS
-from .support import negated
+from .support import opposite
 from .trace import Outcome
 
 YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
@@ -55,7 +55,7 @@ class Generator:
         """The answer from the chosen evidence sentence ev."""
         if qtype == "yesno":
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
-            out = Outcome.of(YES_NO[language][0 if negated(ev.text) != negated(question) else 1], ev, "yesno_by_code")
+            out = Outcome.of(YES_NO[language][0 if opposite(ev.text, question) else 1], ev, "yesno_by_code")
         else:
             found = self.span(question, evidence, ev, qtype)
             if not found.text:

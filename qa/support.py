@@ -7,7 +7,8 @@
 * `missing_entities`: those that no retrieved text mentions, compared by consonant skeleton across
   scripts (Zelensky ~ زيلينسكي). A question about someone the articles never mention is refused
   instead of answered with someone else's words.
-* `negated`: a yes/no question answered by "لا توجد خطط" is a "no".
+* `negated` / `opposite`: a yes/no question answered by "لا توجد خطط" is a "no"; a negation the question
+  and the sentence share with the same next word ("ضمانات عدم توسيع الناتو") is their topic, not a polarity.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from index.text import normalize, tokens
+from index.text import arabic_ratio, normalize, tokens
 
 from .cite import _skeleton_arabic, _skeleton_latin
+from .span import content
 
 # ---- question type ---------------------------------------------------------------------------
 _TYPES_EN = [  # English, and the question words of French (answered in English too)
@@ -169,10 +171,37 @@ def missing_entities(question: str, language: str, texts: list[str]) -> list[str
 
 
 # ---- yes / no --------------------------------------------------------------------------------
-# a negation word, with a glued و / ف ("ولم يتم") and after a quote or bracket ("“لم تتوصلا")
-_NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وف]?(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(?=[\s\"“”«».,،:)]|$)|"
+# a negation word, with a glued و / ف / ب ("ولم يتم", "بعدم توسيع") and after a quote or bracket ("“لم تتوصلا")
+_NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وفب]?(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(?=[\s\"“”«».,،:)]|$)|"
                        r"\b(no|not|never|none|deny|denied|denies|n't)\b|n't\b")
 
 
 def negated(sentence: str) -> bool:
     return bool(_NEGATION.search(normalize(sentence)))
+
+
+def _negations(text: str) -> dict[tuple[str, str], str]:
+    """Each negation word with the word after it, and the four words after it: {("لم", "يتم"): "يتم
+    إحراز تقدم في", ("عدم", "توسيع"): "توسيع الناتو"}."""
+    text = normalize(text)
+    out = {}
+    for m in _NEGATION.finditer(text):
+        word = (m.group(2) or m.group(3) or "n't").lower()
+        after = [w.lower() for w in re.findall(r"[\w']+", text[m.end():])[:4]]
+        out[(word, after[0] if after else "")] = " ".join(after)
+    return out
+
+
+def opposite(sentence: str, question: str) -> bool:
+    """The sentence's polarity differs from the question's ("does Russia deny…?" + "ونفت روسيا…" agree).
+    Both Arabic: a negation the two share with the same next word is their common ground, not a polarity
+    ("هل تم إحراز تقدم في ضمانات عدم توسيع الناتو؟" + "لم يتم إحراز تقدم في ضمانات بعدم توسيع الناتو" is a
+    "no"), and a negation of the sentence counts only where its next words are the question's ("…غير محدد"
+    in another clause does not negate "وجود خطط"). Across languages: any negation on either side."""
+    s, q = _negations(sentence), _negations(question)
+    if arabic_ratio(sentence) > 0.5 and arabic_ratio(question) > 0.5:
+        asked = set(content(question))
+        shared = s.keys() & q.keys()
+        s = {k for k, after in s.items() if k not in shared and asked & set(content(after))}
+        q = {k for k in q if k not in shared}
+    return bool(s) != bool(q)

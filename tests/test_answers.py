@@ -63,6 +63,23 @@ def test_negation_decides_yes_no():
     assert negated("ولم يتم تحديد موعد اللقاء الثالث.")  # a glued و
     assert negated('وقال لافروف إن البلدين "لم يتوصلا بعد إلى اتفاق')  # after a quote
     assert not negated("غيرت موسكو موقفها") and not negated("الولايات المتحدة")  # غير / لا inside words
+    assert negated("ضمانات بعدم توسيع الناتو")  # a glued ب
+
+
+def test_a_negation_the_question_and_the_sentence_share_is_their_topic_not_a_polarity():
+    from qa.support import opposite
+
+    q = "هل قال ريابكوف إنه تم إحراز تقدم في قضية ضمانات عدم توسيع الناتو؟"
+    assert opposite("لم يتم إحراز تقدم في قضية تقديم ضمانات بعدم توسيع الناتو", q)  # a no
+    assert not opposite("تم إحراز تقدم في قضية ضمانات عدم توسيع الناتو", q)  # a yes, though both say عدم
+    # a negation in another clause ("غير محدد", "لم تتم تلبية") does not turn the denial the question names
+    denial = "ونفت روسيا وجود خطط للهجوم لكنها تقول إنها ستتخذ عملا عسكريا غير محدد إذا لم تتم تلبية مطالبها"
+    assert not opposite(denial, "هل نفت روسيا وجود خطط للهجوم؟") and opposite(denial, "هل أكدت روسيا وجود خطط للهجوم؟")
+    assert opposite("ولم يتم تحديد موعد اللقاء الثالث", "هل حدد الجانبان موعد الاجتماع الثالث؟")
+    # unchanged where nothing is shared: a negated question and a negated sentence agree
+    assert not opposite("ونفت روسيا وجود خطط للهجوم", "Does Russia deny having plans to attack?")
+    assert opposite("لا توجد خطط لإجراء اتصال", "Are there plans for a call?")
+    assert not opposite("أجرى الرئيسان مكالمة", "Did the presidents hold a call?")
 
 
 def test_a_negated_question_answered_by_a_negated_sentence_is_a_yes(make_pipeline):
