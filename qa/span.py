@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import numbers, tokens
+from index.text import numbers, strip_prefix, tokens
 
 _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 
@@ -182,9 +182,8 @@ def content(text: str) -> list[str]:
     out = []
     for t in tokens(text):
         if (len(t) >= 3 and t not in _FUNCTION) or any(c.isdigit() for c in t):
-            for lead in ("و", "ف", "ل", "ب", "ك", "ال"):
-                if t.startswith(lead) and len(t) - len(lead) >= 3:
-                    t = t[len(lead):]
+            for leads in (("و", "ف"), ("ل", "ب", "ك"), ("ال",)):
+                t = strip_prefix(t, leads)
             out.append(t)
     return out
 
