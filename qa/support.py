@@ -177,7 +177,7 @@ _NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وفب]?(لا|لم|لن|ل
 
 
 def negated(sentence: str) -> bool:
-    return bool(_NEGATION.search(normalize(sentence)))
+    return bool(_negations(sentence))
 
 
 def _negations(text: str) -> dict[tuple[str, str], str]:
