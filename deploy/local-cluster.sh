@@ -65,7 +65,7 @@ start() {
   if [[ "$LLM" == server ]]; then
     launch llm env OMP_WAIT_POLICY=PASSIVE "$PYTHON" -m llama_cpp.server --model "$GGUF" --host 127.0.0.1 \
       --port "$LLM_PORT" --model_alias khabar-llm --n_ctx 4096 --n_threads "$THREADS" \
-      --n_threads_batch "$THREADS" --n_batch 512 --seed 0 --interrupt_requests False
+      --n_threads_batch "$THREADS" --n_batch 512 --seed 0 --interrupt_requests False --logits_all False
     wait_http "http://127.0.0.1:$LLM_PORT/v1/models" 180 llm
     llm_env=(KHABAR_LLM=openai "KHABAR_LLM_URL=http://127.0.0.1:$LLM_PORT/v1" KHABAR_LLM_MODEL=khabar-llm)
   fi

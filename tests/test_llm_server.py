@@ -116,7 +116,7 @@ def start_llama_server(gguf, port: int, threads: int = 2, ctx: int = 4096, cache
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
          "--model_alias", "khabar-llm", "--n_ctx", str(ctx), "--n_threads", str(threads),
          "--n_threads_batch", str(threads), "--n_batch", "512", "--seed", "0", "--interrupt_requests", "False",
-         *extra],
+         "--logits_all", "False", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1],
         env={**__import__("os").environ, "OMP_WAIT_POLICY": "PASSIVE"})
 
