@@ -176,6 +176,10 @@ _NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وفب]?(لا|لم|لن|ل
                        r"\b(no|not|never|none|deny|denied|denies|n't)\b|n't\b")
 
 
+# "لا يزال" / "لا تزال" is "still", not a negation
+_STILL = {normalize(w) for w in "يزال تزال يزالون تزالان زال زالت".split()}
+
+
 def negated(sentence: str) -> bool:
     return bool(_negations(sentence))
 
@@ -188,6 +192,8 @@ def _negations(text: str) -> dict[tuple[str, str], str]:
     for m in _NEGATION.finditer(text):
         word = (m.group(2) or m.group(3) or "n't").lower()
         after = [w.lower() for w in re.findall(r"[\w']+", text[m.end():])[:4]]
+        if word == "لا" and after and after[0] in _STILL:
+            continue
         out[(word, after[0] if after else "")] = " ".join(after)
     return out
 
@@ -199,9 +205,65 @@ def opposite(sentence: str, question: str) -> bool:
     "no"), and a negation of the sentence counts only where its next words are the question's ("…غير محدد"
     in another clause does not negate "وجود خطط"). Across languages: any negation on either side."""
     s, q = _negations(sentence), _negations(question)
-    if arabic_ratio(sentence) > 0.5 and arabic_ratio(question) > 0.5:
+    both_arabic = arabic_ratio(sentence) > 0.5 and arabic_ratio(question) > 0.5
+    if both_arabic:
         asked = set(content(question))
         shared = s.keys() & q.keys()
         s = {k for k, after in s.items() if k not in shared and asked & set(content(after))}
         q = {k for k in q if k not in shared}
-    return bool(s) != bool(q)
+    return (bool(s) != bool(q)) != contrary(sentence, question, both_arabic)
+
+
+# predicates that deny each other: "هل توقفت الاشتباكات؟" answered by "واستمرت الاشتباكات" is a "no", and
+# so is "was it possible to assess the results?" by "من السابق لأوانه تقييم النتائج". Each concept: its
+# Arabic word forms (a glued و / ف is taken off) and an English pattern.
+_CONCEPTS = {
+    "stop": ("توقف توقفت يتوقف تتوقف توقفوا انتهى انتهت ينتهي تنتهي", r"stop(ped|s)?|ceased?|ended|halted?"),
+    "continue": ("استمر استمرت يستمر تستمر مستمر مستمرة متواصل متواصلة تواصل تواصلت يتواصل تتواصل يزال تزال زال زالت",
+                 r"continu(e|ed|es|ing)|persist(ed|s)?|still|ongoing"),
+    "possible": ("يمكن يمكنه يمكنها ممكن ممكنا الممكن بالإمكان", r"possible"),
+    "early": ("لأوانه مبكر مبكرا المبكر", r"too early|premature"),
+    "succeed": ("نجح نجحت ينجح تنجح نجاح", r"succe(ed|eded|eds|ss|ssful)"),
+    "fail": ("فشل فشلت يفشل تفشل فشلها إخفاق", r"fail(ed|s|ure)?"),
+    "accept": ("وافق وافقت يوافق توافق موافقة قبلت تقبل يقبل", r"accept(ed|s)?|agreed? to|approv(e|ed|es)"),
+    "reject": ("رفض رفضت يرفض ترفض رفضها رفضه", r"reject(ed|s)?|refus(e|ed|es)|turned down"),
+    "rise": ("ارتفع ارتفعت يرتفع ترتفع ارتفاع زاد زادت يزيد تزيد زيادة", r"r(ise|ose|isen|ising)|increas(e|ed|es)|gr(ow|ew|own)"),
+    "fall": ("انخفض انخفضت ينخفض تنخفض انخفاض تراجع تراجعت يتراجع تتراجع تقلص تقلصت",
+             r"f(all|ell|allen)|decreas(e|ed|es)|drop(ped|s)?|declin(e|ed|es)"),
+}
+_CONTRARY = [("stop", "continue"), ("possible", "early"), ("succeed", "fail"), ("accept", "reject"), ("rise", "fall")]
+_CONCEPT_AR = {name: {normalize(w) for w in ar.split()} for name, (ar, _) in _CONCEPTS.items()}
+_CONCEPT_EN = {name: re.compile(rf"\b(?:{en})\b") for name, (_, en) in _CONCEPTS.items()}
+
+
+def _concepts(text: str) -> dict[str, list[int]]:
+    """concept -> the positions of its words in text (Arabic word index; -1 for an English match)."""
+    out: dict[str, list[int]] = {}
+    words = [w for w in re.findall(r"[\w']+", normalize(text))]
+    for i, w in enumerate(words):
+        bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
+        future = bare[1:] if bare[:2] in ("سي", "ست") and len(bare) > 4 else bare  # "ستستمر" -> "تستمر"
+        for name, forms in _CONCEPT_AR.items():
+            if w in forms or bare in forms or future in forms:
+                out.setdefault(name, []).append(i)
+    lower = text.lower()
+    for name, pattern in _CONCEPT_EN.items():
+        if pattern.search(lower):
+            out.setdefault(name, []).append(-1)
+    return out
+
+
+def contrary(sentence: str, question: str, both_arabic: bool = False) -> bool:
+    """The sentence asserts the contrary of the question's predicate (and not the predicate itself). Both
+    Arabic: only where the sentence's word has the question's words within four words of it."""
+    q, s = _concepts(question), _concepts(sentence)
+    words = re.findall(r"[\w']+", normalize(sentence))
+    asked = set(content(question))
+    for a, b in _CONTRARY:
+        for x, y in ((a, b), (b, a)):
+            if x not in q or y not in s or x in s:
+                continue
+            if not both_arabic or any(asked & set(content(" ".join(words[max(0, i - 4):i + 5])))
+                                      for i in s[y] if i >= 0):
+                return True
+    return False

@@ -82,6 +82,26 @@ def test_a_negation_the_question_and_the_sentence_share_is_their_topic_not_a_pol
     assert not opposite("أجرى الرئيسان مكالمة", "Did the presidents hold a call?")
 
 
+def test_a_sentence_that_asserts_the_contrary_predicate_is_a_no():
+    from qa.support import opposite
+
+    q = "هل توقفت الاشتباكات القاتلة في شرق أوكرانيا بعد وقف إطلاق النار؟"  # "وقف إطلاق النار" is a noun here
+    assert opposite("واستمرت الاشتباكات القاتلة في شرق أوكرانيا رغم وقف إطلاق النار", q)
+    assert not opposite("وتوقفت الاشتباكات القاتلة في شرق أوكرانيا", q)
+    # the contrary word in another clause, about something else, decides nothing
+    assert not opposite("وتوقفت الاشتباكات في شرق أوكرانيا بينما تستمر المحادثات في جنيف", q)
+    assert not opposite("وقال إن المحادثات ستستمر في جنيف الأسبوع المقبل", "هل توقفت الاشتباكات في أوكرانيا؟")
+    assert opposite("وقال إن المحادثات ستستمر في جنيف الأسبوع المقبل", "هل توقفت المحادثات في جنيف؟")
+    early = "وقال بيسكوف إنه من السابق لأوانه تقييم نتائج محادثات جنيف"
+    assert opposite(early, "Did Peskov say it was already possible to assess the results of the Geneva talks?")
+    assert not opposite(early, "Did Peskov say it was too early to assess the results?")
+    assert opposite("ورفضت واشنطن المقترحات الروسية", "Did Washington accept the Russian proposals?")
+    assert not opposite("ورفضت واشنطن المقترحات الروسية", "Did Washington reject the Russian proposals?")
+    # "لا تزال" is "still": no negation
+    assert not opposite("لا تزال المحادثات جارية", "Are the talks still ongoing?")
+    assert opposite("لا تزال المحادثات جارية", "هل انتهت المحادثات؟")
+
+
 def test_a_negated_question_answered_by_a_negated_sentence_is_a_yes(make_pipeline):
     from tests.fakes import ScriptedLLM
 
