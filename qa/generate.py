@@ -232,11 +232,20 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, questio
     for, "what date" -> a day and month, before one with a weekday only). None: a sentence without any
     (refuse); []: English evidence, whose dates the Arabic rules don't see (the model copies)."""
     options = span.candidates(ev.text, qtype)
-    if options:
+    # "on what date" / "at what hour" answered by a sentence with a weekday only: a neighbour that has
+    # the grain asked for answers instead
+    wrong_grain = qtype == "when" and bool(options) and span.asks_grain(question, language) and \
+        not span.fit(options, question, language, strict=True)
+    if options and not wrong_grain:
         return ev, options, Outcome()
-    near = [(e, found) for e in evidence if e.chunk_id == ev.chunk_id and (found := span.candidates(e.text, qtype))]
+    near = [(e, found) for e in evidence if e.chunk_id == ev.chunk_id and e is not ev
+            and (found := span.candidates(e.text, qtype))]
     if qtype == "when":
         near.sort(key=lambda x: not span.fit(x[1], question, language, strict=True))
+    if wrong_grain:
+        near = [x for x in near if span.fit(x[1], question, language, strict=True)]
+        if not near:
+            return ev, options, Outcome()
     if near:
         return *near[0], Outcome.of(None, None, "type_from_neighbour")
     if arabic_ratio(ev.text) < 0.5:

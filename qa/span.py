@@ -249,6 +249,14 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")
 
 
+def asks_grain(question: str, language: str) -> bool:
+    """The question names the grain it wants ("what date", "في أي ساعة", "which day of the week"), not
+    only "when" / "متى"."""
+    q = question.lower() if language == "en" else question
+    plain = (r"\bwhen\b", r"متى")[language != "en"]
+    return any(re.search(en if language == "en" else ar, re.sub(plain, " ", q)) for en, ar in _ASKS.values())
+
+
 def fit(options: list[str], question: str, language: str, strict: bool = False) -> list[str]:
     """The date / time candidates of the grain the question asks for: a weekday for "which day of the
     week", a clock time for "at what time", a year for "what year", and for "what date" / "when" a day

@@ -23,6 +23,16 @@ from .cite import _skeleton_arabic, _skeleton_latin
 from .span import content
 
 # ---- question type ---------------------------------------------------------------------------
+# "Which Russian minister…?", "أي مسؤول…؟": a person asked for by role (up to three words between, none a verb)
+_ROLES_EN = ("minister|ministers|official|officials|spokesman|spokeswoman|spokesperson|diplomat|diplomats|president|"
+             "leader|leaders|journalist|journalists|reporter|reporters|photographer|envoy|ambassador|secretary|"
+             "negotiator|aide|adviser|advisor|chancellor|commander|senator|deputy|delegate|politician|analyst|"
+             "correspondent|author|editor")
+_PERSON_EN = (r"^(which|what) (?:(?!did |does |do |is |are |was |were |has |have |had |will |would |can |could )"
+              rf"[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b"
+              r"(?! (role|roles|position|title|post|job|statement|visit|residence|office|figures|report|data|account)\b)")
+_PERSON_AR = (r"(^|\s)(أي|اي) (وزير|وزيرة|مسؤول|مسؤولة|متحدث|متحدثة|ناطق|ناطقة|دبلوماسي|رئيس|زعيم|صحفي|صحفية|"
+              r"مصور|سفير|مبعوث|مستشار|نائب|نائبة)(\s|$)")
 _TYPES_EN = [  # English, and the question words of French (answered in English too)
     ("yesno", r"^(is|are|was|were|did|does|do|will|has|have|had|can|could)\b"),
     ("who", r"^qui\b"),
@@ -33,14 +43,14 @@ _TYPES_EN = [  # English, and the question words of French (answered in English 
     ("when", r"\bwhen\b|\bwhat (date|day|year|time|month)\b|\bwhich (date|day|year|month)\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
     ("where", r"\bwhere\b|\b(which|what) ([a-z]+ )?(city|capital|country|place|venue|town)\b"),
-    ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b"),
+    ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b|" + _PERSON_EN),
 ]
 _TYPES_AR = [
     ("yesno", r"^هل\b"),
     ("count", r"(^|\s)(كم|ما عدد|عدد)\s"),
     ("when", r"(^|\s)(متى)(\s|$)|في (اي|أي) (عام|سنه|سنة|يوم|تاريخ|شهر|ساعه|ساعة)|ما تاريخ"),
     ("where", r"(^|\s)(اين|أين)(\s|$)|في (اي|أي) (مدينه|مدينة|عاصمه|عاصمة|دوله|دولة|مكان|بلد)"),
-    ("who", r"^(من|ومن)\s|(^|\s)(ما اسم|ما هو اسم)\s"),
+    ("who", r"^(من|ومن)\s|(^|\s)(ما اسم|ما هو اسم)\s|" + _PERSON_AR),
 ]
 
 
@@ -255,15 +265,12 @@ def _concepts(text: str) -> dict[str, list[int]]:
 
 def contrary(sentence: str, question: str, both_arabic: bool = False) -> bool:
     """The sentence asserts the contrary of the question's predicate (and not the predicate itself). Both
-    Arabic: only where the sentence's word has the question's words within four words of it."""
+    Arabic, a word of the sentence counts only with the question's words within two words of it: "انتهت
+    الحرب ..., لكن الاشتباكات القاتلة استمرت" answers "هل توقفت الاشتباكات القاتلة؟" with a no."""
     q, s = _concepts(question), _concepts(sentence)
-    words = re.findall(r"[\w']+", normalize(sentence))
-    asked = set(content(question))
-    for a, b in _CONTRARY:
-        for x, y in ((a, b), (b, a)):
-            if x not in q or y not in s or x in s:
-                continue
-            if not both_arabic or any(asked & set(content(" ".join(words[max(0, i - 4):i + 5])))
-                                      for i in s[y] if i >= 0):
-                return True
-    return False
+    if both_arabic:
+        words = re.findall(r"[\w']+", normalize(sentence))
+        asked = set(content(question))
+        s = {name: at for name, at in s.items()
+             if any(asked & set(content(" ".join(words[max(0, i - 2):i + 3]))) for i in at)}
+    return any(x in q and y in s and x not in s for a, b in _CONTRARY for x, y in ((a, b), (b, a)))

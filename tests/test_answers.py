@@ -33,6 +33,12 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("According to Peskov, was a Putin–Biden phone call planned after the Geneva talks?", "en", "yesno"),
     ("بحسب بيسكوف، هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
     ("According to Reuters, who led the talks?", "en", "who"),
+    # a person asked for by role is a who-question; a role word as an adjective or after a verb is not
+    ("Which Russian minister spoke about a prisoner exchange?", "en", "who"),
+    ("Which White House spokeswoman commented on the call?", "en", "who"),
+    ("What did the minister say?", "en", "other"),
+    ("What official role does Ushakov hold?", "en", "other"),
+    ("أي مسؤول روسي قال إن المحادثات صعبة؟", "ar", "who"),
 ])
 def test_question_type(question, language, qtype):
     assert question_type(question, language) == qtype
@@ -88,6 +94,8 @@ def test_a_sentence_that_asserts_the_contrary_predicate_is_a_no():
     q = "هل توقفت الاشتباكات القاتلة في شرق أوكرانيا بعد وقف إطلاق النار؟"  # "وقف إطلاق النار" is a noun here
     assert opposite("واستمرت الاشتباكات القاتلة في شرق أوكرانيا رغم وقف إطلاق النار", q)
     assert not opposite("وتوقفت الاشتباكات القاتلة في شرق أوكرانيا", q)
+    # the war ended, the clashes the question asks about did not
+    assert opposite("انتهت الحرب العظمى بوقف إطلاق النار في عام 2015 ، لكن الاشتباكات القاتلة استمرت.", q)
     # the contrary word in another clause, about something else, decides nothing
     assert not opposite("وتوقفت الاشتباكات في شرق أوكرانيا بينما تستمر المحادثات في جنيف", q)
     assert not opposite("وقال إن المحادثات ستستمر في جنيف الأسبوع المقبل", "هل توقفت الاشتباكات في أوكرانيا؟")
@@ -163,6 +171,15 @@ def test_a_neighbour_with_the_asked_grain_gives_the_date():
     assert got is dated and options == ["10 كانون الثاني/ يناير"]
     got, _, _ = typed_candidates([chosen, weekday, dated], chosen, "when", "On which day of the week?", "en")
     assert got is weekday
+    # the chosen sentence has a date, but not of the grain asked: the neighbour's answers
+    got, options, _ = typed_candidates([weekday, dated], weekday, "when", "On what date did the talks begin?", "en")
+    assert got is dated and options == ["10 كانون الثاني/ يناير"]
+    clock = ev(4, "وبدأ الاجتماع قرابة الثامنة صباحاً بتوقيت جرينتش.")
+    got, options, _ = typed_candidates([weekday, clock], weekday, "when", "في أي ساعة بدأ الاجتماع؟", "ar")
+    assert got is clock and options == ["قرابة الثامنة صباحاً بتوقيت جرينتش"]
+    # a plain "when" keeps the chosen sentence's weekday, and so does a grain no neighbour has
+    assert typed_candidates([weekday, dated], weekday, "when", "When did Ryabkov speak?", "en")[0] is weekday
+    assert typed_candidates([weekday, dated], weekday, "when", "في أي ساعة تحدث ريابكوف؟", "ar")[0] is weekday
 
 
 def test_places_and_people_are_candidates_the_question_decides_between():
