@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 
 from index.embed import Embedder
-from index.text import arabic_ratio, detect_language
+from index.text import arabic_ratio, detect_language, normalize
 
 from . import grammar, prompt, refuse, render, span, titles
 from .choose import choose_passage, constrained, pick_option
@@ -61,10 +62,34 @@ class Generator:
             if not found.text:
                 return found
             found.model.span = found.text
-            out = found if language == "ar" else self.english(found.text, found.evidence, question, qtype).after(found)
+            if span.plural(question, qtype, language):
+                found = self.second(question, language, evidence, found, qtype)
+            if language == "ar":
+                return found
+            outs = [self.english(t, e, question, qtype) for t, e in found.sentences]
+            out = outs[0].after(found)
+            out.sentences = [s for o in outs for s in o.sentences]
+            out.machine_translation = any(o.machine_translation for o in outs)
+            for o in outs[1:]:
+                out.fired += o.fired
         if language == "en":
-            out.sentences = [(render.frame(out.text, qtype, out.machine_translation), out.evidence)]
+            out.sentences = [(render.frame(t, qtype, out.machine_translation), e) for t, e in out.sentences]
         return out
+
+    def second(self, question: str, language: str, evidence: list[Evidence], found: Outcome, qtype: str) -> Outcome:
+        """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…"): the first answer,
+        and the next distinct one of the same type (a date of the grain asked for, a name the question does
+        not give), from the same sentence, else from the next evidence sentence that has one."""
+        have = normalize(found.text)
+        for e in [found.evidence] + [x for x in evidence if x is not found.evidence]:
+            if qtype == "when":
+                options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
+            else:
+                options = [_words(e.text, n) for n in candidates(question, e.text, language)]
+            for o in options:
+                if normalize(o) not in have and have not in normalize(o):
+                    return Outcome(found.sentences + [(o, e)], found.fired + Counter(plural_second=1), found.model)
+        return found
 
     # ---- step 2: the span ----------------------------------------------------------------------
     def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
@@ -73,6 +98,12 @@ class Generator:
         before = Outcome()
         if qtype in ("when", "count"):
             ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
+            if options is None and span.plural(question, qtype, language):
+                # "في أي يومين…": the two may sit in other articles' sentences; the first evidence
+                # sentence with a date of the grain asked for gives the first
+                ev, options, before = next(((e, found, Outcome.of(None, None, "type_from_evidence")) for e in evidence
+                                            if (found := span.fit(span.candidates(e.text, qtype), question, language,
+                                                                  strict=True))), (ev, None, before))
             if options is None:
                 return before
             if options and qtype == "when":

@@ -249,6 +249,25 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")
 
 
+# a question that asks for two answers of one type: "On which dates were the Brussels meeting and the
+# Vienna talks scheduled?", "في أي يومين جرت المكالمة وانطلقت المحادثات؟", "من المسؤولان اللذان…؟"
+_PLURAL = {
+    "when": (r"\b(which|what) (two )?(dates|days|years|months)\b",
+             r"(أي|اي) (يومين|تاريخين|عامين|سنتين|شهرين)|(ما|ماهما) (التاريخان|اليومان)"),
+    "who": (r"^(who|which) (were|are) the two\b|^which two\b|^(which|what) (officials|ministers|diplomats|"
+            r"journalists|leaders|negotiators|spokesmen|envoys)\b",
+            r"^و?من (هما |هم )?(المسؤولان|المسؤولين|الوزيران|الوزيرين|المتحدثان|الرئيسان|الدبلوماسيان|الشخصان)"),
+}
+
+
+def plural(question: str, qtype: str, language: str) -> bool:
+    """The question asks for two of what its type names (two dates, two people)."""
+    if qtype not in _PLURAL:
+        return False
+    en, ar = _PLURAL[qtype]
+    return bool(re.search(en, question.strip().lower()) if language == "en" else re.search(ar, question.strip()))
+
+
 def asks_grain(question: str, language: str) -> bool:
     """The question names the grain it wants ("what date", "في أي ساعة", "which day of the week"), not
     only "when" / "متى"."""

@@ -364,6 +364,33 @@ def test_a_place_the_question_names_is_not_its_answer():
     assert out.text == "بروكسل" and out.evidence is second
 
 
+def test_a_question_that_asks_for_two_gets_two_answers_each_cited():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    call = Evidence(1, "a:0", "a", "t", "وجرت المكالمة الهاتفية بين بوتين وبايدن مساء الخميس.", 0.9)
+    talks = Evidence(2, "b:0", "b", "t", "وانطلقت محادثات جنيف يوم الإثنين بين الوفدين.", 0.8)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    q = "في أي يومين من أيام الأسبوع جرت المكالمة الهاتفية وانطلقت محادثات جنيف؟"
+    out, _ = gen.answer(q, "ar", [call, talks], question_type(q, "ar"))
+    assert out.sentences == [("الخميس", call), ("يوم الإثنين", talks)]
+    # one day asked for: one answer
+    q = "في أي يوم من أيام الأسبوع جرت المكالمة الهاتفية؟"
+    assert gen.answer(q, "ar", [call, talks], question_type(q, "ar"))[0].sentences == [("الخميس", call)]
+
+    both = Evidence(1, "c:0", "c", "t", "ويعقد اجتماع بين روسيا والناتو في بروكسل في 12 يناير ومحادثات في فيينا في 13 يناير.", 0.9)
+    q = "On which dates were the Russia–NATO meeting in Brussels and the talks in Vienna scheduled?"
+    assert question_type(q, "en") == "when"
+    out, _ = Generator(ScriptedLLM("12 يناير"), FakeEmbedder(), 0.0).answer(q, "en", [both], "when")
+    assert [t for t, _ in out.sentences] == ["According to the article, 12 January", "According to the article, 13 January"]
+    people = Evidence(1, "d:0", "d", "t", "وقال يوري أوشاكوف، مساعد الرئيس الروسي، في إفادة إن المكالمة كانت صريحة.", 0.9)
+    other = Evidence(2, "e:0", "e", "t", "وقال نائب وزير الخارجية الروسي سيرجي ريابكوف، في إفادة إن المحادثات صعبة.", 0.8)
+    q = "من المسؤولان الروسيان اللذان تحدثا إلى الصحفيين بعد المكالمة وبعد المحادثات؟"
+    out, _ = gen.answer(q, "ar", [people, other], question_type(q, "ar"))
+    assert [t for t, _ in out.sentences] == ["يوري أوشاكوف", "سيرجي ريابكوف"]
+
+
 @pytest.mark.parametrize("text,qtype,fits", [
     ("PWNED", "count", False), ("three hours", "count", True), ("more than 7 hours", "count", True),
     ("PWNED", "when", False), ("on Monday", "when", True), ("10 January", "when", True),
