@@ -12,7 +12,7 @@ from collections import Counter
 from index.embed import Embedder
 from index.text import arabic_ratio, detect_language, normalize
 
-from . import grammar, prompt, refuse, render, span, titles
+from . import grammar, orgs, prompt, refuse, render, span, titles
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine
 from .llm import LLM, count_tokens, text
@@ -123,7 +123,8 @@ class Generator:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
         by_code = self.place(question, ev, evidence) if qtype == "where" else \
-            self.person(question, ev, language) if qtype == "who" else None
+            self.person(question, ev, language) if qtype == "who" else \
+            self.body(question, ev, evidence) if qtype == "other" and orgs.asked(question, language) else None
         if by_code is not None:
             return by_code.after(before)
         return self.copy(question, evidence, ev, language, qtype).after(before)
@@ -151,6 +152,25 @@ class Generator:
         vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
         return Outcome.of(ws[best], ev, "place_by_context")
+
+    def body(self, question: str, ev: Evidence, evidence: list[Evidence]) -> Outcome | None:
+        """"Which organisation / agency…?": the body the chosen sentence names (qa/orgs.py), never one the
+        question names; with several, the one whose neighbouring words are closest to the question; with
+        none, the next evidence sentence that names one. None: the model copies."""
+        for e in [ev] + [x for x in evidence if x is not ev]:
+            found = [b for b in orgs.named(span.words(e.text)) if not orgs.echoed(b, question)]
+            if found:
+                break
+        else:
+            return None
+        fired = "body_by_code" if e is ev else "body_from_neighbour"
+        if len(found) > 1:
+            qvec = self.embedder.embed_queries([question])[0]
+            vecs = self.embedder.embed_documents(span.windows(e.text, [b[0] for b in found]))
+            found = [max(zip(found, vecs), key=lambda x: cosine(qvec, x[1]))[0]]
+            fired = "body_by_context"
+        a, b = found[0][:2]
+        return Outcome.of(" ".join(span.words(e.text)[a:b]), e, fired)
 
     def person(self, question: str, ev: Evidence, language: str) -> Outcome | None:
         """Names next to a title (نائب وزير الدفاع ألكسندر فومين): the question's title words decide, then

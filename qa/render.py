@@ -13,7 +13,7 @@ from index.text import normalize, numbers
 
 from difflib import SequenceMatcher
 
-from . import gazetteer
+from . import gazetteer, orgs
 from .cite import _NOT_NAMES, _skeleton_arabic, _skeleton_latin, unknown_names
 
 _MONTHS = {
@@ -131,6 +131,8 @@ def by_code(span: str) -> str | None:
             return _PHRASES[form]
     if (place := gazetteer.english(name)) is not None:
         return place
+    if (body := orgs.english(span)) is not None:
+        return body
     if (clock := _clock(text)) is not None:
         return clock
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):

@@ -391,6 +391,32 @@ def test_a_question_that_asks_for_two_gets_two_answers_each_cited():
     assert [t for t, _ in out.sentences] == ["يوري أوشاكوف", "سيرجي ريابكوف"]
 
 
+def test_which_organisation_is_answered_by_the_body_the_sentence_names():
+    from qa import orgs
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    text = ("ومن المقرر أن يعقد اجتماع بين روسيا وحلف شمال الأطلسي في بروكسل يوم 12 يناير ثم محادثات منظمة الأمن "
+            "والتعاون في أوروبا في فيينا.")
+    assert [b[3] for b in orgs.named(span.words(text))] == ["NATO", "the OSCE"]
+    assert orgs.asked("Which Russian news agency reported it?", "en") and orgs.asked("أي وكالة نقلت ذلك؟", "ar")
+    assert not orgs.asked("What did the agency say?", "en")
+    ev = Evidence(1, "a:0", "a", "t", text, 0.9)
+    gen = Generator(ScriptedLLM("1", "PWNED"), FakeEmbedder(), choice_margin=0.0)  # passage 1, then nonsense
+    # NATO is named by the question: the other body answers, rendered by code in English
+    out, _ = gen.answer("Besides NATO, with which organisation will Russia hold talks?", "en", [ev], "other")
+    assert out.sentences == [("According to the article, the OSCE", ev)] and "body_by_code" in out.fired
+    gen = Generator(ScriptedLLM("1", "PWNED"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("مع أي منظمة ستجري روسيا محادثات في فيينا بعد حلف شمال الأطلسي؟", "ar", [ev], "other")
+    assert out.text == "منظمة الأمن والتعاون في أوروبا"
+    # no listed body in the evidence: the model's copy, as before
+    plain = Evidence(1, "b:0", "b", "t", "وقالت صحيفة محلية إن المحادثات صعبة.", 0.9)
+    gen = Generator(ScriptedLLM("1", "PWNED"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("Which organisation said the talks were hard?", "en", [plain], "other")
+    assert "body_by_code" not in out.fired
+
+
 @pytest.mark.parametrize("text,qtype,fits", [
     ("PWNED", "count", False), ("three hours", "count", True), ("more than 7 hours", "count", True),
     ("PWNED", "when", False), ("on Monday", "when", True), ("10 January", "when", True),
