@@ -240,10 +240,11 @@ def informative(text: str) -> bool:
 
 
 _ASKS = {  # what grain of date / time a "when" question asks for
-    "weekday": (r"day of the week|which day\b(?! of)|what day\b(?! of)", r"ايام الاسبوع|(اي|أي) يوم(?! من (شهر|عام))"),
+    "weekday": (r"days? of the week|which days?\b(?! of)|what days?\b(?! of)",
+                r"[اأ]يام ال[اأ]سبوع|(اي|أي) يوم(?! من (شهر|عام))"),
     "time": (r"\bwhat (exact )?time\b|\bat what time\b|\bwhat hour\b|\bgmt\b", r"(اي|أي) ساعة|(اي|أي) ساعه|توقيت"),
     "year": (r"\b(what|which) year\b|\bin what year\b", r"(اي|أي) (عام|سنة|سنه)"),
-    "date": (r"\b(what|which) date\b|\bon what date\b|\bwhen\b", r"(اي|أي) تاريخ|ما تاريخ|متى"),
+    "date": (r"\b(what|which) dates?\b|\bon what date\b|\bwhen\b", r"(اي|أي) تاريخ|ما تاريخ|متى"),
 }
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)")
 _DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH}")

@@ -21,7 +21,9 @@ _EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": [
                   "us": ["امريكي", "اميركي", "امريكيه"], "ukrainian": ["اوكراني"], "swiss": ["سويسري"],
                   "house": ["بيت"], "white": ["ابيض"], "press": ["ناطقه"], "general": ["عام"],
                   "ambassador": ["سفير"], "state": ["خارجيه"], "switzerland": ["سويسري"],
-                  "ukraine": ["اوكراني"], "america": ["امريكي"]}
+                  "ukraine": ["اوكراني"], "america": ["امريكي"],
+                  "journalist": ["صحفي"], "journalists": ["صحفي"], "reporter": ["مراسل"], "reporters": ["مراسل"],
+                  "correspondent": ["مراسل"], "photographer": ["مصور"], "editor": ["محرر"]}
 _NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
                 "صيني", "تركي"}
 
@@ -76,6 +78,8 @@ def by_title(sentence: str, names: list[tuple[int, int]], question: str, languag
 
 
 _DEPUTY = {"نايب", "مساعد", "مستشار"}  # "deputy / aide / adviser of" the office after it
+# the press: a journalist asked for is not an official ("Which Reuters journalists wrote the report?")
+_PRESS = {_title_key(w) for w in "صحفي صحفيه صحفيون صحفيين مراسل مراسله مراسلون مراسلين مصور محرر".split()}
 _OFFICES = {"وزير", "رئيس", "امين", "سفير"}
 _EN_OPENER = re.compile(r"^\s*(?:and\s+)?(?:who\s+(?:is|was|were|are)\s+|which\s+|what\s+(?:is\s+|was\s+)?the\s+name\s+of\s+)",
                         re.I)
@@ -92,15 +96,18 @@ def head_keys(question: str, language: str) -> set[str]:
     keys: set[str] = set()
     for w in question[m.end():].split():
         if language == "en":
+            named = w[:1].isupper()
             w = re.sub(r"[^a-z]", "", re.sub(r"'s$|’s$", "", w.lower().rstrip("?,.")))
             if w in ("the", "of", "a"):
                 continue
             if w not in _EN_TITLE_KEYS:
+                if named:  # an outlet or a place before the title: "Which Reuters journalists…"
+                    continue
                 break
             keys.update(_EN_TITLE_KEYS[w])
         else:
             k = _title_key(w.strip("؟?،,."))
-            if k not in _TITLE_KEYS and k not in _NATIONALITY:
+            if k not in _TITLE_KEYS and k not in _NATIONALITY and k not in _PRESS:
                 break
             keys.add(k)
     return keys
@@ -126,6 +133,8 @@ def conflicts(title: list[str], head: set[str]) -> bool:
     it is the deputy (aide, adviser) of that office, or its nationality is not the head's."""
     if not head:
         return False
+    if head & _PRESS and not set(title) & _PRESS and set(title) - _NATIONALITY:
+        return True  # an official's title where a journalist is asked for
     deputy_of = {title[i + 1] for i, k in enumerate(title[:-1]) if k in _DEPUTY}
     if deputy_of & head & _OFFICES and not head & _DEPUTY:
         return True

@@ -237,6 +237,9 @@ def test_the_question_s_title_words_pick_the_person(question, language, name):
     ("من المسؤول الروسي الذي ترأس الوفد؟", "ar", ["سيرجي ريابكوف", "ألكسندر فومين"]),
     # no head title: every name stays
     ("Who led the delegations?", "en", ["سيرجي ريابكوف", "ألكسندر فومين", "ويندي شيرمان"]),
+    # a journalist asked for is none of the officials (an outlet's name before the title is skipped)
+    ("Which Reuters journalists wrote the report on the talks?", "en", []),
+    ("من الصحفيون الذين كتبوا التقرير؟", "ar", []),
 ])
 def test_a_name_whose_title_rules_it_out_is_no_candidate(question, language, kept):
     ws = span.words(DELEGATIONS)
