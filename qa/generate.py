@@ -139,7 +139,9 @@ class Generator:
             return None  # no place in the chosen sentence: the model copies ("London's agenda")
         for e in [ev] + [x for x in evidence if x is not ev]:
             ws = span.words(e.text)
-            spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)]
+            bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
+            spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)
+                     and not any(a <= i < b for a, b, *_ in bodies)]
             if spots:
                 fired = "span_by_code" if e is ev else "place_from_neighbour"
                 ev = e
@@ -148,6 +150,13 @@ class Generator:
             return None
         if len(spots) == 1:
             return Outcome.of(ws[spots[0]], ev, fired)
+        asked = [b for b in bodies if orgs.echoed(b, question)]
+        if asked:  # "Where is the OSCE headquartered?": the place next to the body the question names
+            def gap(i: int) -> int:
+                return min(a - i if i < a else i - b + 1 for a, b, *_ in asked)
+            ranked = sorted(spots, key=gap)
+            if len(ranked) == 1 or gap(ranked[0]) < gap(ranked[1]):
+                return Outcome.of(ws[ranked[0]], ev, "place_by_body")
         qvec = self.embedder.embed_queries([question])[0]
         vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]

@@ -413,6 +413,10 @@ def test_which_organisation_is_answered_by_the_body_the_sentence_names():
     gen = Generator(ScriptedLLM("1", "PWNED"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("مع أي منظمة ستجري روسيا محادثات في فيينا بعد حلف شمال الأطلسي؟", "ar", [ev], "other")
     assert out.text == "منظمة الأمن والتعاون في أوروبا"
+    # where: the place next to the body the question names; a place inside a body's name is none
+    assert gen.place("Where is the OSCE headquartered?", ev, [ev]).text == "فيينا"
+    assert gen.place("Where will NATO meet Russia?", ev, [ev]).text == "بروكسل"
+    assert "أوروبا" not in [gen.place(q, ev, [ev]).text for q in ("Where will the talks be held?", "أين المحادثات؟")]
     # no listed body in the evidence: the model's copy, as before
     plain = Evidence(1, "b:0", "b", "t", "وقالت صحيفة محلية إن المحادثات صعبة.", 0.9)
     gen = Generator(ScriptedLLM("1", "PWNED"), FakeEmbedder(), choice_margin=0.0)
