@@ -246,11 +246,15 @@ _CONCEPT_AR = {name: {normalize(w) for w in ar.split()} for name, (ar, _) in _CO
 _CONCEPT_EN = {name: re.compile(rf"\b(?:{en})\b") for name, (_, en) in _CONCEPTS.items()}
 
 
+def _words(text: str) -> list[str]:
+    """The normalised words of text (what _concepts' positions index)."""
+    return re.findall(r"[\w']+", normalize(text))
+
+
 def _concepts(text: str) -> dict[str, list[int]]:
-    """concept -> the positions of its words in text (Arabic word index; -1 for an English match)."""
+    """concept -> the positions of its words in text (an index into _words(text); -1 for an English match)."""
     out: dict[str, list[int]] = {}
-    words = [w for w in re.findall(r"[\w']+", normalize(text))]
-    for i, w in enumerate(words):
+    for i, w in enumerate(_words(text)):
         bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
         future = bare[1:] if bare[:2] in ("سي", "ست") and len(bare) > 4 else bare  # "ستستمر" -> "تستمر"
         for name, forms in _CONCEPT_AR.items():
@@ -269,7 +273,7 @@ def contrary(sentence: str, question: str, both_arabic: bool = False) -> bool:
     الحرب ..., لكن الاشتباكات القاتلة استمرت" answers "هل توقفت الاشتباكات القاتلة؟" with a no."""
     q, s = _concepts(question), _concepts(sentence)
     if both_arabic:
-        words = re.findall(r"[\w']+", normalize(sentence))
+        words = _words(sentence)
         asked = set(content(question))
         s = {name: at for name, at in s.items()
              if any(asked & set(content(" ".join(words[max(0, i - 2):i + 3]))) for i in at)}
