@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from index.text import normalize
 
+from .support import NOT_AUX
+
 # as the Arabic press writes them -> English
 BODIES = {
     "حلف شمال الأطلسي": "NATO", "حلف الناتو": "NATO", "الناتو": "NATO",
@@ -27,7 +29,7 @@ BODIES = {
     "ريا نوفوستي": "RIA Novosti", "نوفوستي": "RIA Novosti", "إنترفاكس": "Interfax", "انترفاكس": "Interfax",
     "بلومبرغ": "Bloomberg", "الجزيرة": "Al Jazeera", "بي بي سي": "the BBC", "سي إن إن": "CNN",
 }
-_ASK_EN = re.compile(r"\b(which|what) (?:(?!did |does |do |is |are |was |were |has |have |had |will |would |can )\w+ ){0,2}?"
+_ASK_EN = re.compile(rf"\b(which|what) (?:{NOT_AUX}\w+ ){{0,2}}?"
                      r"(organi[sz]ations?|agency|agencies|alliance|bloc|body|bodies|"
                      r"institution|outlet|newspaper|broadcaster)\b")
 _ASK_AR = re.compile(r"(أي|اي|ما|ما هي|ماهي|وما) (ال)?(منظمة|منظمه|وكالة|وكاله|حلف|هيئة|هيئه|مؤسسة|مؤسسه|"

@@ -269,12 +269,19 @@ def plural(question: str, qtype: str, language: str) -> bool:
     return bool(re.search(en, question.strip().lower()) if language == "en" else re.search(ar, question.strip()))
 
 
+def _grain(question: str, language: str, plain_when: bool = True) -> str | None:
+    """The grain of date / time the question asks for (a key of _ASKS), or None; plain_when=False:
+    a bare "when" / "متى" names none."""
+    q = question.lower() if language == "en" else question
+    if not plain_when:
+        q = re.sub(r"\bwhen\b" if language == "en" else r"متى", " ", q)
+    return next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
+
+
 def asks_grain(question: str, language: str) -> bool:
     """The question names the grain it wants ("what date", "في أي ساعة", "which day of the week"), not
     only "when" / "متى"."""
-    q = question.lower() if language == "en" else question
-    plain = (r"\bwhen\b", r"متى")[language != "en"]
-    return any(re.search(en if language == "en" else ar, re.sub(plain, " ", q)) for en, ar in _ASKS.values())
+    return _grain(question, language, plain_when=False) is not None
 
 
 def fit(options: list[str], question: str, language: str, strict: bool = False) -> list[str]:
@@ -282,8 +289,7 @@ def fit(options: list[str], question: str, language: str, strict: bool = False) 
     week", a clock time for "at what time", a year for "what year", and for "what date" / "when" a day
     with its month before a month alone (the day is part of the date). All of them when none fits
     (strict: none; a question that asks for no grain keeps all)."""
-    q = question.lower() if language == "en" else question
-    asked = next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
+    asked = _grain(question, language)
     tests = {"weekday": lambda o: re.search(_WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
              "year": lambda o: _YEAR.search(o), "date": lambda o: _DAY_MONTH.search(o)}
     if asked is None:

@@ -17,7 +17,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from index.text import arabic_ratio, normalize, tokens
+from index.text import arabic_ratio, normalize, strip_prefix, tokens
 
 from .cite import _skeleton_arabic, _skeleton_latin
 from .span import content
@@ -28,8 +28,9 @@ _ROLES_EN = ("minister|ministers|official|officials|spokesman|spokeswoman|spokes
              "leader|leaders|journalist|journalists|reporter|reporters|photographer|envoy|ambassador|secretary|"
              "negotiator|aide|adviser|advisor|chancellor|commander|senator|deputy|delegate|politician|analyst|"
              "correspondent|author|editor")
-_PERSON_EN = (r"^(which|what) (?:(?!did |does |do |is |are |was |were |has |have |had |will |would |can |could )"
-              rf"[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b"
+# a word between "which / what" and the noun asked for that is not an auxiliary ("What did the minister say?")
+NOT_AUX = r"(?!did |does |do |is |are |was |were |has |have |had |will |would |can |could )"
+_PERSON_EN = (rf"^(which|what) (?:{NOT_AUX}[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b"
               r"(?! (role|roles|position|title|post|job|statement|visit|residence|office|figures|report|data|account)\b)")
 _PERSON_AR = (r"(^|\s)(أي|اي) (وزير|وزيرة|مسؤول|مسؤولة|متحدث|متحدثة|ناطق|ناطقة|دبلوماسي|رئيس|زعيم|صحفي|صحفية|"
               r"مصور|سفير|مبعوث|مستشار|نائب|نائبة)(\s|$)")
@@ -255,7 +256,7 @@ def _concepts(text: str) -> dict[str, list[int]]:
     """concept -> the positions of its words in text (an index into _words(text); -1 for an English match)."""
     out: dict[str, list[int]] = {}
     for i, w in enumerate(_words(text)):
-        bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
+        bare = strip_prefix(w, ("و", "ف"))
         future = bare[1:] if bare[:2] in ("سي", "ست") and len(bare) > 4 else bare  # "ستستمر" -> "تستمر"
         for name, forms in _CONCEPT_AR.items():
             if w in forms or bare in forms or future in forms:
