@@ -10,14 +10,14 @@ import time
 from collections import Counter
 
 from index.embed import Embedder
-from index.text import arabic_ratio, detect_language, normalize
+from index.text import arabic_ratio, detect_language, evidence_sentences, normalize
 
 from . import grammar, orgs, prompt, refuse, render, span, titles
 from .choose import choose_passage, constrained, pick_option
-from .evidence import Evidence, cosine
+from .evidence import Evidence, cosine, instruction_like
 from .llm import LLM, count_tokens, text
 from .params import PARAMS
-from .support import opposite
+from .support import clauses, negated, opposite
 from .trace import Outcome
 
 YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
@@ -34,9 +34,10 @@ class Generator:
         self.choice_margin = choice_margin
 
     def answer(self, question: str, language: str, evidence: list[Evidence],
-               qtype: str) -> tuple[Outcome, dict[str, int]]:
+               qtype: str, chunks: dict[str, str] | None = None) -> tuple[Outcome, dict[str, int]]:
         """The outcome, and what the passage choice cost (prompt_tokens, choose_ms since this call).
-        qtype: what the question asks for (qa/support.py: question_type)."""
+        qtype: what the question asks for (qa/support.py: question_type); chunks: chunk id -> text of
+        the retrieved passages (their sentences beyond the evidence, for a weekday's date)."""
         t_gen = time.perf_counter()
         by_code = qtype in CODE_TYPES and evidence and margin(evidence) >= self.choice_margin
         if by_code:  # no choice prompt is sent
@@ -50,15 +51,17 @@ class Generator:
         before = Outcome.of(None, None, "choice_by_code") if by_code else Outcome.of(None, None, choice=str(n))
         if ev is None:
             return Outcome.of(None, None, "llm_declined").after(before), timings
-        return self._answer(question, language, evidence, ev, qtype).after(before), timings
+        return self._answer(question, language, evidence, ev, qtype, chunks or {}).after(before), timings
 
-    def _answer(self, question: str, language: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
+    def _answer(self, question: str, language: str, evidence: list[Evidence], ev: Evidence, qtype: str,
+                chunks: dict[str, str] | None = None) -> Outcome:
         """The answer from the chosen evidence sentence ev."""
         if qtype == "yesno":
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
-            out = Outcome.of(YES_NO[language][0 if opposite(ev.text, question) else 1], ev, "yesno_by_code")
+            said, fired = self.clause(question, language, ev)
+            out = Outcome.of(YES_NO[language][0 if opposite(said, question) else 1], ev, fired)
         else:
-            found = self.span(question, evidence, ev, qtype)
+            found = self.span(question, evidence, ev, qtype, chunks or {})
             if not found.text:
                 return found
             found.model.span = found.text
@@ -76,6 +79,20 @@ class Generator:
             out.sentences = [(render.frame(t, qtype, out.machine_translation), e) for t, e in out.sentences]
         return out
 
+    def clause(self, question: str, language: str, ev: Evidence) -> tuple[str, str]:
+        """What an English yes/no question's polarity is read from: the clause of the Arabic sentence
+        nearest the question (the embedder's cosine), when the sentence negates something and has several
+        clauses ("لا توجد خطط لمهاجمة أوكرانيا … ويتم تنفيذ جميع تدابير التدريب داخل أراضينا" answers "does
+        all training take place inside Russia?" with its last clause: a yes). Arabic questions keep the
+        whole sentence: their rule reads the words after each negation (qa/support.py: opposite)."""
+        parts = clauses(ev.text)
+        if language == "ar" or arabic_ratio(ev.text) < 0.5 or len(parts) < 2 or not negated(ev.text):
+            return ev.text, "yesno_by_code"
+        encode = getattr(self.embedder, "embed_sentences", None) or self.embedder.embed_documents
+        q = self.embedder.embed_queries([question])[0]
+        best = max(zip(parts, encode(parts)), key=lambda x: cosine(q, x[1]))[0]
+        return best, "yesno_by_clause"
+
     def second(self, question: str, language: str, evidence: list[Evidence], found: Outcome, qtype: str) -> Outcome:
         """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…"): the first answer,
         and the next distinct one of the same type (a date of the grain asked for, a name the question does
@@ -92,12 +109,16 @@ class Generator:
         return found
 
     # ---- step 2: the span ----------------------------------------------------------------------
-    def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str) -> Outcome:
+    def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str,
+             chunks: dict[str, str] | None = None) -> Outcome:
         """The answer span, with the evidence sentence it comes from."""
         language = detect_language(question)
         before = Outcome()
         if qtype in ("when", "count"):
             ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
+            if qtype == "when" and options and (dated := weekday_date(ev, options, question, language,
+                                                                      (chunks or {}).get(ev.chunk_id, ""))):
+                ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
             if options is None and span.plural(question, qtype, language):
                 # "في أي يومين…": the two may sit in other articles' sentences; the first evidence
                 # sentence with a date of the grain asked for gives the first
@@ -311,6 +332,31 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, questio
     if arabic_ratio(ev.text) < 0.5:
         return ev, [], Outcome()
     return ev, None, Outcome.of(None, ev, "type_missing")
+
+
+WEEKDAY_DATE_GAP = 40  # characters from a weekday to the date that names it ("الإثنين 10 كانون الثاني")
+
+
+def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
+                 chunk: str) -> tuple[Evidence, list[str]] | None:
+    """"On what date…?" answered by a weekday only ("يوم الإثنين"), and no evidence sentence has the date:
+    the sentence of the same passage that gives that weekday its date ("اليوم الإثنين 10 كانون الثاني/
+    يناير") answers, with that date, and is the one cited. None when the question asks no date, an
+    option already is one, or no sentence puts a date right after the same weekday."""
+    if not chunk or span.asked_grain(question, language) != "date" or span.fit(options, question, language, strict=True):
+        return None
+    days = {normalize(m.group(0)).removeprefix("ال") for o in options if (m := re.search(span.WEEKDAY, o))}
+    for s in evidence_sentences(chunk):
+        if s == ev.text or instruction_like(s):
+            continue
+        for m in re.finditer(span.WEEKDAY, s):
+            if normalize(m.group(0)).removeprefix("ال") not in days:
+                continue
+            after = s[m.end():m.end() + WEEKDAY_DATE_GAP]
+            dated = [d for d in span.fit(span.candidates(s, "when"), question, language, strict=True) if d in after]
+            if dated:
+                return Evidence(ev.n, ev.chunk_id, ev.article_id, ev.title, s, ev.score), dated[:1]
+    return None
 
 
 def candidates(question: str, sentence: str, language: str) -> list[tuple[int, int]]:

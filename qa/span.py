@@ -19,7 +19,7 @@ _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 _MONTH = (r"(?:يناير|فبراير|مارس|[أا]بريل|مايو|ماي|يونيو|يوليو|[أا]غسطس|سبتمبر|[أا]كتوبر|نوفمبر|ديسمبر|"
           r"كانون\s+ال[أا]ول|كانون\s+الثاني|شباط|[آا]ذار|نيسان|[أا]يار|حزيران|تموز|[آا]ب|[أا]يلول|"
           r"تشرين\s+ال[أا]ول|تشرين\s+الثاني)")
-_WEEKDAY = r"(?:ال[إا]ثنين|الثلاثاء|ال[أا]ربعاء|الخميس|الجمعة|السبت|ال[أا]حد)"
+WEEKDAY = r"(?:ال[إا]ثنين|الثلاثاء|ال[أا]ربعاء|الخميس|الجمعة|السبت|ال[أا]حد)"
 _HOUR = (r"(?:الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|الحادية\s+عشرة|"
          r"الثانية\s+عشرة)")
 # a clock time: "قرابة الثامنة صباحاً بتوقيت جرينتش", "الساعة 14:30"
@@ -31,7 +31,7 @@ _DATE = re.compile(
     rf"|{_MONTH}(?:\s+(?:عام\s+)?\d{{4}})"
     rf"|(?:عام|سنة|العام)\s+\d{{4}}"
     rf"|(?<!\d)(?:1[89]|20)\d{{2}}(?!\d)"
-    rf"|(?:يوم\s+)?{_WEEKDAY}"
+    rf"|(?:يوم\s+)?{WEEKDAY}"
     rf"|(?:نهاية|بداية|منتصف|مطلع)\s+{_MONTH}|{_MONTH}\s+الماضي")
 _NUMBER_WORD = (r"(?:واحد|اثنين|اثنان|اثنتين|ثلاث|ثلاثة|[أا]ربع|[أا]ربعة|خمس|خمسة|ست|ستة|سبع|سبعة|ثماني|ثمانية|تسع|تسعة|"
                 r"عشر|عشرة|عشرات|مئات|[آا]لاف|ملايين|مليارات|نحو\s+\d+)")
@@ -278,10 +278,15 @@ def _grain(question: str, language: str, plain_when: bool = True) -> str | None:
     return next((k for k, (en, ar) in _ASKS.items() if re.search(en if language == "en" else ar, q)), None)
 
 
+def asked_grain(question: str, language: str) -> str | None:
+    """The grain the question names ("what date" -> "date", "في أي ساعة" -> "time", "which day of the
+    week" -> "weekday"); None for a bare "when" / "متى"."""
+    return _grain(question, language, plain_when=False)
+
+
 def asks_grain(question: str, language: str) -> bool:
-    """The question names the grain it wants ("what date", "في أي ساعة", "which day of the week"), not
-    only "when" / "متى"."""
-    return _grain(question, language, plain_when=False) is not None
+    """The question names the grain it wants, not only "when" / "متى"."""
+    return asked_grain(question, language) is not None
 
 
 def fit(options: list[str], question: str, language: str, strict: bool = False) -> list[str]:
@@ -290,7 +295,7 @@ def fit(options: list[str], question: str, language: str, strict: bool = False) 
     with its month before a month alone (the day is part of the date). All of them when none fits
     (strict: none; a question that asks for no grain keeps all)."""
     asked = _grain(question, language)
-    tests = {"weekday": lambda o: re.search(_WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
+    tests = {"weekday": lambda o: re.search(WEEKDAY, o), "time": lambda o: re.fullmatch(_TIME, o),
              "year": lambda o: _YEAR.search(o), "date": lambda o: _DAY_MONTH.search(o)}
     if asked is None:
         return options

@@ -209,6 +209,18 @@ def _negations(text: str) -> dict[tuple[str, str], str]:
     return out
 
 
+# where an Arabic sentence divides into clauses: punctuation, and a و that opens a verb or a particle
+# ("ويتم تنفيذ…", "وليس هناك…", "وأن سيناريو…"); a و-noun split too only makes a clause shorter
+_CLAUSE = re.compile(r"[،,؛;:“”\"«»]|\s(?=و(?:[يتنأإ]\S|(?:لا|لم|لن|ليس|ليست|قد|كان|كانت|هناك)(?=\s)))")
+
+
+def clauses(sentence: str) -> list[str]:
+    """The sentence's clauses of two words or more, in order (the whole sentence when it has one)."""
+    parts = [p.strip() for p in _CLAUSE.split(sentence)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts or [sentence]
+
+
 def opposite(sentence: str, question: str) -> bool:
     """The sentence's polarity differs from the question's ("does Russia deny…?" + "ونفت روسيا…" agree).
     Both Arabic: a negation the two share with the same next word is their common ground, not a polarity

@@ -182,6 +182,67 @@ def test_a_neighbour_with_the_asked_grain_gives_the_date():
     assert typed_candidates([weekday, dated], weekday, "when", "في أي ساعة تحدث ريابكوف؟", "ar")[0] is weekday
 
 
+def test_a_weekday_gets_its_date_from_the_same_passage():
+    """'On what date…?' answered by a sentence with a weekday only: the passage's sentence that puts a date
+    right after the same weekday answers, and is the one cited (gold dev en-003)."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    lead = "وانطلقت المحادثات بين روسيا والولايات المتحدة اليوم الإثنين بشأن الضمانات الأمنية في جنيف."
+    chunk = " ".join([lead, "وقال ريابكوف يوم الخميس 13 كانون الثاني/ يناير إن المحادثات صعبة.", GENEVA])
+    ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    q = "On what date did the security talks in Geneva take place?"
+    out, _ = gen.answer(q, "en", [ev], "when", {"a:0": chunk})
+    assert [t for t, _ in out.sentences] == ["According to the article, 10 January"]
+    assert out.evidence.text == GENEVA and out.fired["date_of_weekday"] == 1
+    # the Arabic asker gets the Arabic date
+    q = "ما تاريخ انطلاق المحادثات الأمنية في جنيف؟"
+    assert gen.answer(q, "ar", [ev], "when", {"a:0": chunk})[0].text == "10 كانون الثاني/ يناير"
+    # a bare "when", a weekday asked for, or a passage without that weekday's date: the weekday stays
+    assert gen.answer("When did the talks in Geneva begin?", "en", [ev], "when", {"a:0": chunk})[0].evidence is ev
+    assert gen.answer("On which day of the week did the talks begin?", "en", [ev], "when", {"a:0": chunk})[0].evidence is ev
+    other = chunk.replace("الإثنين 10", "الأحد 9") + (" وقال مسؤول أمريكي الإثنين إن اجتماعا آخر بين الحلف وروسيا سيعقد"
+                                                     " في بروكسل بعد جولة جنيف في 12 كانون الثاني/ يناير.")
+    assert gen.answer("On what date did the talks begin?", "en", [ev], "when", {"a:0": other})[0].evidence is ev
+
+
+class _TopicEmbedder:
+    """Questions point one way; a sentence or clause points that way when it holds the topic word."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+
+    def embed_queries(self, texts):
+        return [[1.0, 0.0] for _ in texts]
+
+    def embed_sentences(self, texts):
+        return [[1.0, 0.1] if self.topic in t else [0.1, 1.0] for t in texts]
+
+
+def test_an_english_yes_no_reads_the_polarity_of_the_clause_it_asks_about():
+    """Cross-language yes/no: a negation in another clause of the sentence ("لا توجد خطط…") is not the answer's
+    polarity; the clause nearest the question is (gold dev en-067)."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import ScriptedLLM
+
+    sentence = ("وتابع ريابكوف: إن بلاده أكدت أنه “لا توجد خطط لديها لمهاجمة أوكرانيا” مشدداً على أنه لا يمكننا القيام "
+                "بذلك ويتم تنفيذ جميع تدابير التدريب القتالي للقوات داخل أراضينا وليس هناك سبب للخوف من التصعيد.")
+    ev = Evidence(1, "a:0", "a", "t", sentence, 0.9)
+    gen = Generator(ScriptedLLM(), _TopicEmbedder("التدريب"), choice_margin=0.0)
+    q = "Did Ryabkov say that all combat training of Russian forces takes place inside Russia?"
+    out, _ = gen.answer(q, "en", [ev], "yesno")
+    assert out.text.startswith("Yes") and out.fired["yesno_by_clause"] == 1
+    # the clause about plans to attack carries its own negation: a "no"
+    gen = Generator(ScriptedLLM(), _TopicEmbedder("لمهاجمة"), choice_margin=0.0)
+    assert gen.answer("Does Russia have plans to attack Ukraine?", "en", [ev], "yesno")[0].text.startswith("No")
+    # an Arabic question keeps its own rule, on the whole sentence
+    q = "هل قال ريابكوف إن جميع تدابير التدريب القتالي تنفذ داخل أراضي روسيا؟"
+    assert gen.answer(q, "ar", [ev], "yesno")[0].fired["yesno_by_code"] == 1
+
+
 def test_places_and_people_are_candidates_the_question_decides_between():
     ws = span.words(GENEVA)
     assert [ws[i] for i in span.places(GENEVA)] == ["جنيف", "بروكسل", "فيينا", "أوروبا"]
