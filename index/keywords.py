@@ -27,9 +27,10 @@ from .text import tokens
 
 WINDOW_NS = 120 * 10**9  # entries this much older than the newest applied one are read again
 log = logging.getLogger("khabar.keywords")
-BATCH = 500
+BATCH = 500  # SQLite's parameter limit is 32766; Chroma gets are paged too
+REBUILD_PAGE = 2000  # chunks tokenised and written at a time by rebuild()
 LOCK_TIMEOUT_S = 60.0  # waiting for another process's write to the same file
-COMMON_MIN_ROWS = 1000  # below this many chunks every query word is scored (it is fast anyway)  # SQLite's parameter limit is 32766; Chroma gets are paged too
+COMMON_MIN_ROWS = 1000  # below this many chunks every query word is scored (it is fast anyway)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (id INTEGER PRIMARY KEY, cid TEXT UNIQUE NOT NULL);
@@ -230,19 +231,27 @@ class KeywordIndex(Fts):
                 self.rebuild()
 
     def rebuild(self) -> None:
-        """The only full scan: every chunk's text, read in pages from the store."""
+        """The only full scan: every chunk's text, read in pages from the store and written page by page
+        under the file's write lock, so memory holds one page, not the whole corpus's texts. Other processes
+        meanwhile search the rows as they are (the lock's timeout: see refresh)."""
         with self.lock:
             started = time.time_ns()  # entries written during the scan are applied (again) by the next refresh
-            bodies = _bodies({cid: doc for cid, doc, _ in self.store.iter_chunks()})
+            self._forget()
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 if (self._state("collection") == str(self.store.collection.id)
                         and int(self._state("built", "0")) >= started):
-                    self.db.execute("COMMIT")  # another process sharing the file rebuilt it meanwhile
+                    self.db.execute("COMMIT")  # another process sharing the file rebuilt it while we waited
                     return
                 self.clear()
                 self.db.execute("DELETE FROM applied")
-                self._replace(list(bodies), bodies)
+                page: dict[str, str] = {}
+                for cid, doc, _ in self.store.iter_chunks():
+                    page[cid] = doc
+                    if len(page) >= REBUILD_PAGE:
+                        self._replace(list(page), _bodies(page))  # _replace: an id seen twice keeps one row
+                        page = {}
+                self._replace(list(page), _bodies(page))
                 self._set_state("collection", self.store.collection.id)
                 self._set_state("seen", started)
                 self._set_state("built", time.time_ns())

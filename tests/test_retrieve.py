@@ -143,6 +143,30 @@ def test_keyword_index_persists_and_rebuilds_when_out_of_step(indexed, embedder,
     assert again.keywords().rebuilds == 1
 
 
+def test_a_rebuild_writes_page_by_page_and_keeps_one_row_per_chunk(indexed, monkeypatch, tmp_path):
+    """The full scan does not hold the corpus's texts: rows are written while the scan goes on, and a chunk
+    the paged scan yields twice (a concurrent write shifts the pages) still gets one row."""
+    import index.keywords
+    from index.keywords import KeywordIndex
+
+    monkeypatch.setattr(index.keywords, "REBUILD_PAGE", 3)
+    chunks = list(indexed.iter_chunks())
+    assert len(chunks) > 7
+    kw = KeywordIndex(indexed, tmp_path / "kw.sqlite3")
+    seen_rows = []
+
+    def scan():
+        for i, row in enumerate(chunks + chunks[:2]):  # the first two again, as a shifted page would
+            if i == 7:
+                seen_rows.append(len(kw))  # same connection: the open transaction's rows
+            yield row
+
+    monkeypatch.setattr(indexed, "iter_chunks", scan)
+    kw.rebuild()
+    assert seen_rows[0] >= 6, "rows written before the scan ended"
+    assert len(kw) == len(chunks) == indexed.count()
+
+
 def test_leaving_out_words_in_half_the_chunks_changes_no_ranking(indexed, embedder, monkeypatch):
     """FTS5 gives a word in half the chunks or more an idf of ~0: a large index leaves it out of the
     MATCH (fewer rows to score) and ranks the same."""
