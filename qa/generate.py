@@ -10,6 +10,7 @@ import time
 from collections import Counter
 
 from index.embed import Embedder
+from index.store import Hit
 from index.text import arabic_ratio, detect_language, evidence_sentences, normalize
 
 from . import grammar, orgs, prompt, refuse, render, span, titles
@@ -17,7 +18,7 @@ from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine, instruction_like
 from .llm import LLM, count_tokens, text
 from .params import PARAMS
-from .support import clauses, negated, opposite
+from .support import clauses, frame, negated, opposite
 from .trace import Outcome
 
 YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
@@ -34,10 +35,10 @@ class Generator:
         self.choice_margin = choice_margin
 
     def answer(self, question: str, language: str, evidence: list[Evidence],
-               qtype: str, chunks: dict[str, str] | None = None) -> tuple[Outcome, dict[str, int]]:
+               qtype: str, hits: list[Hit] | None = None) -> tuple[Outcome, dict[str, int]]:
         """The outcome, and what the passage choice cost (prompt_tokens, choose_ms since this call).
-        qtype: what the question asks for (qa/support.py: question_type); chunks: chunk id -> text of
-        the retrieved passages (their sentences beyond the evidence, for a weekday's date)."""
+        qtype: what the question asks for (qa/support.py: question_type); hits: the retrieved passages
+        (their sentences beyond the evidence give a weekday its date)."""
         t_gen = time.perf_counter()
         by_code = qtype in CODE_TYPES and evidence and margin(evidence) >= self.choice_margin
         if by_code:  # no choice prompt is sent
@@ -51,17 +52,17 @@ class Generator:
         before = Outcome.of(None, None, "choice_by_code") if by_code else Outcome.of(None, None, choice=str(n))
         if ev is None:
             return Outcome.of(None, None, "llm_declined").after(before), timings
-        return self._answer(question, language, evidence, ev, qtype, chunks or {}).after(before), timings
+        return self._answer(question, language, evidence, ev, qtype, hits or []).after(before), timings
 
     def _answer(self, question: str, language: str, evidence: list[Evidence], ev: Evidence, qtype: str,
-                chunks: dict[str, str] | None = None) -> Outcome:
+                hits: list[Hit] | None = None) -> Outcome:
         """The answer from the chosen evidence sentence ev."""
         if qtype == "yesno":
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
             said, fired = self.clause(question, language, ev)
             out = Outcome.of(YES_NO[language][0 if opposite(said, question) else 1], ev, fired)
         else:
-            found = self.span(question, evidence, ev, qtype, chunks or {})
+            found = self.span(question, evidence, ev, qtype, hits or [])
             if not found.text:
                 return found
             found.model.span = found.text
@@ -83,9 +84,10 @@ class Generator:
         """What an English yes/no question's polarity is read from: the clause of the Arabic sentence
         nearest the question (the embedder's cosine), when the sentence negates something and has several
         clauses ("لا توجد خطط لمهاجمة أوكرانيا … ويتم تنفيذ جميع تدابير التدريب داخل أراضينا" answers "does
-        all training take place inside Russia?" with its last clause: a yes). Arabic questions keep the
+        all training take place inside Russia?" with its last clause: a yes). A clause that only frames
+        the report ("وكان بايدن أكد في خطاب أمام الجمعية العامة") is no answer to what was said. Arabic questions keep the
         whole sentence: their rule reads the words after each negation (qa/support.py: opposite)."""
-        parts = clauses(ev.text)
+        parts = [c for c in clauses(ev.text) if not frame(c)]  # "وكان بايدن أكد في خطاب…" frames the claim
         if language == "ar" or arabic_ratio(ev.text) < 0.5 or len(parts) < 2 or not negated(ev.text):
             return ev.text, "yesno_by_code"
         encode = getattr(self.embedder, "embed_sentences", None) or self.embedder.embed_documents
@@ -110,14 +112,13 @@ class Generator:
 
     # ---- step 2: the span ----------------------------------------------------------------------
     def span(self, question: str, evidence: list[Evidence], ev: Evidence, qtype: str,
-             chunks: dict[str, str] | None = None) -> Outcome:
+             hits: list[Hit] | None = None) -> Outcome:
         """The answer span, with the evidence sentence it comes from."""
         language = detect_language(question)
         before = Outcome()
         if qtype in ("when", "count"):
             ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
-            if qtype == "when" and options and (dated := weekday_date(ev, options, question, language,
-                                                                      (chunks or {}).get(ev.chunk_id, ""))):
+            if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
             if options is None and span.plural(question, qtype, language):
                 # "في أي يومين…": the two may sit in other articles' sentences; the first evidence
@@ -338,24 +339,26 @@ WEEKDAY_DATE_GAP = 40  # characters from a weekday to the date that names it ("�
 
 
 def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
-                 chunk: str) -> tuple[Evidence, list[str]] | None:
+                 hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
     """"On what date…?" answered by a weekday only ("يوم الإثنين"), and no evidence sentence has the date:
-    the sentence of the same passage that gives that weekday its date ("اليوم الإثنين 10 كانون الثاني/
-    يناير") answers, with that date, and is the one cited. None when the question asks no date, an
-    option already is one, or no sentence puts a date right after the same weekday."""
-    if not chunk or span.asked_grain(question, language) != "date" or span.fit(options, question, language, strict=True):
+    a sentence of a retrieved passage of the same article that gives that weekday its date ("اليوم
+    الإثنين 10 كانون الثاني/ يناير") answers, with that date, and is the one cited. None when the question
+    asks no date, an option already is one, or no such sentence puts a date right after the same weekday."""
+    if span.asked_grain(question, language) != "date" or span.fit(options, question, language, strict=True):
         return None
     days = {normalize(m.group(0)).removeprefix("ال") for o in options if (m := re.search(span.WEEKDAY, o))}
-    for s in evidence_sentences(chunk):
-        if s == ev.text or instruction_like(s):
-            continue
-        for m in re.finditer(span.WEEKDAY, s):
-            if normalize(m.group(0)).removeprefix("ال") not in days:
+    same = sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
+    for h in same:
+        for s in evidence_sentences(h.text):
+            if s == ev.text or instruction_like(s):
                 continue
-            after = s[m.end():m.end() + WEEKDAY_DATE_GAP]
-            dated = [d for d in span.fit(span.candidates(s, "when"), question, language, strict=True) if d in after]
-            if dated:
-                return Evidence(ev.n, ev.chunk_id, ev.article_id, ev.title, s, ev.score), dated[:1]
+            for m in re.finditer(span.WEEKDAY, s):
+                if normalize(m.group(0)).removeprefix("ال") not in days:
+                    continue
+                after = s[m.end():m.end() + WEEKDAY_DATE_GAP]
+                dated = [d for d in span.fit(span.candidates(s, "when"), question, language, strict=True) if d in after]
+                if dated:
+                    return Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score), dated[:1]
     return None
 
 

@@ -192,12 +192,11 @@ class Pipeline:
         """The model's answer; a two-part question (qa/parts.py) gets each part answered from its own
         evidence sentences."""
         parts = split_question(question, language)
-        chunks = {h.chunk_id: h.text for h in hits}
         if len(parts) == 1:
-            return self.generator.answer(question, language, evidence, qtype, chunks)
+            return self.generator.answer(question, language, evidence, qtype, hits)
         outcomes, cost = [], Counter()
         for part in parts:
-            out, c = self.generator.answer(part, language, self.evidence(part, hits), question_type(part, language), chunks)
+            out, c = self.generator.answer(part, language, self.evidence(part, hits), question_type(part, language), hits)
             outcomes.append(out)
             cost.update(c)
         return combine(outcomes), dict(cost)

@@ -221,6 +221,23 @@ def clauses(sentence: str) -> list[str]:
     return parts or [sentence]
 
 
+# verbs that report speech: a clause of one of them with nothing said after its أن / إن ("وكان بايدن أكد
+# في خطاب أمام الجمعية العامة") is the report's frame, not a claim
+_SAYING = {normalize(w) for w in """قال قالت يقول تقول قالوا أكد أكدت يؤكد تؤكد مؤكدا مؤكداً أعلن أعلنت يعلن تعلن
+أشار أشارت يشير تشير أوضح أوضحت صرح صرحت ذكر ذكرت أضاف أضافت تابع تابعت شدد شددت يشدد مشددا مشدداً أفاد أفادت
+اعتبر اعتبرت رأى رأت""".split()}
+_THAT = re.compile(r"(?<![\w])(?:أن|إن|ان|أنه|إنه|أنها|إنها|انه|انها)(?![\w])")
+
+
+def frame(clause: str) -> bool:
+    """A clause that only reports who spoke: a saying verb, and under two words after its last أن / إن."""
+    words = [strip_prefix(w, ("و", "ف")) for w in _words(clause)]
+    if not any(w in _SAYING for w in words):
+        return False
+    said = _THAT.split(clause)
+    return len(said) == 1 or len(said[-1].split()) < 2
+
+
 def opposite(sentence: str, question: str) -> bool:
     """The sentence's polarity differs from the question's ("does Russia deny…?" + "ونفت روسيا…" agree).
     Both Arabic: a negation the two share with the same next word is their common ground, not a polarity

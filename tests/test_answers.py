@@ -189,36 +189,45 @@ def test_a_weekday_gets_its_date_from_the_same_passage():
     from qa.generate import Generator
     from tests.fakes import FakeEmbedder, ScriptedLLM
 
+    from index.store import Hit
+
     lead = "وانطلقت المحادثات بين روسيا والولايات المتحدة اليوم الإثنين بشأن الضمانات الأمنية في جنيف."
-    chunk = " ".join([lead, "وقال ريابكوف يوم الخميس 13 كانون الثاني/ يناير إن المحادثات صعبة.", GENEVA])
+    chunk = " ".join([lead, "وقال ريابكوف يوم الخميس 13 كانون الثاني/ يناير إن المحادثات صعبة."])
     ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
+
+    def hits(later: str, article: str = "a") -> list:  # the date sits in a later passage of the article
+        return [Hit("a:0", "a", "t", chunk, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
+
     gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
     q = "On what date did the security talks in Geneva take place?"
-    out, _ = gen.answer(q, "en", [ev], "when", {"a:0": chunk})
+    out, _ = gen.answer(q, "en", [ev], "when", hits(GENEVA))
     assert [t for t, _ in out.sentences] == ["According to the article, 10 January"]
-    assert out.evidence.text == GENEVA and out.fired["date_of_weekday"] == 1
+    assert out.evidence.text == GENEVA and out.evidence.chunk_id == "a:1" and out.fired["date_of_weekday"] == 1
     # the Arabic asker gets the Arabic date
     q = "ما تاريخ انطلاق المحادثات الأمنية في جنيف؟"
-    assert gen.answer(q, "ar", [ev], "when", {"a:0": chunk})[0].text == "10 كانون الثاني/ يناير"
-    # a bare "when", a weekday asked for, or a passage without that weekday's date: the weekday stays
-    assert gen.answer("When did the talks in Geneva begin?", "en", [ev], "when", {"a:0": chunk})[0].evidence is ev
-    assert gen.answer("On which day of the week did the talks begin?", "en", [ev], "when", {"a:0": chunk})[0].evidence is ev
-    other = chunk.replace("الإثنين 10", "الأحد 9") + (" وقال مسؤول أمريكي الإثنين إن اجتماعا آخر بين الحلف وروسيا سيعقد"
-                                                     " في بروكسل بعد جولة جنيف في 12 كانون الثاني/ يناير.")
-    assert gen.answer("On what date did the talks begin?", "en", [ev], "when", {"a:0": other})[0].evidence is ev
+    assert gen.answer(q, "ar", [ev], "when", hits(GENEVA))[0].text == "10 كانون الثاني/ يناير"
+    # a bare "when", a weekday asked for, another article's date, or a passage without that weekday's
+    # date: the weekday stays
+    assert gen.answer("When did the talks in Geneva begin?", "en", [ev], "when", hits(GENEVA))[0].evidence is ev
+    assert gen.answer("On which day of the week did the talks begin?", "en", [ev], "when", hits(GENEVA))[0].evidence is ev
+    assert gen.answer("On what date did the talks begin?", "en", [ev], "when", hits(GENEVA, "b"))[0].evidence is ev
+    other = GENEVA.replace("الإثنين 10", "الأحد 9") + (" وقال مسؤول أمريكي الإثنين إن اجتماعا آخر بين الحلف وروسيا سيعقد"
+                                                      " في بروكسل بعد جولة جنيف في 12 كانون الثاني/ يناير.")
+    assert gen.answer("On what date did the talks begin?", "en", [ev], "when", hits(other))[0].evidence is ev
 
 
 class _TopicEmbedder:
-    """Questions point one way; a sentence or clause points that way when it holds the topic word."""
+    """Questions point one way; a sentence or clause points nearer that way the earlier the topic word
+    it holds comes in `topics`."""
 
-    def __init__(self, topic: str) -> None:
-        self.topic = topic
+    def __init__(self, *topics: str) -> None:
+        self.topics = topics
 
     def embed_queries(self, texts):
         return [[1.0, 0.0] for _ in texts]
 
     def embed_sentences(self, texts):
-        return [[1.0, 0.1] if self.topic in t else [0.1, 1.0] for t in texts]
+        return [next(([1.0, 0.1 * (i + 1)] for i, w in enumerate(self.topics) if w in t), [0.1, 1.0]) for t in texts]
 
 
 def test_an_english_yes_no_reads_the_polarity_of_the_clause_it_asks_about():
@@ -241,6 +250,12 @@ def test_an_english_yes_no_reads_the_polarity_of_the_clause_it_asks_about():
     # an Arabic question keeps its own rule, on the whole sentence
     q = "هل قال ريابكوف إن جميع تدابير التدريب القتالي تنفذ داخل أراضي روسيا؟"
     assert gen.answer(q, "ar", [ev], "yesno")[0].fired["yesno_by_code"] == 1
+    # the clause that only frames the report (who spoke, where) is passed over for what was said
+    biden = Evidence(1, "b:0", "b", "t", "وكان الرئيس الأميركي جو بايدن أكد في خطاب أمام الجمعية العامة للأمم المتحدة، في "
+                                         "وقت سابق الشهر الجاري، أن بلاده لا تريد حرباً باردة جديدة.", 0.9)
+    gen = Generator(ScriptedLLM(), _TopicEmbedder("الجمعية", "باردة"), choice_margin=0.0)
+    q = "Did Biden tell the UN General Assembly that the United States wants a new Cold War?"
+    assert gen.answer(q, "en", [biden], "yesno")[0].text.startswith("No")
 
 
 def test_places_and_people_are_candidates_the_question_decides_between():
