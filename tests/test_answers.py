@@ -418,6 +418,28 @@ def test_real_plausible_question_the_articles_cannot_answer_is_refused(real_pipe
 
 
 @pytest.mark.models
+@pytest.mark.parametrize("question,needle,yes", [
+    # the negations of the sentence's other clauses ("لا توجد خطط…", "لا يمكننا…") are not this answer's
+    ("According to Ryabkov, are all combat training measures of Russia's forces carried out within Russian "
+     "territory?", "التدريب القتالي", True),
+    # the clause that names the speech ("أكد في خطاب أمام الجمعية العامة") is not what was said
+    ("Did Biden say at the United Nations General Assembly that America seeks a new Cold War?", "حرباً باردة", False),
+])
+def test_real_english_yes_no_reads_the_clause_it_asks_about(real_pipeline, question, needle, yes):
+    from index.config import BUNDLED_ARTICLES
+    from index.text import evidence_sentences
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import ScriptedLLM
+
+    sentence = next(s for f in sorted(BUNDLED_ARTICLES.glob("*.txt"))
+                    for s in evidence_sentences(f.read_text(encoding="utf-8")) if needle in s)
+    gen = Generator(ScriptedLLM(), real_pipeline.embedder, choice_margin=0.0)  # the real embedder picks the clause
+    out, _ = gen.answer(question, "en", [Evidence(1, "a:0", "a", "t", sentence, 0.9)], "yesno")
+    assert out.text.startswith("Yes" if yes else "No") and out.fired["yesno_by_clause"] == 1, (out.text, sentence)
+
+
+@pytest.mark.models
 def test_real_duration_keeps_its_qualifier(real_pipeline):
     a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
     assert not a.refused and "more than seven hours" in a.answer, a.answer
