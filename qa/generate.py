@@ -120,6 +120,12 @@ class Generator:
             ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
+            if qtype == "when" and options != [] and span.asked_grain(question, language) == "time" and \
+                    not span.fit(options or [], question, language, strict=True):
+                # "at what time…?": only a clock time answers, from the same article; none: refuse
+                if (timed := clock_time(ev, question, language, hits or [])) is None:
+                    return Outcome.of(None, ev, "time_missing").after(before)
+                ev, options, before = *timed, Outcome.of(None, None, "time_from_article")
             if options is None and span.plural(question, qtype, language):
                 # "في أي يومين…": the two may sit in other articles' sentences; the first evidence
                 # sentence with a date of the grain asked for gives the first
@@ -275,6 +281,8 @@ class Generator:
         if not re.search(r"[\u0600-\u06ff]", arabic):
             return Outcome.of(arabic, ev)
         english = render.by_code(arabic)
+        if english and qtype == "count" and (named := render.counted(english, question)) != english:
+            return Outcome.of(named, ev, "rendered_by_code", "count_noun")  # "three" -> "three pivotal directions"
         if english:
             return Outcome.of(english, ev, "rendered_by_code")
         if qtype == "who" and (name := render.name_part(arabic)):
@@ -359,6 +367,19 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
                 dated = [d for d in span.fit(span.candidates(s, "when"), question, language, strict=True) if d in after]
                 if dated:
                     return Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score), dated[:1]
+    return None
+
+
+def clock_time(ev: Evidence, question: str, language: str, hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
+    """"At what time…?" answered by a sentence without a clock time: the first sentence of a retrieved
+    passage of the same article (the chosen passage first) that has one ("قرابة الثامنة صباحاً بتوقيت
+    جرينتش") answers, and is the one cited; None when none has."""
+    same = sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
+    for h in same:
+        for s in evidence_sentences(h.text):
+            if not instruction_like(s) and (times := span.fit(span.candidates(s, "when"), question, language,
+                                                             strict=True)):
+                return Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score), times
     return None
 
 

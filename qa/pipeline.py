@@ -125,6 +125,7 @@ class Pipeline:
         trace = Trace()
         standalone = self.condense(question, history)
         trace.timings.condense_ms = _ms(t0)
+        trace.standalone = standalone if standalone != question else None
         # retrieval also sees the previous question: the 1.5B model's rewrite sometimes drops the topic
         previous = _last_user(history)
         search_query = f"{previous} {standalone}" if previous and previous not in standalone else standalone

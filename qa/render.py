@@ -160,8 +160,8 @@ def by_code(span: str) -> str | None:
             out.append(_SCALE[tok] + ("s" if out and out[-1].endswith(" of") else ""))
         elif tok in _UNITS:
             out.append(_UNITS[tok])
-        elif tok in _NUMBER_WORDS and not out:
-            out.append(_NUMBER_WORDS[tok])
+        elif (tok in _NUMBER_WORDS or tok.startswith("ال") and tok[2:] in _NUMBER_WORDS) and not out:
+            out.append(_NUMBER_WORDS.get(tok) or _NUMBER_WORDS[tok[2:]])  # "الثلاثة" after its noun: "three"
         elif tok in _PERIOD:
             out.append(_PERIOD[tok])
         elif tok in ("الماضي",):
@@ -226,6 +226,22 @@ def has_name(english: str) -> bool:
 _AR_TITLE_WORDS = {normalize(w) for w in """نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئاسة المتحدث
 الناطق الناطقة باسم البيت الأبيض مساعد مساعدة مستشار الأمريكي الأميركي الروسي الروسية الأمريكية السويسري
 الأوكراني الأمين العام السفير الكرملين""".split()}
+
+
+_COUNT_STOP = ("did|do|does|were|was|are|is|have|has|had|will|would|can|could|must|should|in|of|about|on|at|for|to|"
+               "from|with|that|which|who|according|the|a|an|and|or|than")
+_HOW_MANY = re.compile(rf"\bhow many ((?:[a-z][a-z-]* ){{0,2}}?[a-z][a-z-]*?)(?= (?:{_COUNT_STOP})\b|[?,]|$)", re.I)
+
+
+def counted(english: str, question: str) -> str:
+    """A bare number answering "how many X…?" names what it counts: "three" -> "three pivotal
+    directions" (the question's own words); a number that already has its unit is left alone."""
+    m = _HOW_MANY.search(question.strip())
+    bare = all(re.fullmatch(r"[\d.,]+", w) or w in _NUMBER_WORDS.values() or w in ("about", "nearly", "more",
+                                                                                 "less", "than") for w in english.split())
+    if not m or not bare or not english or re.search(rf"^(?:{_COUNT_STOP})\b", m.group(1), re.I):
+        return english
+    return f"{english} {m.group(1)}"
 
 
 def name_part(span: str) -> str | None:

@@ -73,6 +73,7 @@ class Trace:
     missing: list[str] = field(default_factory=list)  # names the question has and no passage mentions
     margin: float | None = None  # best evidence sentence's score minus the second's (generate.margin)
     qtype: str | None = None  # what the question asks for (qa/support.py: question_type)
+    standalone: str | None = None  # a follow-up as the model rewrote it (None: not a follow-up)
     outcome: Outcome = field(default_factory=Outcome)
 
     def notes(self) -> dict:
@@ -86,6 +87,8 @@ class Trace:
             out["missing"] = list(self.missing)
         if self.qtype:
             out["qtype"] = self.qtype
+        if self.standalone:
+            out["standalone"] = self.standalone
         if self.margin is not None:
             out["margin"] = self.margin
         out.update(self.outcome.fired)

@@ -216,6 +216,58 @@ def test_a_weekday_gets_its_date_from_the_same_passage():
     assert gen.answer("On what date did the talks begin?", "en", [ev], "when", hits(other))[0].evidence is ev
 
 
+def test_a_clock_time_comes_from_the_same_article_or_the_question_is_refused():
+    """'At what time…?' answered by a sentence with a weekday only: a sentence of a retrieved passage of
+    the same article with a clock time answers and is cited (gold dev ar-036); none: refused, not the
+    weekday."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    from index.store import Hit
+
+    lead = "وعقد الاجتماع الثاني لحوار التوازن الاستراتيجي في جنيف يوم الخميس."
+    timed = "وبدأ الاجتماع الجديد الذي عقد خلف أبواب مغلقة، قرابة الثامنة صباحاً بتوقيت جرينتش، كما أعلن عضو في البعثة."
+    ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
+
+    def hits(later: str, article: str = "a") -> list:
+        return [Hit("a:0", "a", "t", lead, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
+
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("At what time did the second meeting begin?", "en", [ev], "when", hits(timed))
+    assert [t for t, _ in out.sentences] == ["According to the article, nearly 8 a.m. GMT"]
+    assert out.evidence.text == timed and out.evidence.chunk_id == "a:1" and out.fired["time_from_article"] == 1
+    q = "في أي ساعة بدأ الاجتماع الثاني؟"
+    assert gen.answer(q, "ar", [ev], "when", hits(timed))[0].text == "قرابة الثامنة صباحاً بتوقيت جرينتش"
+    # another article's clock time, or none at all: refused, where the weekday used to answer
+    for other in (hits(timed, "b"), hits("وقال ريابكوف إن المحادثات كانت صعبة.")):
+        out, _ = gen.answer("At what exact time (GMT) did the meeting begin?", "en", [ev], "when", other)
+        assert out.sentences == [] and out.fired["time_missing"] == 1
+    # a bare "when" keeps the weekday
+    assert gen.answer("When did the second meeting take place?", "en", [ev], "when", hits(timed))[0].text \
+        == "According to the article, Thursday"
+
+
+def test_a_definite_number_after_its_noun_counts_and_english_names_what_it_counts():
+    """"هذه الاتجاهات المحورية والضرورية الثلاثة": the number follows its noun (gold dev en-017, a false
+    refusal); the English answer names what the question counts."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = "أكدنا بوضوح أنه من دون المضي قدماً في هذه الاتجاهات المحورية والضرورية الثلاثة سيكون العمل على الجوانب الأخرى قيد الشكوك"
+    assert span.candidates(said, "count") == ["الثلاثة"]
+    assert span.candidates("وجرت المحادثات يوم الثلاثاء في جنيف", "count") == []  # Tuesday is no number
+    ev = Evidence(1, "a:0", "a", "t", said, 0.9)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("How many pivotal directions did Ryabkov say must move forward first?", "en", [ev], "count")
+    assert out.text == "According to the article, three pivotal directions" and out.fired["count_noun"] == 1
+    # a number that has its unit keeps it; "how many of…" names nothing
+    assert render.counted("45 requests", "How many requests did Russia send?") == "45 requests"
+    assert render.counted("three", "How many of the directions were agreed?") == "three"
+    assert render.counted("about 15,000", "How many people have been killed since then?") == "about 15,000 people"
+
+
 class _TopicEmbedder:
     """Questions point one way; a sentence or clause points nearer that way the earlier the topic word
     it holds comes in `topics`."""
