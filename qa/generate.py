@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 from index.embed import Embedder
 from index.store import Hit
@@ -355,18 +356,16 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
     if span.asked_grain(question, language) != "date" or span.fit(options, question, language, strict=True):
         return None
     days = {normalize(m.group(0)).removeprefix("ال") for o in options if (m := re.search(span.WEEKDAY, o))}
-    same = sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
-    for h in same:
-        for s in evidence_sentences(h.text):
-            if s == ev.text or instruction_like(s):
+    for e in article_sentences(ev, hits):
+        if e.text == ev.text:
+            continue
+        for m in re.finditer(span.WEEKDAY, e.text):
+            if normalize(m.group(0)).removeprefix("ال") not in days:
                 continue
-            for m in re.finditer(span.WEEKDAY, s):
-                if normalize(m.group(0)).removeprefix("ال") not in days:
-                    continue
-                after = s[m.end():m.end() + WEEKDAY_DATE_GAP]
-                dated = [d for d in span.fit(span.candidates(s, "when"), question, language, strict=True) if d in after]
-                if dated:
-                    return Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score), dated[:1]
+            after = e.text[m.end():m.end() + WEEKDAY_DATE_GAP]
+            dated = [d for d in span.fit(span.candidates(e.text, "when"), question, language, strict=True) if d in after]
+            if dated:
+                return e, dated[:1]
     return None
 
 
@@ -374,13 +373,18 @@ def clock_time(ev: Evidence, question: str, language: str, hits: list[Hit]) -> t
     """"At what time…?" answered by a sentence without a clock time: the first sentence of a retrieved
     passage of the same article (the chosen passage first) that has one ("قرابة الثامنة صباحاً بتوقيت
     جرينتش") answers, and is the one cited; None when none has."""
+    return next(((e, times) for e in article_sentences(ev, hits)
+                 if (times := span.fit(span.candidates(e.text, "when"), question, language, strict=True))), None)
+
+
+def article_sentences(ev: Evidence, hits: list[Hit]) -> Iterator[Evidence]:
+    """The sentences of the retrieved passages of ev's article (ev's own passage first), each citable in
+    ev's place; a sentence that reads as an instruction is left out."""
     same = sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
     for h in same:
         for s in evidence_sentences(h.text):
-            if not instruction_like(s) and (times := span.fit(span.candidates(s, "when"), question, language,
-                                                             strict=True)):
-                return Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score), times
-    return None
+            if not instruction_like(s):
+                yield Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score)
 
 
 def candidates(question: str, sentence: str, language: str) -> list[tuple[int, int]]:

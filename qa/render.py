@@ -237,8 +237,9 @@ def counted(english: str, question: str) -> str:
     """A bare number answering "how many X…?" names what it counts: "three" -> "three pivotal
     directions" (the question's own words); a number that already has its unit is left alone."""
     m = _HOW_MANY.search(question.strip())
-    bare = all(re.fullmatch(r"[\d.,]+", w) or w in _NUMBER_WORDS.values() or w in ("about", "nearly", "more",
-                                                                                 "less", "than") for w in english.split())
+    qualifier_words = {w for q in _QUALIFIERS.values() for w in q.split()}  # "more than", "about", ...
+    bare = all(re.fullmatch(r"[\d.,]+", w) or w in _NUMBER_WORDS.values() or w in qualifier_words
+               for w in english.split())
     if not m or not bare or not english or re.search(rf"^(?:{_COUNT_STOP})\b", m.group(1), re.I):
         return english
     return f"{english} {m.group(1)}"
