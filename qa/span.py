@@ -346,3 +346,75 @@ def fits_type(text: str, qtype: str) -> bool:
     if qtype == "when":
         return bool(_EN_TIME.search(text))
     return True
+
+
+# ---- "why…?" -----------------------------------------------------------------------------------
+_WHY = {"en": re.compile(r"\bwhy\b|\bfor what (?:purpose|reason)\b|\bwhat for\b|"
+                         r"\bwhat (?:is|was|are|were) the (?:purpose|aim|goal|reason)s? (?:of|for|behind)\b"),
+        "ar": re.compile(r"(?:^|\s)[وف]?لماذا(?:\s|$)|(?:^|\s)[وف]?(?:لأي|لاي) (?:غرض|سبب|هدف)|"
+                         r"(?:^|\s)ما (?:سبب|الهدف|هدف|الغرض|الغاية|السبب)\s")}
+# normalised word runs after which a sentence gives a purpose or a cause ("بهدف تخفيف حدة التوتر"), and
+# weaker ones that often give the reason a speaker adds ("مشيراً إلى أن العملية ما زالت جارية")
+_BECAUSE = [m.split() for m in ("بهدف", "من اجل", "بغيه", "سعيا الي", "لان", "لانه", "لانها", "لانهم", "لانهما",
+                                "بسبب", "نظرا الي", "نظرا ل", "حيث ان", "اذ ان", "كي", "لكي", "حتي لا", "لكيلا")]
+_ADDS = [m.split() for m in ("مشيرا الي ان", "مشيره الي ان", "مشيرين الي ان", "مشيرا الي انه", "مشيره الي انه",
+                             "موضحا ان", "موضحه ان", "معتبرا ان", "معتبره ان")]
+# a purpose glued to "ل": ل + a verbal noun ("لتجنب", "لإجراء", "لاستعادة", "لمواجهة") or a common short one
+_PURPOSE_NOUNS = set("وضع منع دعم حل ردع فتح بحث كسر حمايه بناء خفض رفع تحقيق".split())
+_END = "،,.;؛:!?؟\"“”«»()"
+
+
+def asks_why(question: str, language: str) -> bool:
+    q = question.strip().lower() if language == "en" else question.strip()
+    return bool(_WHY["en" if language == "en" else "ar"].search(q))
+
+
+def _glued_purpose(raw: str) -> bool:
+    w = re.sub("[\u064b-\u065f]", "", raw.strip(_EDGE))
+    w = w[1:] if w.startswith("ول") else w
+    if not w.startswith("ل") or w.startswith("لل"):
+        return False
+    rest = w[1:]
+    plain = _plain(rest)
+    return ((rest.startswith("ت") and len(rest) >= 4) or (rest.startswith(("إ", "است")) and len(rest) >= 4)
+            or (rest.startswith("م") and rest.endswith("ة") and len(rest) >= 5) or plain in _PURPOSE_NOUNS)
+
+
+def reasons(sentence: str, max_words: int = 12) -> list[tuple[str, bool]]:
+    """Each (words, strong) that follows a purpose or cause marker in the sentence, up to the end of its
+    clause: "لتجنب اندلاع صراع" -> "تجنب اندلاع صراع" (strong); "مشيراً إلى أن العملية ما زالت جارية" ->
+    "العملية ما زالت جارية" (weak: a reason the speaker adds)."""
+    raw = [r for r in sentence.split() if r.strip(_EDGE)]
+    plain = [_plain(r) for r in raw]
+    out = []
+    for i in range(len(raw)):
+        start, strong = None, True
+        for marker in _BECAUSE + _ADDS:
+            at = plain[i:i + len(marker)]
+            if at and at[0].startswith("و") and at[0] != marker[0]:  # "وبهدف", "ولأن"
+                at = [at[0][1:]] + at[1:]
+            if at == marker and not raw[i + len(marker) - 1].endswith(tuple(_END)):
+                start, strong = i + len(marker), marker in _BECAUSE
+                break
+        if start is None and _glued_purpose(raw[i]):
+            start = i  # the word itself, without its "ل"
+        if start is None or start >= len(raw):
+            continue
+        got = []
+        for j in range(start, min(len(raw), start + max_words)):
+            if j > start and raw[j][:1] in _END:
+                break
+            got.append(raw[j].strip(_EDGE))
+            if raw[j].endswith(tuple(_END)):
+                break
+        if start == i:
+            got[0] = re.sub(r"^و?ل", "", got[0])
+        text = " ".join(g for g in got if g)
+        if text:
+            out.append((text, strong))
+    return out
+
+
+def _plain(raw: str) -> str:
+    w = re.sub("[\u064b-\u065f\u0640]", "", raw.strip(_EDGE))
+    return w.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"}))

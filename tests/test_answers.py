@@ -623,3 +623,41 @@ def test_a_copied_clause_of_the_question_is_no_answer_what_the_sentence_says_bes
     bare = Evidence(1, "a:0", "a", "t", "إذا لم تتم تلبية مطالبها الدفاعية", 0.9)
     out = Generator(ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية"), FakeEmbedder(), 0.0).copy(question, [bare], bare, "ar")
     assert out.text is None and "echo" in out.fired
+
+
+def test_a_why_question_is_answered_by_the_words_after_a_purpose_or_cause_marker():
+    """"Why…?" / "لماذا…؟": the words after "لتجنب" / "بهدف" / "مشيراً إلى أن" (gold dev ar-044, ar-052,
+    en-053), from the chosen sentence or the one after it in its passage; a cause the question states
+    itself is passed over. Before, the model copied most of the sentence."""
+    from index.store import Hit
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert span.reasons("واتفقا على حوار ثنائي بهدف تخفيف حدة التوتر بين البلدين، كما قالا.") == \
+        [("تخفيف حدة التوتر بين البلدين", True)]
+    assert span.reasons("وقال إن العمل مستمر، مشيراً إلى أن العملية ما زالت جارية.") == [("العملية ما زالت جارية", False)]
+    assert span.reasons("وقال الوزير إن الاجتماع كان صعباً.") == []
+    assert span.asks_why("According to the statement, why did they meet?", "en")
+    assert span.asks_why("لأي غرض أطلق الحوار؟", "ar") and not span.asks_why("في أي قضية لم يتم إحراز تقدم؟", "ar")
+
+    claim = "وشدد الرئيسان خلال القمة على ضرورة الحوار رغم الخلافات."
+    cause = "وأشارا إلى أنه حتى في ذروة الحرب الباردة بقيت العاصمتان على تواصل لتجنب اندلاع صراع."
+    ev = Evidence(1, "a:0", "a", "t", claim, 0.9)
+    hits = [Hit("a:0", "a", "t", f"{claim} {cause}", 0.9, {})]
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("لماذا شدد الرئيسان على ضرورة الحوار؟", "ar", [ev], "other", hits)
+    assert out.text == "تجنب اندلاع صراع" and out.evidence.text == cause
+    assert out.fired["reason_from_neighbour"] == 1
+
+    said = "وقال الوزير إنهما لم يتفقا على تبادل السجناء، مشيراً إلى أن الطرف الآخر يهتم فقط بإرجاع مواطنيه."
+    ev = Evidence(1, "b:0", "b", "t", said, 0.9)
+    out, _ = gen.answer("لماذا لم يتفقا على تبادل السجناء؟", "ar", [ev], "other", [Hit("b:0", "b", "t", said, 0.9, {})])
+    assert out.text == "الطرف الآخر يهتم فقط بإرجاع مواطنيه" and out.fired["reason_by_code"] == 1
+
+    gen = Generator(ScriptedLLM("1", "the process is still under way"), FakeEmbedder(), choice_margin=0.0)
+    said = "وأضاف أنه من السابق لأوانه تقييم النتائج، مشيراً إلى أن العملية ما زالت جارية."
+    ev = Evidence(1, "c:0", "c", "t", said, 0.9)
+    out, _ = gen.answer("Why was it too early to assess the results?", "en", [ev], "other", [Hit("c:0", "c", "t", said, 0.9, {})])
+    assert out.text == "According to the article (machine translation), the process is still under way"
+    assert out.model.span == "العملية ما زالت جارية"
