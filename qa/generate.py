@@ -151,9 +151,11 @@ class Generator:
                 if e is not ev and ns and max(titles.title_scores(e.text, ns, question, language)) > 0:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
-        if qtype == "other" and span.asks_why(question, language) and \
-                (found := self.reason(question, language, ev, evidence, hits or [])) is not None:
-            return found.after(before)
+        for asks, find, name in ((span.asks_why, span.reason, "reason"),
+                                 (span.asks_description, span.description, "description")):
+            if qtype == "other" and asks(question, language) and \
+                    (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
+                return found.after(before)
         by_code = self.place(question, ev, evidence) if qtype == "where" else \
             self.person(question, ev, language) if qtype == "who" else \
             self.body(question, ev, evidence) if qtype == "other" and orgs.asked(question, language) else None
@@ -194,24 +196,21 @@ class Generator:
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
         return Outcome.of(ws[best], ev, "place_by_context")
 
-    def reason(self, question: str, language: str, ev: Evidence, evidence: list[Evidence],
-               hits: list[Hit]) -> Outcome | None:
-        """"Why…?" / "لماذا…؟": the words after a purpose or cause marker ("بهدف", "لأن", "لتجنب", then
-        "مشيراً إلى أن") in the chosen sentence, else in the sentence after it in its passage (a claim, then
-        "وأشارا إلى أنه … لتجنب اندلاع صراع"), else, for an Arabic question, in another evidence sentence of
-        the same article that shares a word with it. A cause the question itself states ("لتبادل السجناء"
-        for "why no deal on a prisoner exchange?") is not its answer. None: the model copies."""
+    def phrase(self, question: str, language: str, ev: Evidence, evidence: list[Evidence], hits: list[Hit],
+               find, name: str) -> Outcome | None:
+        """A phrase that code finds after its marker: "why…?" -> the words after a purpose or cause marker
+        ("بهدف", "لأن", "لتجنب", then "مشيراً إلى أن": span.reason); "how did X describe Y?" -> the words
+        after "وصف … بأنها" (span.description). From the chosen sentence, else the sentence after it in its
+        passage (a claim, then "وأشارا إلى أنه … لتجنب اندلاع صراع"), else, for an Arabic question,
+        another evidence sentence of the same article that shares a word with it. None: the model copies."""
         sents = list(article_sentences(ev, hits))
         after = [b for a, b in zip(sents, sents[1:]) if a.text == ev.text and b.chunk_id == ev.chunk_id][:1]
         said = set(span.content(question))
         more = [x for x in evidence if x is not ev and x.article_id == ev.article_id and language == "ar"
                 and said & set(span.content(x.text))]
         for e in [ev] + after + more:
-            found = [(t, strong) for t, strong in span.reasons(e.text)
-                     if span.informative(t) and not span.echoes(t, question)]
-            if found:
-                text = next((t for t, strong in found if strong), found[0][0])
-                return Outcome.of(text, e, "reason_by_code" if e is ev else "reason_from_neighbour")
+            if (text := find(e.text, question)) is not None:
+                return Outcome.of(text, e, f"{name}_by_code" if e is ev else f"{name}_from_neighbour")
         return None
 
     def body(self, question: str, ev: Evidence, evidence: list[Evidence]) -> Outcome | None:

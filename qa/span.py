@@ -415,6 +415,52 @@ def reasons(sentence: str, max_words: int = 12) -> list[tuple[str, bool]]:
     return out
 
 
+def reason(sentence: str, question: str) -> str | None:
+    """The purpose or cause the sentence gives (reasons), a strong marker's first; not one the question
+    states itself ("لتبادل السجناء" for "why was there no deal on a prisoner exchange?")."""
+    found = [(t, strong) for t, strong in reasons(sentence) if informative(t) and not echoes(t, question)]
+    return next((t for t, strong in found if strong), found[0][0]) if found else None
+
+
 def _plain(raw: str) -> str:
     w = re.sub("[\u064b-\u065f\u0640]", "", raw.strip(_EDGE))
     return w.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"}))
+
+
+# ---- "how did X describe Y?" -------------------------------------------------------------------
+_DESCRIBE = {"en": re.compile(r"\bhow (?:did|does|do|has|have|had|was|were|is|are)\b.*\b(?:describ|characteri[sz])"),
+             "ar": re.compile(r"(?:^|\s)[وف]?(?:كيف|بماذا|بم)\s+(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون)")}
+_DESCRIBED = re.compile(r"^و?(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون|واصفا|واصفه|واصفين)(?:ه|ها|هم|هما)?$")
+_AS = {"بانه", "بانها", "بانهما", "بانهم", "بان"}
+_BE = {"كان", "كانت", "كانا", "كانوا", "يكون", "تكون", "ستكون", "سيكون"}
+
+
+def asks_description(question: str, language: str) -> bool:
+    q = question.strip().lower() if language == "en" else question.strip()
+    return bool(_DESCRIBE["en" if language == "en" else "ar"].search(q))
+
+
+def description(sentence: str, question: str = "", max_words: int = 8) -> str | None:
+    """What the sentence describes something as: "ووصف أوشاكوف المكالمة بأنها كانت صريحة وموضوعية ومحددة"
+    -> "صريحة وموضوعية ومحددة" (the words after "بأنه / بأنها" that follows a form of وصف, up to the end of
+    the clause); None without one."""
+    raw = [r for r in sentence.split() if r.strip(_EDGE)]
+    plain = [_plain(r) for r in raw]
+    for i, w in enumerate(plain):
+        if not _DESCRIBED.match(w):
+            continue
+        j = next((j for j in range(i + 1, min(len(plain), i + 12)) if plain[j] in _AS), None)
+        if j is None:
+            continue
+        start = j + 1 + (j + 1 < len(plain) and plain[j + 1] in _BE)
+        got = []
+        for k in range(start, min(len(raw), start + max_words)):
+            if k > start and raw[k][:1] in _END:
+                break
+            got.append(raw[k].strip(_EDGE))
+            if raw[k].endswith(tuple(_END)):
+                break
+        text = " ".join(g for g in got if g)
+        if text and informative(text) and not echoes(text, question):
+            return text
+    return None

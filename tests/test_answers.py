@@ -661,3 +661,24 @@ def test_a_why_question_is_answered_by_the_words_after_a_purpose_or_cause_marker
     out, _ = gen.answer("Why was it too early to assess the results?", "en", [ev], "other", [Hit("c:0", "c", "t", said, 0.9, {})])
     assert out.text == "According to the article (machine translation), the process is still under way"
     assert out.model.span == "العملية ما زالت جارية"
+
+
+def test_how_someone_described_something_is_the_words_after_wasafa_bi_annaha():
+    """"How did he describe the call?" / "كيف وصف…؟": the words after "وصف … بأنها (كانت)" (gold dev en-102),
+    not a run the model copies from elsewhere in the sentence."""
+    from index.store import Hit
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = 'ووصف المستشار الاجتماع بأنه كان "بناءً وصريحاً"، مشيراً إلى أن الكرملين راض عن النتائج.'
+    assert span.description(said) == "بناءً وصريحاً"
+    assert span.description("ووصف المستشار الاجتماع مطولاً.") is None
+    ev = Evidence(1, "a:0", "a", "t", said, 0.9)
+    gen = Generator(ScriptedLLM("1", "constructive and frank"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("How did the adviser describe the meeting?", "en", [ev], "other", [Hit("a:0", "a", "t", said, 0.9, {})])
+    assert out.model.span == "بناءً وصريحاً" and out.fired["description_by_code"] == 1
+    assert out.text == "According to the article (machine translation), constructive and frank"
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كيف وصف المستشار الاجتماع؟", "ar", [ev], "other", [Hit("a:0", "a", "t", said, 0.9, {})])
+    assert out.text == "بناءً وصريحاً"
