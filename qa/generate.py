@@ -183,18 +183,18 @@ class Generator:
         else:
             return None
         if len(spots) == 1:
-            return Outcome.of(ws[spots[0]], ev, fired)
+            return Outcome.of(span.place_text(ws, spots[0]), ev, fired)
         asked = [b for b in bodies if orgs.echoed(b, question)]
         if asked:  # "Where is the OSCE headquartered?": the place next to the body the question names
             def gap(i: int) -> int:
                 return min(a - i if i < a else i - b + 1 for a, b, *_ in asked)
             ranked = sorted(spots, key=gap)
             if len(ranked) == 1 or gap(ranked[0]) < gap(ranked[1]):
-                return Outcome.of(ws[ranked[0]], ev, "place_by_body")
+                return Outcome.of(span.place_text(ws, ranked[0]), ev, "place_by_body")
         qvec = self.embedder.embed_queries([question])[0]
         vecs = self.embedder.embed_documents(span.windows(ev.text, spots))
         best = max(zip(spots, vecs), key=lambda x: cosine(qvec, x[1]))[0]
-        return Outcome.of(ws[best], ev, "place_by_context")
+        return Outcome.of(span.place_text(ws, best), ev, "place_by_context")
 
     def phrase(self, question: str, language: str, ev: Evidence, evidence: list[Evidence], hits: list[Hit],
                find, name: str) -> Outcome | None:

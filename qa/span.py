@@ -52,13 +52,20 @@ _PLACE_STOP = set("""مقر ختام إطار اطار أعقاب اعقاب ح�
 جولة الجولة أثناء اثناء أعقابها ختامها هذه غضون قمة""".split())
 
 
+_INSIDE = ("داخل", "خارج")  # "داخل أراضينا", "خارج البلاد": the preposition is part of the answer
+
+
 def places(sentence: str) -> list[int]:
     """Word positions that can answer "where": a word after "في" that is not a digit, a common noun
-    from the list above, or a word with the article (أوروبا, فيينا, بروكسل — not الوقت)."""
+    from the list above, or a word with the article (أوروبا, فيينا, بروكسل — not الوقت); or a word after
+    "داخل" / "خارج" (place_text keeps that preposition: "داخل أراضينا")."""
     ws = words(sentence)
     out = []
     for i in range(1, len(ws)):
         w = ws[i]
+        if ws[i - 1] in _INSIDE and w not in _PLACE_STOP and re.fullmatch(r"[\u0600-\u06ff]{3,}", w):
+            out.append(i)
+            continue
         if ws[i - 1] != "في":
             continue
         if w in ("العاصمة", "مدينة", "المدينة") and i + 1 < len(ws):  # في العاصمة الإسبانية مدريد -> مدريد
@@ -68,6 +75,11 @@ def places(sentence: str) -> list[int]:
             continue
         out.append(i)
     return out
+
+
+def place_text(ws: list[str], i: int) -> str:
+    """The answer for the place at word i: the word, with "داخل" / "خارج" before it kept."""
+    return f"{ws[i - 1]} {ws[i]}" if i > 0 and ws[i - 1] in _INSIDE else ws[i]
 
 
 _TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم الكرملين

@@ -682,3 +682,19 @@ def test_how_someone_described_something_is_the_words_after_wasafa_bi_annaha():
     gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("كيف وصف المستشار الاجتماع؟", "ar", [ev], "other", [Hit("a:0", "a", "t", said, 0.9, {})])
     assert out.text == "بناءً وصريحاً"
+
+
+def test_a_place_inside_or_outside_keeps_its_preposition():
+    """"أين تُنفَّذ التدريبات؟" answered by "… داخل أراضينا" (gold dev ar-022): before, only words after
+    "في" were places, and "في جنيف" earlier in the sentence answered."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = "وأكد الوزير في جنيف أن جميع التدريبات العسكرية تجري داخل أراضينا."
+    ws = span.words(said)
+    assert [span.place_text(ws, i) for i in span.places(said)] == ["جنيف", "داخل أراضينا"]
+    alone = "وقال إن التدريبات العسكرية تجري داخل أراضينا وليس هناك سبب للخوف."
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("أين قال الوزير إن التدريبات العسكرية تجري؟", "ar", [Evidence(1, "a:0", "a", "t", alone, 0.9)], "where")
+    assert out.text == "داخل أراضينا"
