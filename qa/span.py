@@ -412,19 +412,25 @@ def reasons(sentence: str, max_words: int = 12) -> list[tuple[str, bool]]:
             start = i  # the word itself, without its "ل"
         if start is None or start >= len(raw):
             continue
-        got = []
-        for j in range(start, min(len(raw), start + max_words)):
-            if j > start and raw[j][:1] in _END:
-                break
-            got.append(raw[j].strip(_EDGE))
-            if raw[j].endswith(tuple(_END)):
-                break
-        if start == i:
-            got[0] = re.sub(r"^و?ل", "", got[0])
-        text = " ".join(g for g in got if g)
+        text = _clause_from(raw, start, max_words, unglue=start == i)
         if text:
             out.append((text, strong))
     return out
+
+
+def _clause_from(raw: list[str], start: int, max_words: int, unglue: bool = False) -> str:
+    """The words from raw[start] to the end of their clause (a punctuation mark or quote), at most
+    max_words, edges stripped; unglue: the first word loses its "ل" ("لتجنب" -> "تجنب")."""
+    got = []
+    for j in range(start, min(len(raw), start + max_words)):
+        if j > start and raw[j][:1] in _END:
+            break
+        got.append(raw[j].strip(_EDGE))
+        if raw[j].endswith(tuple(_END)):
+            break
+    if unglue and got:
+        got[0] = re.sub(r"^و?ل", "", got[0])
+    return " ".join(g for g in got if g)
 
 
 def reason(sentence: str, question: str) -> str | None:
@@ -465,14 +471,7 @@ def description(sentence: str, question: str = "", max_words: int = 8) -> str | 
         if j is None:
             continue
         start = j + 1 + (j + 1 < len(plain) and plain[j + 1] in _BE)
-        got = []
-        for k in range(start, min(len(raw), start + max_words)):
-            if k > start and raw[k][:1] in _END:
-                break
-            got.append(raw[k].strip(_EDGE))
-            if raw[k].endswith(tuple(_END)):
-                break
-        text = " ".join(g for g in got if g)
+        text = _clause_from(raw, start, max_words)
         if text and informative(text) and not echoes(text, question):
             return text
     return None
