@@ -698,3 +698,24 @@ def test_a_place_inside_or_outside_keeps_its_preposition():
     gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("أين قال الوزير إن التدريبات العسكرية تجري؟", "ar", [Evidence(1, "a:0", "a", "t", alone, 0.9)], "where")
     assert out.text == "داخل أراضينا"
+
+
+def test_a_capital_that_only_starts_a_clause_names_no_one():
+    """An English who-answer must name someone: "Ready to conduct talks" (gold dev en-088, a model
+    translation of a clause) does not, though its first word has a capital."""
+    from qa.render import has_name
+
+    assert not has_name("Ready to conduct talks") and not has_name("Deputy Foreign Minister")
+    assert has_name("Lavrov") and has_name("Sergei Lavrov") and has_name("the Kremlin spokesman Dmitry Peskov")
+
+
+def test_a_known_name_passes_a_translation_check_only_where_the_arabic_says_it():
+    """The model glossed "ووصف أوشاكوف المكالمة…" as "Peskov described the meeting…" (gold dev en-083): the
+    skeletons of Peskov and أوشاكوف are close, but a name code knows needs its own Arabic form."""
+    from qa.render import checked
+
+    said = "ووصف أوشاكوف المكالمة بأنها كانت صريحة، مشيراً إلى أن الكرملين راض عن المحادثة"
+    question = "Who described the call as frank?"
+    assert not checked("Peskov described the call as frank", said, question)
+    assert checked("Ushakov described the call as frank", said, question)
+    assert checked("Ushakov said the Kremlin was pleased", said, question)
