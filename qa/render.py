@@ -200,6 +200,11 @@ def checked(english: str, arabic: str, question: str) -> bool:
     said = {w for w in list(_MONTHS.values()) + list(_WEEKDAYS.values()) if re.search(rf"\b{w}\b", english, re.I)}
     if said - named - {w for w in said if re.search(rf"\b{w}\b", question, re.I)}:
         return False
+    # a name code knows is said only where the Arabic gives one of its forms ("Peskov" for أوشاكوف), first word too
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    for name in re.findall(r"\b[A-Z][a-z]+\b", english):
+        if name in _KNOWN_FORMS and name.lower() not in asked and not any(f in plain for f in _KNOWN_FORMS[name]):
+            return False
     # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names
     body = english[:1].lower() + english[1:]
     body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)
@@ -207,14 +212,9 @@ def checked(english: str, arabic: str, question: str) -> bool:
         return False
     # stricter than the answer guard: each name's skeleton must be (nearly) one the Arabic gives
     skeletons = {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", arabic)} - {""}
-    known = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     for name in re.findall(r"\b[A-Z][a-z]+\b", body):
         sk = _skeleton_latin(name)
-        if name.lower() in known or name.lower() in _NOT_NAMES or len(sk) < 2:
-            continue
-        if name in _KNOWN_FORMS:  # a name code knows is said only where the Arabic says it ("Peskov" for أوشاكوف)
-            if not any(f in plain for f in _KNOWN_FORMS[name]):
-                return False
+        if name.lower() in asked or name.lower() in _NOT_NAMES or len(sk) < 2 or name in _KNOWN_FORMS:
             continue
         if not any(sk == a or SequenceMatcher(None, sk, a).ratio() >= 0.8 for a in skeletons):
             return False
