@@ -200,7 +200,7 @@ def checked(english: str, arabic: str, question: str) -> bool:
     said = {w for w in list(_MONTHS.values()) + list(_WEEKDAYS.values()) if re.search(rf"\b{w}\b", english, re.I)}
     if said - named - {w for w in said if re.search(rf"\b{w}\b", question, re.I)}:
         return False
-    # a name code knows is said only where the Arabic gives one of its forms ("Peskov" for أوشاكوف), first word too
+    # a person code knows is named only where the Arabic gives one of its forms ("Peskov" for أوشاكوف), first word too
     asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     for name in re.findall(r"\b[A-Z][a-z]+\b", english):
         if name in _KNOWN_FORMS and name.lower() not in asked and not any(f in plain for f in _KNOWN_FORMS[name]):
@@ -214,16 +214,18 @@ def checked(english: str, arabic: str, question: str) -> bool:
     skeletons = {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", arabic)} - {""}
     for name in re.findall(r"\b[A-Z][a-z]+\b", body):
         sk = _skeleton_latin(name)
-        if name.lower() in asked or name.lower() in _NOT_NAMES or len(sk) < 2 or name in _KNOWN_FORMS:
+        if name.lower() in asked or name.lower() in _NOT_NAMES or len(sk) < 2 or name in _KNOWN_FORMS or \
+                name in NAMES.values():
             continue
         if not any(sk == a or SequenceMatcher(None, sk, a).ratio() >= 0.8 for a in skeletons):
             return False
     return True
 
 
-# each capitalised word of a name code renders -> the normalised Arabic forms that give it
+# each capitalised word of a person's name code renders -> the normalised Arabic forms that give it (people
+# only: a place or body also comes from an adjective or a metonym, "الروسية" -> "Russia", "واشنطن" -> "the US")
 _KNOWN_FORMS: dict[str, set[str]] = {}
-for _ar, _en in list(NAMES.items()) + list(PEOPLE.items()):
+for _ar, _en in PEOPLE.items():
     for _w in re.findall(r"\b[A-Z][a-z]+\b", _en):
         _KNOWN_FORMS.setdefault(_w, set()).add(normalize(_ar))
 
