@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import numbers, strip_prefix, tokens
+from index.text import normalize, numbers, strip_prefix, tokens
 
 _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 
@@ -441,8 +441,8 @@ def reason(sentence: str, question: str) -> str | None:
 
 
 def _plain(raw: str) -> str:
-    w = re.sub("[\u064b-\u065f\u0640]", "", raw.strip(_EDGE))
-    return w.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"}))
+    """A word as the marker lists spell it: normalised, its edge punctuation stripped."""
+    return normalize(raw.strip(_EDGE))
 
 
 # ---- "how did X describe Y?" -------------------------------------------------------------------
