@@ -203,12 +203,15 @@ class Generator:
         after "وصف … بأنها" (span.description). From the chosen sentence, else the sentence after it in its
         passage (a claim, then "وأشارا إلى أنه … لتجنب اندلاع صراع"), else, for an Arabic question,
         another evidence sentence of the same article that shares a word with it. None: the model copies."""
-        sents = list(article_sentences(ev, hits))
-        after = [b for a, b in zip(sents, sents[1:]) if a.text == ev.text and b.chunk_id == ev.chunk_id][:1]
-        said = set(span.content(question))
-        more = [x for x in evidence if x is not ev and x.article_id == ev.article_id and language == "ar"
-                and said & set(span.content(x.text))]
-        for e in [ev] + after + more:
+        def looked_at() -> Iterator[Evidence]:  # lazily: the chosen sentence usually answers
+            yield ev
+            sents = list(article_sentences(ev, hits))
+            yield from [b for a, b in zip(sents, sents[1:]) if a.text == ev.text and b.chunk_id == ev.chunk_id][:1]
+            said = set(span.content(question))
+            yield from (x for x in evidence if x is not ev and x.article_id == ev.article_id and language == "ar"
+                        and said & set(span.content(x.text)))
+
+        for e in looked_at():
             if (text := find(e.text, question)) is not None:
                 return Outcome.of(text, e, f"{name}_by_code" if e is ev else f"{name}_from_neighbour")
         return None

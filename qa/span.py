@@ -376,9 +376,13 @@ _PURPOSE_NOUNS = set("وضع منع دعم حل ردع فتح بحث كسر حم
 _END = "،,.;؛:!?؟\"“”«»()"
 
 
-def asks_why(question: str, language: str) -> bool:
+def _asks(patterns: dict[str, re.Pattern], question: str, language: str) -> bool:
     q = question.strip().lower() if language == "en" else question.strip()
-    return bool(_WHY["en" if language == "en" else "ar"].search(q))
+    return bool(patterns["en" if language == "en" else "ar"].search(q))
+
+
+def asks_why(question: str, language: str) -> bool:
+    return _asks(_WHY, question, language)
 
 
 def _glued_purpose(raw: str) -> bool:
@@ -454,8 +458,7 @@ _BE = {"كان", "كانت", "كانا", "كانوا", "يكون", "تكون", "
 
 
 def asks_description(question: str, language: str) -> bool:
-    q = question.strip().lower() if language == "en" else question.strip()
-    return bool(_DESCRIBE["en" if language == "en" else "ar"].search(q))
+    return _asks(_DESCRIBE, question, language)
 
 
 def description(sentence: str, question: str = "", max_words: int = 8) -> str | None:
