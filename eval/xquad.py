@@ -213,6 +213,8 @@ def parser() -> argparse.ArgumentParser:
                    help="with --answers: articles 0-11 (dev), 12-23 (test, default) or all")
     p.add_argument("--llm", choices=["none", "local", "openai"], default=None,
                    help="with --answers: none = extractive answers (default: KHABAR_LLM)")
+    p.add_argument("--details", type=Path, default=None,
+                   help="with --answers: write one JSON line per question (answer, scores, notes) to this file")
     return p
 
 
@@ -230,7 +232,7 @@ def _run(argv: list[str] | None, started: float) -> int:
         from qa.pipeline import Pipeline
 
         result = answers_benchmark(args.data, settings, lambda s: Pipeline.from_settings(s, llm=args.llm),
-                                   args.split, args.limit, progress=sys.stderr.isatty())
+                                   args.split, args.limit, progress=sys.stderr.isatty(), details=args.details)
         result["seconds"] = round(time.perf_counter() - started, 1)
         print(answers_table(result))
         if args.json:

@@ -3,6 +3,7 @@ Arabic about the indexed Arabic paragraphs of a split's articles; `right`, EM an
 spans; questions about held-out articles should be refused."""
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -44,9 +45,11 @@ def score_answer(answer: str, refused: bool, lang: str, q: dict) -> dict:
 
 
 def answers_benchmark(data_dir: Path, settings: Settings, make_pipeline, split: str = "test",
-                      limit: int | None = None, progress: bool = False) -> dict:
+                      limit: int | None = None, progress: bool = False, details: Path | None = None) -> dict:
     """Answer XQuAD questions with the pipeline. `make_pipeline(settings)` builds it on the given
-    (temp) settings; the paragraphs are ingested into its store."""
+    (temp) settings; the paragraphs are ingested into its store. details: a JSONL file that gets one
+    line per question asked (question, expected, answer, scores and the answer's notes), to read the
+    misses of a dev run by cause."""
     from tqdm import tqdm
 
     from index.ingest import ingest
@@ -68,21 +71,29 @@ def answers_benchmark(data_dir: Path, settings: Settings, make_pipeline, split: 
         ingest(folder, pipe.store, pipe.embedder, local, progress=progress)
         jobs = [(q, lang, True) for q in answerable for lang in ANSWER_LANGS] + \
                [(q, lang, False) for q in unanswerable for lang in ANSWER_LANGS]
+        lines = details.open("w", encoding="utf-8") if details else None
         for q, lang, has_answer in tqdm(jobs, desc="xquad answers", unit="q", file=sys.stderr, disable=not progress):
             text = str(q.get(ANSWER_LANGS[lang][0]) or "").strip()
             if not text:
                 continue
             ans = pipe.ask(text)
+            s = score_answer(ans.answer, ans.refused, lang, q) if has_answer else {}
+            if lines:
+                lines.write(json.dumps({"qid": q.get("qid"), "pid": q.get("pid"), "lang": lang, "answerable": has_answer,
+                                        "question": text, "expected": q.get(ANSWER_LANGS[lang][1]),
+                                        "got": ans.answer, "refused": ans.refused, **s,
+                                        "notes": ans.notes}, ensure_ascii=False) + "\n")
             if not has_answer:
                 refused_unanswerable.append(ans.refused)
                 continue
-            s = score_answer(ans.answer, ans.refused, lang, q)
             for key, value in s.items():
                 scores[lang][key].append(float(value))
             scores[lang]["refused"].append(float(ans.refused))
             if len(examples) < 6:
                 examples.append({"lang": lang, "question": text, "expected": q.get(ANSWER_LANGS[lang][1]),
                                  "got": ans.answer, **s})
+        if lines:
+            lines.close()
         chunks = pipe.store.count()
         del pipe
     out: dict = {lang: {"right": M.mean(v["right"]), "em": M.mean(v["em"]), "f1": M.mean(v["f1"]),

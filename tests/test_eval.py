@@ -278,7 +278,7 @@ def test_xquad_answer_split_holds_out_the_last_articles():
     assert X.answer_split(paragraphs, questions, "test", 1)[4] == []  # one article: nothing to hold out
 
 
-def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder):
+def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder, tmp_path):
     from index.store import Store
     from qa.pipeline import Pipeline
 
@@ -288,7 +288,8 @@ def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder):
         made.append(s)
         return Pipeline(s, Store(s, name=X.COLLECTION), embedder, None)
 
-    result = X.answers_benchmark(xquad_dir, settings, make, split="dev")
+    details = tmp_path / "details.jsonl"
+    result = X.answers_benchmark(xquad_dir, settings, make, split="dev", details=details)
     assert made[0].data_dir != settings.data_dir  # a throwaway index, never the configured one
     assert result["meta"]["held_out_articles"] == [1] and result["meta"]["paragraphs"] == 2
     for lang in ("en", "ar"):
@@ -299,6 +300,13 @@ def test_xquad_answers_with_fake_pipeline(xquad_dir, settings, embedder):
     assert result["ar"]["right"] > 0.0 and result["ar"]["em"] == 0.0
     assert 0.0 <= result["refused_unanswerable"] <= 1.0 and result["meta"]["unanswerable_asked"] == 6
     assert "| en | 3 |" in X.answers_table(result)
+    # one line per question asked, its scores agreeing with the totals
+    rows = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 3 + 3 + 6
+    for lang in ("en", "ar"):
+        scored = [r["right"] for r in rows if r["lang"] == lang and r["answerable"]]
+        assert sum(scored) / len(scored) == pytest.approx(result[lang]["right"])
+    assert all("notes" in r and r["got"] for r in rows)
 
 
 def test_xquad_score_answer_uses_the_question_language():
