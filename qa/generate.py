@@ -156,6 +156,11 @@ class Generator:
             if qtype == "other" and asks(question, language) and \
                     (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
                 return found.after(before)
+        if qtype == "other" and titles.asks_title(question, language):
+            # "What is his role?" (rewritten "What is Yuri Ushakov's role?"): the title next to the name
+            for e in [ev] + [x for x in evidence if x is not ev]:
+                if (office := titles.title_of(e.text, question)) is not None:
+                    return Outcome.of(office, e, "title_by_code" if e is ev else "title_from_neighbour").after(before)
         by_code = self.place(question, ev, evidence) if qtype == "where" else \
             self.person(question, ev, language) if qtype == "who" else \
             self.body(question, ev, evidence) if qtype == "other" and orgs.asked(question, language) else None

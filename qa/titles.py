@@ -9,7 +9,7 @@ import re
 
 from index.text import normalize
 
-from .span import _TITLE, title_start, words
+from .span import _NATIONAL, _TITLE, title_start, words
 
 # English title words -> the keys of their Arabic forms (see _title_key); nationality words weigh less
 _EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": ["خارجيه"], "deputy": ["نايب", "نايبه"],
@@ -140,3 +140,61 @@ def conflicts(title: list[str], head: set[str]) -> bool:
         return True
     mine, asked = set(title) & _NATIONALITY, head & _NATIONALITY
     return bool(mine and asked and not mine & asked)
+
+
+# "What is his role?", "What is Yuri Ushakov's position?", "ما منصب شيرمان؟", "وما وظيفتها؟": a person's title
+_ASKS_TITLE_EN = re.compile(r"\b(?:his|her|their|[\w’'.-]+['’]s)\s+(?:official\s+|exact\s+)?(?:role|position|title|post|job)\b"
+                            r"|\bthe\s+(?:official\s+)?(?:position|title|post|job)\s+of\b"
+                            r"|\bwhat\s+(?:position|post|title|office)\s+(?:does|did|do|is|was)\b", re.I)
+_ASKS_TITLE_AR = re.compile(r"(?:^|\s)[وف]?(?:(?:ما|ماذا)\s+(?:هو\s+|هي\s+|كان\s+|كانت\s+)?)?"
+                            r"(?:منصب|منصبه|منصبها|وظيفة|وظيفته|وظيفتها)(?=\s|[؟?]|$)")
+
+
+def asks_title(question: str, language: str) -> bool:
+    """Whether the question asks for a person's office ("What is his role?" after its rewrite: "What is
+    Yuri Ushakov's role?"; "منصب شيرمان؟")."""
+    return bool((_ASKS_TITLE_EN if language == "en" else _ASKS_TITLE_AR).search(question))
+
+
+def _named(name: list[str], question: str) -> bool:
+    """The question names this person: one of the name's words, by its normalised form (Arabic) or its
+    consonant skeleton (an English question: "Ushakov" ~ أوشاكوف)."""
+    from .cite import _skeleton_arabic, _skeleton_latin
+    from .support import _close
+
+    said = {normalize(w) for w in re.findall(r"[\u0621-\u064a]+", question)}
+    latin = [_skeleton_latin(re.sub(r"['’]s$", "", w)) for w in re.findall(r"[A-Z][A-Za-z’'-]+", question)]
+    for w in name:
+        if normalize(w) in said:
+            return True
+        sk = _skeleton_arabic(w)
+        if len(sk) >= 3 and any(len(x) >= 3 and _close(sk, x) for x in latin):
+            return True
+    return False
+
+
+def title_of(sentence: str, question: str) -> str | None:
+    """The office of the person the question names, as this sentence gives it next to the name: the
+    title words before it ("ترأست نائبة وزير الخارجية الأمريكي ويندى شيرمان" -> "نائبة وزير الخارجية الأمريكي")
+    or after it across a comma ("يوري أوشاكوف، مساعد الرئيس الروسي" -> "مساعد الرئيس الروسي"). None when the
+    sentence gives no title for a name the question names."""
+    from .span import people
+
+    ws = words(sentence)
+    for a, b in people(sentence):
+        if not _named(ws[a:b], question):
+            continue
+        start = title_start(ws, a)
+        while start < a and ws[start] in _NATIONAL:  # "الوفد [الأمريكي] نائبة وزير…": the delegation's
+            start += 1
+        if start < a:
+            first = ws[start][1:] if ws[start][:1] in "وف" and ws[start] not in _TITLE else ws[start]
+            return " ".join([first] + ws[start + 1:a])  # "ونائب وزير الدفاع" -> "نائب وزير الدفاع"
+        after = []
+        for w in ws[b:b + 6]:
+            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
+                break
+            after.append(w)
+        if after:
+            return " ".join(after)
+    return None

@@ -719,3 +719,34 @@ def test_a_known_name_passes_a_translation_check_only_where_the_arabic_says_it()
     assert not checked("Peskov described the call as frank", said, question)
     assert checked("Ushakov described the call as frank", said, question)
     assert checked("Ushakov said the Kremlin was pleased", said, question)
+
+
+def test_a_persons_office_is_the_title_next_to_their_name():
+    """"What is his role?" rewritten "What is Yuri Ushakov's role?" / "منصب شيرمان؟" (gold dev en-039, ar-002):
+    the title words before the name the question gives, or after it across a comma; never the title of
+    another person in the same sentence (the model answered Sherman's office with Ryabkov's)."""
+    from qa import titles
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    both = ("ويرأس الوفد الروسي نائب وزير الخارجية الروسي سيرجي ريابكوف ونائب وزير الدفاع ألكسندر فومين، "
+            "فيما ترأس الوفد الأمريكي نائبة وزير الخارجية الأمريكي ويندي شيرمان.")
+    aide = "وقال يوري أوشاكوف، مساعد الرئيس الروسي، للصحفيين إن المكالمة كانت صريحة."
+    assert titles.title_of(both, "منصب شيرمان؟") == "نائبة وزير الخارجية الأمريكي"
+    assert titles.title_of(both, "ما منصب فومين؟") == "نائب وزير الدفاع"
+    assert titles.title_of(both, "What is Ryabkov's position?") == "نائب وزير الخارجية الروسي"
+    assert titles.title_of(aide, "What is Yuri Ushakov's role?") == "مساعد الرئيس الروسي"
+    assert titles.title_of(both, "What is Yuri Ushakov's role?") is None  # not named here
+    assert titles.asks_title("وما منصبها؟", "ar") and titles.asks_title("What is his role?", "en")
+    assert not titles.asks_title("What role did Russia play in the talks?", "en")
+    assert not titles.asks_title("ما الدور الذي لعبته روسيا؟", "ar")
+    # the chosen sentence names someone else: the evidence sentence that names the asked person answers
+    evidence = [Evidence(1, "a:0", "a", "t", both, 0.9), Evidence(2, "a:1", "a", "t", aide, 0.8)]
+    gen = Generator(ScriptedLLM("1", "aide to the Russian president"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("What is Yuri Ushakov's role?", "en", evidence, "other")
+    assert out.model.span == "مساعد الرئيس الروسي" and out.fired["title_from_neighbour"] == 1
+    assert out.evidence.chunk_id == "a:1"
+    gen = Generator(ScriptedLLM("1", "نائب وزير الخارجية"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("منصب شيرمان؟", "ar", evidence, "other")
+    assert out.text == "نائبة وزير الخارجية الأمريكي" and out.fired["title_by_code"] == 1
