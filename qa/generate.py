@@ -138,6 +138,8 @@ class Generator:
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
             options = [o for o in options if not span.restates(o, question)] or options
+            if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
+                options, before = named, before.after(Outcome.of(None, None, "count_by_noun"))
             if options:
                 if len(options) == 1:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
@@ -167,6 +169,26 @@ class Generator:
         if by_code is not None:
             return by_code.after(before)
         return self.copy(question, evidence, ev, language, qtype).after(before)
+
+    def counted(self, options: list[str], question: str, language: str) -> list[str]:
+        """The number options whose counted word is what the question counts ("How many points…?",
+        "كم نقطة…؟": "308 نقطة", not "24 اعتراضاً"). Arabic: the same stem. English: the embedder's cosine of
+        the question's counted words to each option's counted word, kept only when it is clearly the best
+        (PARAMS.count_noun_min, count_noun_margin). [] when nothing decides: the model picks."""
+        if language == "ar":
+            return span.counted_as_asked(options, question)
+        noun = span.counted_noun_en(question)
+        units = [span.counted_word(o) for o in options]
+        if not noun or sum(u is not None for u in units) < 1:
+            return []
+        known = [(o, u) for o, u in zip(options, units) if u]
+        vecs = self.embedder.embed_documents([u for _, u in known])
+        q = self.embedder.embed_queries([noun])[0]
+        ranked = sorted(((cosine(q, v), o) for (o, _), v in zip(known, vecs)), reverse=True)
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if ranked[0][0] >= PARAMS.count_noun_min and ranked[0][0] - second >= PARAMS.count_noun_margin:
+            return [ranked[0][1]]
+        return []
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose

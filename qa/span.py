@@ -165,6 +165,48 @@ def candidates(sentence: str, qtype: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def counted_word(option: str) -> str | None:
+    """The word a number option counts: its last word when that is an Arabic word and not the number
+    itself ("308 نقطة" -> "نقطة", "أربعة اختيارات" -> "اختيارات"; "الثلاثة", "20" -> None)."""
+    ws = words(option)
+    last = ws[-1] if len(ws) > 1 else ""
+    if not re.fullmatch(r"[\u0621-\u064a\u064b-\u065f]{2,}", last) or re.fullmatch(_NUMBER_WORD, last) \
+            or re.fullmatch(r"(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات)", last) or normalize(last) in _FUNCTION:
+        return None
+    return last
+
+
+def stem(word: str) -> str:
+    """A light stem for matching a counted noun with the question's words: normalised, without its
+    glued article or preposition, its plural or feminine ending or tanween alif ("الاعتراضات",
+    "اعتراضاً" -> "اعتراض"; "نقطة" -> "نقط")."""
+    w = strip_prefix(normalize(word.strip(_EDGE)))
+    for suffix in ("ات", "ون", "ين", "ا", "ه"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[:-len(suffix)]
+    return w
+
+
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+((?:[a-z][a-z'-]*\s+){0,2}?[a-z][a-z'-]*)"
+                       r"(?=\s+(?:did|does|do|were|was|are|is|have|has|had|will|would|can|could|in|of|about|on|at|for|from|to|that|who)\b|\s*\?)",
+                       re.I)
+
+
+def counted_noun_en(question: str) -> str | None:
+    """What an English "how many…?" counts: its words up to the verb or a preposition ("How many points
+    did…" -> "points"; "How many Panthers defense players were…" -> "Panthers defense players")."""
+    m = _HOW_MANY.search(question)
+    return m.group(1) if m else None
+
+
+def counted_as_asked(options: list[str], question: str) -> list[str]:
+    """The number options whose counted word the (Arabic) question names ("كم نقطة تخلى عنها الدفاع؟":
+    "308 نقطة", not "أربعة اختيارات"); [] when none or all do."""
+    asked = {stem(w) for w in words(question)} - {""}
+    kept = [o for o in options if (c := counted_word(o)) and stem(c) in asked]
+    return kept if len(kept) < len(options) else []
+
+
 _YEAR_BEFORE = re.compile(r"(?:عام|العام|سنة|السنة|منذ|في|مطلع|نهاية|بداية)\s*$")
 
 

@@ -101,6 +101,25 @@ _AR_STOP = {normalize(w) for w in """في على عن من إلى الى مع ب
 _TRAILING_POSSESSIVE = re.compile(r"['’]s$")
 
 
+_ROMAN = re.compile(r"[IVXLCDM]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Webster's Second (the english-words package, web2): proper nouns in it are capitalised."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=False, alpha=True))
+
+
+def common_word(word: str) -> bool:
+    """A capitalised word that the dictionary has only as a common word ("Championship", "Anthem",
+    "Manager"): an Arabic text translates it, so its skeleton is no test of whether the text names it.
+    A name the dictionary capitalises ("Allen", "Vienna", "Geneva") or lacks ("Zelensky") is no common word."""
+    d = _dictionary()
+    return word.lower() in d and word not in d and word.capitalize() not in d
+
+
 def question_entities(question: str, language: str) -> list[str]:
     """Names the question relies on (each a word or a hyphenated pair)."""
     if language == "en":
@@ -113,6 +132,8 @@ def question_entities(question: str, language: str) -> list[str]:
             if i == 0 or not w[:1].isupper() or w.lower() in _EN_SKIP:  # a first word's capital is no name
                 continue
             if w.isupper() and len(w) <= 5:  # NATO, OSCE, US: acronyms have no Arabic skeleton
+                continue
+            if _ROMAN.fullmatch(w) or common_word(w):  # "Super Bowl XXXIII", "the AFC Championship Game"
                 continue
             out.append(w)
         return out

@@ -750,3 +750,55 @@ def test_a_persons_office_is_the_title_next_to_their_name():
     gen = Generator(ScriptedLLM("1", "نائب وزير الخارجية"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("منصب شيرمان؟", "ar", evidence, "other")
     assert out.text == "نائبة وزير الخارجية الأمريكي" and out.fired["title_by_code"] == 1
+
+
+def test_how_many_picks_the_number_that_counts_what_the_question_counts():
+    """A sentence with several numbers ("308 نقطة … 24 اعتراضاً … أربعة اختيارات", XQuAD dev): "كم نقطة…؟"
+    is answered by the number whose counted word has the question's stem, by code; the model, which
+    picked "أربعة اختيارات", is not asked. With no counted word in the question, the model still picks."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = ("لم يتخلى الفريق سوى عن 308 نقطة، ليحتل المركز السادس في الدوري، متصدراً الدوري في الاعتراضات "
+            "مع 24 اعتراضاً ومتمتعاً بـ أربعة اختيارات في قائمة برو بول.")
+    assert span.counted_word("308 نقطة") == "نقطة" and span.counted_word("الثلاثة") is None
+    assert span.stem("الاعتراضات") == span.stem("اعتراضاً") == "اعتراض"
+    ev = Evidence(1, "a:0", "a", "t", said, 0.9)
+    for question, want in (("كم نقطة تخلى عنها دفاع الفريق؟", "308 نقطة"),
+                           ("كم عدد الاعتراضات التي سجلها دفاع الفريق؟", "24 اعتراضاً")):
+        gen = Generator(ScriptedLLM("أربعة اختيارات"), FakeEmbedder(), choice_margin=0.0)
+        out, _ = gen.answer(question, "ar", [ev], "count")
+        assert out.text == want and out.fired["count_by_noun"] == 1
+    gen = Generator(ScriptedLLM("أربعة اختيارات"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم عدد لاعبي الفريق الذين اختيروا؟", "ar", [ev], "count")
+    assert out.text == "أربعة اختيارات" and not out.fired["count_by_noun"]
+
+
+@pytest.mark.models
+def test_an_english_how_many_matches_its_counted_word_across_languages(real_pipeline):
+    """English: the real embedder's cosine of "points" to "نقطة" decides, and jargon it cannot match
+    ("sacks") leaves the choice to the model."""
+    from qa.generate import Generator
+
+    gen = Generator(real_pipeline.llm, real_pipeline.embedder, choice_margin=0.0)
+    options = ["308 نقطة", "24 اعتراضاً", "أربعة اختيارات"]
+    assert gen.counted(options, "How many points did the defense surrender?", "en") == ["308 نقطة"]
+    assert gen.counted(["45 طلباً", "15 ألف شخص"], "How many requests did Russia send?", "en") == ["45 طلباً"]
+    assert gen.counted(["5 استحواذات", "11 استحواذاً", "308 نقطة"], "How many career sacks did he have?", "en") == []
+
+
+def test_a_capitalised_common_word_or_a_roman_numeral_is_no_name_to_refuse_on():
+    """"Who did the Broncos defeat in the AFC Championship game?" was refused because no Arabic text has
+    the skeleton of "Championship" (XQuAD dev): Arabic translates a common word. Webster's list decides
+    what is only a common word; names it capitalises or lacks stay names the passages must mention."""
+    from qa.support import common_word, missing_entities, question_entities
+
+    assert question_entities("Who did the Broncos defeat in the AFC Championship game?", "en") == ["Broncos"]
+    assert question_entities("How old was John Elway in Super Bowl XXXIII?", "en") == ["John", "Elway"]
+    assert common_word("Anthem") and common_word("Manager")
+    assert not common_word("Vienna") and not common_word("Allen") and not common_word("Zelensky")
+    texts = ["قال الرئيس الأمريكي جو بايدن إن المحادثات في جنيف كانت صريحة."]
+    assert missing_entities("What did Ukrainian President Zelensky say about the Geneva talks?", "en", texts) \
+        == ["Ukrainian", "Zelensky"]
+    assert missing_entities("How did the French president react to the Geneva talks?", "en", texts) == ["French"]
