@@ -30,7 +30,16 @@ _SCALE = {"الف": "thousand", "الاف": "thousand", "الالاف": "thousan
           "الملايين": "million", "مليار": "billion", "مليارات": "billion"}
 _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "شخص": "people", "طلبا": "requests",
           "طلبات": "requests", "يوما": "days", "ايام": "days", "اشهر": "months", "سنوات": "years",
-          "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks"}
+          "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks",
+          # common counted nouns of any news (normalised: ة -> ه, tanween dropped)
+          "نقطه": "points", "نقاط": "points", "ثانيه": "seconds", "ثوان": "seconds", "ثواني": "seconds",
+          "دقيقه": "minutes", "دقائق": "minutes", "مره": "times", "مرات": "times", "يارده": "yards",
+          "ياردات": "yards", "شركه": "companies", "شركات": "companies", "دوله": "countries", "دول": "countries",
+          "كيلومترا": "kilometres", "كيلومترات": "kilometres", "اسبوعا": "weeks", "اسابيع": "weeks",
+          "شهرا": "months", "عاما": "years", "قتيلا": "dead", "جنديا": "soldiers",
+          "جندي": "soldiers", "لاعبا": "players", "لاعبين": "players", "نسمه": "inhabitants", "يورو": "euros",
+          "دولارا": "dollars", "طالبا": "students", "طلاب": "students", "بالميه": "percent",
+          "الميه": "percent", "بالمايه": "percent", "المايه": "percent"}
 _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
                  "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
@@ -154,6 +163,8 @@ def by_code(span: str) -> str | None:
             continue
         elif re.fullmatch(r"\d+(?:[.,]\d+)*", tok):
             out.append(tok)
+        elif m := re.fullmatch(r"(\d+)(?:[.,٫](\d{1,2}))?[٪%]", tok):  # "56,2٪" -> "56.2%"
+            out.append(m.group(1) + (f".{m.group(2)}" if m.group(2) else "") + "%")
         elif tok in _WEEKDAYS or ("ال" + tok) in _WEEKDAYS:
             out.append(_WEEKDAYS.get(tok) or _WEEKDAYS["ال" + tok])
         elif tok in _SCALE:  # "عشرات الآلاف" -> "tens of thousands"
@@ -168,6 +179,8 @@ def by_code(span: str) -> str | None:
             out.append("last")
         elif tok in _FILLER:
             continue
+        elif out and out[-1].endswith("%"):  # "2,8٪ بروتستانت": the share is the answer
+            break
         else:
             return None
     if not out or not any(re.search(r"\d", o) or o in _WEEKDAYS.values() or o in _MONTHS.values()

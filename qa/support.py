@@ -40,7 +40,7 @@ _TYPES_EN = [  # English, and the question words of French (answered in English 
     ("count", r"\bcombien\b"),
     ("when", r"^quand\b"),
     ("where", r"^o[uù]\b"),
-    ("count", r"\bhow (many|much|long)\b|\bwhat (number|amount)\b"),
+    ("count", r"\bhow (many|much|long|old)\b|\bwhat (number|amount|percentage|percent|proportion|share)\b"),
     ("when", r"\bwhen\b|\bwhat (exact )?(date|day|year|time|month)s?\b|\bwhich (date|day|year|month)s?\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
     ("where", r"\bwhere\b|\b(which|what) ([a-z]+ )?(city|capital|country|place|venue|town)\b"),

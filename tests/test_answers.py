@@ -802,3 +802,24 @@ def test_a_capitalised_common_word_or_a_roman_numeral_is_no_name_to_refuse_on():
     assert missing_entities("What did Ukrainian President Zelensky say about the Geneva talks?", "en", texts) \
         == ["Ukrainian", "Zelensky"]
     assert missing_entities("How did the French president react to the Geneva talks?", "en", texts) == ["French"]
+
+
+@pytest.mark.parametrize("arabic,english", [
+    ("308 نقطة", "308 points"), ("17 ثانية", "17 seconds"), ("2 ياردة", "2 yards"), ("ستة مرات", "six times"),
+    ("56,2٪ من", "56.2%"), ("2,8٪ بروتستانت", "2.8%"), ("12 في المائة", "12 percent"), ("سنة 2014", "2014"),
+    ("15 عاماً", "15 years"),
+])
+def test_common_counted_nouns_and_shares_are_rendered_by_code(arabic, english):
+    """XQuAD dev: the model glossed "2 ياردة" as "2 days" and left "56,2٪" untranslated."""
+    from qa import render
+
+    assert render.by_code(arabic) == english
+
+
+def test_how_old_and_what_percentage_ask_for_a_number():
+    from qa.support import question_type
+
+    assert question_type("How old was Peyton Manning when he played in Super Bowl 50?", "en") == "count"
+    assert question_type("What percentage of Warsaw's population was Protestant in 1901?", "en") == "count"
+    assert span.candidates("وكان 56,2٪ من السكان كاثوليك، بينما بلغ عدد السكان 711.988 نسمة.", "count") == \
+        ["56,2٪ من", "711.988 نسمة"]
