@@ -77,8 +77,17 @@ def places(sentence: str) -> list[int]:
     return out
 
 
+# a common noun that a place's name follows: "في شارع كونفيكتورسكا" is the street, not "شارع"
+_PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة جزر نهر جبل بحيرة قصر فندق مطار جامعة ملعب مقاطعة ولاية محافظة
+إقليم قرية بلدة ضاحية شبه""".split())
+
+
 def place_text(ws: list[str], i: int) -> str:
-    """The answer for the place at word i: the word, with "داخل" / "خارج" before it kept."""
+    """The answer for the place at word i: the word, with "داخل" / "خارج" before it kept, and the name
+    after a common place noun ("شارع كونفيكتورسكا")."""
+    if ws[i] in _PLACE_NOUNS and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME and \
+            re.fullmatch(r"[\u0600-\u06ff]{3,}", ws[i + 1]):
+        return f"{ws[i]} {ws[i + 1]}"
     return f"{ws[i - 1]} {ws[i]}" if i > 0 and ws[i - 1] in _INSIDE else ws[i]
 
 

@@ -823,3 +823,12 @@ def test_how_old_and_what_percentage_ask_for_a_number():
     assert question_type("What percentage of Warsaw's population was Protestant in 1901?", "en") == "count"
     assert span.candidates("وكان 56,2٪ من السكان كاثوليك، بينما بلغ عدد السكان 711.988 نسمة.", "count") == \
         ["56,2٪ من", "711.988 نسمة"]
+
+
+def test_a_place_after_a_common_place_noun_keeps_its_name():
+    """"Where is Polonia's home venue located?" -> "في شارع كونفيكتورسكا" (XQuAD dev): the street's name,
+    not "شارع" alone."""
+    said = "يقع ملعب الفريق في شارع كونفيكتورسكا، على بعد 10 دقائق سيراً على الأقدام شمال المدينة القديمة."
+    ws = span.words(said)
+    assert [span.place_text(ws, i) for i in span.places(said)] == ["شارع كونفيكتورسكا"]
+    assert span.place_text(span.words("عقدت المحادثات في جنيف."), 3) == "جنيف"
