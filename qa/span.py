@@ -52,18 +52,20 @@ _PLACE_STOP = set("""مقر ختام إطار اطار أعقاب اعقاب ح�
 جولة الجولة أثناء اثناء أعقابها ختامها هذه غضون قمة""".split())
 
 
+_HEADQUARTERS = re.compile(r"و?مقر[ّ]?(?:ه|ها|هم|هما)")  # "منظمة الأمن والتعاون في أوروبا ومقرها فيينا"
 _INSIDE = ("داخل", "خارج")  # "داخل أراضينا", "خارج البلاد": the preposition is part of the answer
 
 
 def places(sentence: str) -> list[int]:
     """Word positions that can answer "where": a word after "في" that is not a digit, a common noun
     from the list above, or a word with the article (أوروبا, فيينا, بروكسل — not الوقت); or a word after
-    "داخل" / "خارج" (place_text keeps that preposition: "داخل أراضينا")."""
+    "داخل" / "خارج" (place_text keeps that preposition: "داخل أراضينا"), or after "ومقرها" (its seat)."""
     ws = words(sentence)
     out = []
     for i in range(1, len(ws)):
         w = ws[i]
-        if ws[i - 1] in _INSIDE and w not in _PLACE_STOP and re.fullmatch(r"[\u0600-\u06ff]{3,}", w):
+        if (ws[i - 1] in _INSIDE or _HEADQUARTERS.fullmatch(ws[i - 1])) and w not in _PLACE_STOP and \
+                re.fullmatch(r"[\u0600-\u06ff]{3,}", w):
             out.append(i)
             continue
         if ws[i - 1] != "في":

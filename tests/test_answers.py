@@ -832,3 +832,20 @@ def test_a_place_after_a_common_place_noun_keeps_its_name():
     ws = span.words(said)
     assert [span.place_text(ws, i) for i in span.places(said)] == ["شارع كونفيكتورسكا"]
     assert span.place_text(span.words("عقدت المحادثات في جنيف."), 3) == "جنيف"
+
+
+def test_a_bodys_seat_is_a_place_and_answers_where_it_is_headquartered():
+    """"Where is it headquartered?" rewritten "Where is the OSCE headquartered?" (gold dev en-095): the
+    sentence names Brussels after "في" and Vienna after "ومقرها"; before, Vienna was no place, and
+    Brussels, the only one, answered."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = ("وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل ، مضيفًا أن محادثات 13 يناير ستشمل منظمة "
+            "الأمن والتعاون في أوروبا ومقرها فيينا ، والتي تضم الولايات المتحدة وحلفاءها.")
+    ws = span.words(said)
+    assert [ws[i] for i in span.places(said)] == ["بروكسل", "أوروبا", "فيينا"]
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out = gen.place("Where is the OSCE headquartered?", Evidence(1, "a:0", "a", "t", said, 0.9))
+    assert out.text == "فيينا" and out.fired["place_by_body"] == 1
