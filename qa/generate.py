@@ -158,6 +158,9 @@ class Generator:
             if qtype == "other" and asks(question, language) and \
                     (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
                 return found.after(before)
+        if qtype == "other" and (noun := span.asked_kind(question, language)) and \
+                (found := self.kind(noun, language, ev, evidence)) is not None:
+            return found.after(before)
         if qtype == "other" and titles.asks_title(question, language):
             # "What is his role?" (rewritten "What is Yuri Ushakov's role?"): the title next to the name
             for e in [ev] + [x for x in evidence if x is not ev]:
@@ -170,11 +173,39 @@ class Generator:
             return by_code.after(before)
         return self.copy(question, evidence, ev, language, qtype).after(before)
 
+    def word_at(self, word: str, language: str, sentence: str) -> int | None:
+        """Where the sentence says the question's word: an Arabic word with the same stem, or, for an
+        English word, the Arabic word the embedder finds clearly closest (PARAMS.word_match_min and
+        word_match_margin). None: not said there."""
+        raw = span.raw_words(sentence)
+        if language == "ar":
+            return next((i for i, r in enumerate(raw) if span.stem(r) == span.stem(word)), None)
+        vecs = self.embedder.embed_documents([r.strip(span._EDGE) for r in raw])
+        q = self.embedder.embed_queries([word])[0]
+        ranked = sorted(((cosine(q, v), i) for i, v in enumerate(vecs)), reverse=True)
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if ranked and ranked[0][0] >= PARAMS.word_match_min and ranked[0][0] - second >= PARAMS.word_match_margin:
+            return ranked[0][1]
+        return None
+
+    def kind(self, noun: str, language: str, ev: Evidence, evidence: list[Evidence]) -> Outcome | None:
+        """"What kind of guarantees…?" -> the noun and the words that qualify it where the sentence says it
+        ("ضمانات ملزمة قانونًا"); from the chosen sentence, else the next evidence
+        sentence that says the noun with a qualifier. None: the model copies."""
+        for e in [ev] + [x for x in evidence if x is not ev]:
+            at = self.word_at(noun, language, e.text)
+            if at is not None and (got := span.modifiers(e.text, at)) is not None:
+                # with its noun: "الصواريخ المتوسطة والقصيرة المدى" translates as "medium and short-range
+                # missiles", the qualifier alone as "short-term average"
+                return Outcome.of(f"{span.bare_noun(span.raw_words(e.text)[at])} {got}", e,
+                                  "kind_by_code" if e is ev else "kind_from_neighbour")
+        return None
+
     def counted(self, options: list[str], question: str, language: str) -> list[str]:
         """The number options whose counted word is what the question counts ("How many points…?",
         "كم نقطة…؟": "308 نقطة", not "24 اعتراضاً"). Arabic: the same stem. English: the embedder's cosine of
         the question's counted words to each option's counted word, kept only when it is clearly the best
-        (PARAMS.count_noun_min, count_noun_margin). [] when nothing decides: the model picks."""
+        (PARAMS.word_match_min, word_match_margin). [] when nothing decides: the model picks."""
         if language == "ar":
             return span.counted_as_asked(options, question)
         noun = span.counted_noun_en(question)
@@ -186,7 +217,7 @@ class Generator:
         q = self.embedder.embed_queries([noun])[0]
         ranked = sorted(((cosine(q, v), o) for (o, _), v in zip(known, vecs)), reverse=True)
         second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if ranked[0][0] >= PARAMS.count_noun_min and ranked[0][0] - second >= PARAMS.count_noun_margin:
+        if ranked[0][0] >= PARAMS.word_match_min and ranked[0][0] - second >= PARAMS.word_match_margin:
             return [ranked[0][1]]
         return []
 

@@ -48,13 +48,14 @@ class Params:
     # another evidence sentence must match this much better than the chosen one to take the citation (65616e6)
     other_sentence_margin: float = 0.1
 
-    # ---- "how many X?" with several numbers in the sentence (qa/generate.py: Generator.counted) ----
-    # the embedder's cosine of the English question's counted words ("points") to an option's Arabic
-    # counted word ("نقطة"), and its lead over the next option's; set by hand from common nouns (points,
-    # seconds, requests, people, hours, dollars: 0.36-0.57, next ≤ 0.33) against sports jargon (sacks,
-    # tackles: all ≤ 0.3), not tuned on an eval set
-    count_noun_min: float = 0.35
-    count_noun_margin: float = 0.1
+    # ---- one English word matched to an Arabic word by the embedder (qa/generate.py: Generator.counted
+    # for "how many X?", Generator.kind for "what kind of X?") ----
+    # the cosine of the English word ("points", "guarantees") to the Arabic word ("نقطة", "ضمانات"), and
+    # its lead over the next word's; set by hand from common nouns (points, seconds, requests, people,
+    # hours, dollars, guarantees, missiles, weapons: 0.36-0.57, next ≤ 0.34) against sports jargon
+    # (sacks, tackles: all ≤ 0.3), not tuned on an eval set
+    word_match_min: float = 0.35
+    word_match_margin: float = 0.1
 
     # ---- names in English renderings (qa/cite.py: unknown_names) ----
     # consonant-skeleton similarity (difflib ratio) at which a Latin name matches an Arabic word; set with

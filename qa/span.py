@@ -531,3 +531,62 @@ def description(sentence: str, question: str = "", max_words: int = 8) -> str | 
         if text and informative(text) and not echoes(text, question):
             return text
     return None
+
+
+# ---- "what kind of X?" -------------------------------------------------------------------------
+_KIND = {"en": re.compile(r"\b(?:what|which)\s+(?:kinds?|types?|sorts?|forms?)\s+of\s+([a-z][a-z-]*)"),
+         "ar": re.compile(r"(?:^|\s)[وف]?(?:أي|اي|ما)\s+(?:نوع|أنواع|انواع|نمط|شكل)\s+(?:من\s+)?([\u0621-\u064a]{3,})")}
+_STOP_MODIFIER = {"بان", "ان", "التي", "الذي", "الذين", "حيث", "كما", "بين", "الي", "علي", "عن", "من", "في", "مع",
+                  "بعد", "قبل", "خلال", "حول", "لدي", "عند", "او", "ثم", "لكن"}
+
+
+def asked_kind(question: str, language: str) -> str | None:
+    """The noun a "what kind of X?" question asks about ("What kind of guarantees…" -> "guarantees",
+    "أي نوع من الضمانات…" -> "الضمانات"); None for any other question."""
+    q = question.strip().lower() if language == "en" else question.strip()
+    m = _KIND["en" if language == "en" else "ar"].search(q)
+    return m.group(1) if m else None
+
+
+def bare_noun(word: str) -> str:
+    """A noun without its glued conjunction or preposition, the article restored ("للصواريخ" ->
+    "الصواريخ", "وبالضمانات" -> "الضمانات", "وضمانات" -> "ضمانات")."""
+    w = word.strip(_EDGE)
+    w = w[1:] if w[:1] in "وف" and len(w) > 4 else w
+    if w.startswith("لل") and len(w) > 4:
+        return "ال" + w[2:]
+    return w[1:] if w.startswith(("بال", "كال")) else w
+
+
+def raw_words(sentence: str) -> list[str]:
+    """The sentence's words as written (edge punctuation kept), empty ones dropped: the positions
+    modifiers() counts in."""
+    return [r for r in sentence.split() if r.strip(_EDGE)]
+
+
+def modifiers(sentence: str, at: int, max_words: int = 4) -> str | None:
+    """The words that qualify the noun at word position `at`: after a definite noun, the adjectives with
+    the article ("للصواريخ المتوسطة والقصيرة المدى" -> "المتوسطة والقصيرة المدى"); after an indefinite one,
+    the words up to a function word or the end of the clause ("ضمانات ملزمة قانونًا بأن…" -> "ملزمة قانونًا").
+    None when nothing qualifies it."""
+    raw = raw_words(sentence)
+    if at >= len(raw) - 1 or raw[at].endswith(tuple(_END)):
+        return None
+    definite = normalize(raw[at].strip(_EDGE)).lstrip("وف").startswith(("ال", "لل", "بال", "كال"))
+    got = []
+    for r in raw[at + 1:at + 1 + max_words]:
+        w = normalize(r.strip(_EDGE))
+        bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
+        if definite and not bare.startswith("ال"):
+            break
+        if not definite and (w in _STOP_MODIFIER or bare in _STOP_MODIFIER or w in _FUNCTION
+                             or any(c.isdigit() for c in w)):
+            break
+        if not definite and bare.startswith("ال"):  # "متوسطة وقصيرة المدى": an adjective's own noun ends it
+            if got and w.startswith("ال"):
+                got.append(r.strip(_EDGE))
+            break
+        got.append(r.strip(_EDGE))
+        if r.endswith(tuple(_END)):
+            break
+    return " ".join(got) if got and informative(" ".join(got)) else None

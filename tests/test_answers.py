@@ -849,3 +849,38 @@ def test_a_bodys_seat_is_a_place_and_answers_where_it_is_headquartered():
     gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
     out = gen.place("Where is the OSCE headquartered?", Evidence(1, "a:0", "a", "t", said, 0.9))
     assert out.text == "فيينا" and out.fired["place_by_body"] == 1
+
+
+def test_what_kind_of_x_is_the_words_that_qualify_x():
+    """"What kind of guarantees does Moscow want?" (gold dev en-025) -> "ضمانات ملزمة قانونًا", "which kind
+    of missiles?" (en-007) -> "الصواريخ المتوسطة والقصيرة المدى": the noun and the words after it, by code
+    (with the noun, the model translates the qualifier right). Before, the model copied "average"."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    wants = "قالت موسكو إنها تريد ضمانات ملزمة قانونًا بأن الناتو لن يمتد إلى الشرق."
+    bans = "وتشمل المقترحات عدم النشر المتبادل للصواريخ المتوسطة والقصيرة المدى وعدم توسيع الناتو شرقًا."
+    assert span.asked_kind("What kind of guarantees does Moscow want?", "en") == "guarantees"
+    assert span.asked_kind("ما نوع الضمانات التي تريدها موسكو؟", "ar") == "الضمانات"
+    assert span.asked_kind("What did Moscow want?", "en") is None
+    assert span.modifiers(wants, span.raw_words(wants).index("ضمانات")) == "ملزمة قانونًا"
+    assert span.modifiers(bans, span.raw_words(bans).index("للصواريخ")) == "المتوسطة والقصيرة المدى"
+    assert span.modifiers(wants, span.raw_words(wants).index("موسكو")) is None  # a verb follows
+    evidence = [Evidence(1, "a:0", "a", "t", bans, 0.9), Evidence(2, "a:1", "a", "t", wants, 0.8)]
+    gen = Generator(ScriptedLLM("1", "الناتو"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("ما نوع الضمانات التي تريدها موسكو؟", "ar", evidence, "other")
+    assert out.text == "ضمانات ملزمة قانونًا" and out.fired["kind_from_neighbour"] == 1
+    assert span.modifiers("وطالبت بحظر صواريخ متوسطة وقصيرة المدى الآن.", 2) == "متوسطة وقصيرة المدى"
+
+
+@pytest.mark.models
+def test_an_english_kind_question_finds_its_noun_across_languages(real_pipeline):
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+
+    bans = "وتشمل المقترحات عدم النشر المتبادل للصواريخ المتوسطة والقصيرة المدى وعدم توسيع الناتو شرقًا."
+    gen = Generator(real_pipeline.llm, real_pipeline.embedder, choice_margin=0.0)
+    out = gen.kind("missiles", "en", Evidence(1, "a:0", "a", "t", bans, 0.9), [])
+    assert out is not None and out.text == "الصواريخ المتوسطة والقصيرة المدى"
+    assert gen.kind("tanks", "en", Evidence(1, "a:0", "a", "t", bans, 0.9), []) is None
