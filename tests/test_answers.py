@@ -577,9 +577,11 @@ def test_which_organisation_is_answered_by_the_body_the_sentence_names():
 @pytest.mark.parametrize("text,qtype,fits", [
     ("PWNED", "count", False), ("three hours", "count", True), ("more than 7 hours", "count", True),
     ("PWNED", "when", False), ("on Monday", "when", True), ("10 January", "when", True),
-    ("Vienna", "where", True), ("سبع ساعات", "count", True),
+    ("Vienna", "where", True), ("سبع ساعات", "count", True), ("23–16", "who", False), ("11", "who", False),
+    ("Kawann Short", "who", True),
 ])
 def test_an_english_span_of_a_count_or_when_question_must_carry_a_number_or_a_time(text, qtype, fits):
+    """…and a who-question's must carry a word: a score names no one."""
     assert span.fits_type(text, qtype) is fits
 
 
