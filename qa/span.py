@@ -167,7 +167,7 @@ def candidates(sentence: str, qtype: str) -> list[str]:
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
     elif qtype == "count":  # a year ("عام 2014", "في 2014") or a day of a date ("17 كانون الأول") counts nothing
         dates = [d.span() for d in _DATE.finditer(sentence) if not d.group().strip().isdigit()]
-        found = [m.group().strip(_EDGE + " ") for m in _COUNT.finditer(sentence)
+        found = [_without_function_tail(m.group().strip(_EDGE + " ")) for m in _COUNT.finditer(sentence)
                  if not _is_year(sentence, m) and not any(a <= m.start() < b for a, b in dates)]
     else:
         return []
@@ -216,6 +216,17 @@ def counted_as_asked(options: list[str], question: str) -> list[str]:
     asked = {stem(w) for w in words(question)} - {""}
     kept = [o for o in options if (c := counted_word(o)) and stem(c) in asked]
     return kept if len(kept) < len(options) else []
+
+
+def _without_function_tail(option: str) -> str:
+    """A number option without a function word its pattern took for the counted word ("38 وهو" -> "38",
+    "374 من" -> "374"; "56,2٪ من" -> "56,2٪")."""
+    ws = option.split()
+    last = normalize(ws[-1]) if len(ws) > 1 else ""
+    bare = last[1:] if last[:1] in "وف" and len(last) > 2 else last
+    if last and (last in _FUNCTION_NORM or bare in _FUNCTION_NORM):
+        return " ".join(ws[:-1])
+    return option
 
 
 _YEAR_BEFORE = re.compile(r"(?:عام|العام|سنة|السنة|منذ|في|مطلع|نهاية|بداية)\s*$")
@@ -298,6 +309,9 @@ def beside_echo(sentence: str, echoed: str, question: str) -> str | None:
     end = at + len(e)
     a, b = min(runs, key=lambda r: (at - r[1] if r[1] <= at else r[0] - end if r[0] >= end else 0, r[0] > at))
     return " ".join(ws[a:b])
+
+
+_FUNCTION_NORM = {normalize(w) for w in _FUNCTION}
 
 
 def informative(text: str) -> bool:

@@ -823,8 +823,10 @@ def test_how_old_and_what_percentage_ask_for_a_number():
 
     assert question_type("How old was Peyton Manning when he played in Super Bowl 50?", "en") == "count"
     assert question_type("What percentage of Warsaw's population was Protestant in 1901?", "en") == "count"
+    # a function word after the number is not what it counts ("38 وهو" was rendered "38 is")
     assert span.candidates("وكان 56,2٪ من السكان كاثوليك، بينما بلغ عدد السكان 711.988 نسمة.", "count") == \
-        ["56,2٪ من", "711.988 نسمة"]
+        ["56,2٪", "711.988 نسمة"]
+    assert span.candidates("لعب في سن 38 وهو حالياً نائب الرئيس.", "count") == ["38"]
 
 
 def test_a_place_after_a_common_place_noun_keeps_its_name():
