@@ -154,7 +154,8 @@ class Generator:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
         for asks, find, name in ((span.asks_why, span.reason, "reason"),
-                                 (span.asks_description, span.description, "description")):
+                                 (span.asks_description, span.description, "description"),
+                                 (span.asks_distance, span.distance, "distance")):
             if qtype == "other" and asks(question, language) and \
                     (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
                 return found.after(before)
@@ -260,7 +261,8 @@ class Generator:
         ("بهدف", "لأن", "لتجنب", then "مشيراً إلى أن": span.reason); "how did X describe Y?" -> the words
         after "وصف … بأنها" (span.description). From the chosen sentence, else the sentence after it in its
         passage (a claim, then "وأشارا إلى أنه … لتجنب اندلاع صراع"), else, for an Arabic question,
-        another evidence sentence of the same article that shares a word with it. None: the model copies."""
+        another evidence sentence of the same article that shares a word with it; "how far…?" -> the words
+        after "على بعد" (span.distance), also from any evidence sentence. None: the model copies."""
         def looked_at() -> Iterator[Evidence]:  # lazily: the chosen sentence usually answers
             yield ev
             sents = list(article_sentences(ev, hits))
@@ -268,6 +270,8 @@ class Generator:
             said = set(span.content(question))
             yield from (x for x in evidence if x is not ev and x.article_id == ev.article_id and language == "ar"
                         and said & set(span.content(x.text)))
+            if name == "distance":  # "على بعد" is rare and specific: any evidence sentence that has it
+                yield from (x for x in evidence if x is not ev)
 
         for e in looked_at():
             if (text := find(e.text, question)) is not None:

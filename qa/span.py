@@ -606,3 +606,39 @@ def modifiers(sentence: str, at: int, max_words: int = 4) -> str | None:
         if r.endswith(tuple(_END)):
             break
     return " ".join(got) if got and informative(" ".join(got)) else None
+
+
+# ---- "how far…?" -------------------------------------------------------------------------------
+_FAR = {"en": re.compile(r"\bhow far\b|\bwhat (?:is the )?distance\b|\bhow (?:close|near)\b"),
+        "ar": re.compile(r"(?:^|\s)[وف]?(?:كم (?:يبعد|تبعد|كيلومترا|مترا)|ما (?:هي )?المسافة|على (?:أي|اي) (?:بعد|مسافة))")}
+_AT_DISTANCE = [m.split() for m in ("علي بعد", "علي مسافه", "يبعد", "تبعد", "يبعدان", "تبعدان")]
+_DISTANCE_STOP = {"فقط", "من", "عن"}
+
+
+def asks_distance(question: str, language: str) -> bool:
+    return _asks(_FAR, question, language)
+
+
+def distance(sentence: str, question: str = "", max_words: int = 5) -> str | None:
+    """How far the sentence puts something: the words after "على بعد" / "على مسافة" / "يبعد", up to "فقط",
+    "من" / "عن" or the end of the clause ("على بعد مئات الأمتار فقط من مقرّ البعثة" -> "مئات الأمتار")."""
+    raw = raw_words(sentence)
+    plain = [_plain(r) for r in raw]
+    for i in range(len(raw)):
+        for marker in _AT_DISTANCE:
+            at = plain[i:i + len(marker)]
+            if at and at[0][:1] == "و" and at[0] != marker[0]:
+                at = [at[0][1:]] + at[1:]
+            if at != marker or raw[i + len(marker) - 1].endswith(tuple(_END)):
+                continue
+            got = []
+            for r in raw[i + len(marker):i + len(marker) + max_words]:
+                if _plain(r) in _DISTANCE_STOP:
+                    break
+                got.append(r.strip(_EDGE))
+                if r.endswith(tuple(_END)):
+                    break
+            text = " ".join(g for g in got if g)
+            if text and informative(text) and not echoes(text, question):
+                return text
+    return None

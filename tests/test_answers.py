@@ -888,3 +888,23 @@ def test_an_english_kind_question_finds_its_noun_across_languages(real_pipeline)
     out = gen.kind("missiles", "en", Evidence(1, "a:0", "a", "t", bans, 0.9), [])
     assert out is not None and out.text == "الصواريخ المتوسطة والقصيرة المدى"
     assert gen.kind("tanks", "en", Evidence(1, "a:0", "a", "t", bans, 0.9), []) is None
+
+
+def test_how_far_is_the_words_after_ala_bud():
+    """"How far is the US mission from the Russian one?" (gold dev en-034) -> "مئات الأمتار" after "على بعد",
+    rendered "hundreds of metres" by code, from whichever evidence sentence says it."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    far = ("إذ عقد الاجتماع الأخير في مقرّ البعثة الدائمة للولايات المتحدة على تل في جنيف، على بعد مئات الأمتار "
+           "فقط من مقرّ البعثة الروسية.")
+    assert span.distance(far) == "مئات الأمتار"
+    assert span.distance("وعقد الاجتماع في جنيف.") is None
+    assert span.asks_distance("How far is the US mission from the Russian mission?", "en")
+    assert not span.asks_distance("How many missions are there?", "en")
+    evidence = [Evidence(1, "a:0", "a", "t", "وعقد الاجتماع الأخير نهاية يوليو في جنيف.", 0.9),
+                Evidence(2, "b:0", "b", "t", far, 0.8)]
+    gen = Generator(ScriptedLLM("1", "جنيف"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("How far is the US mission from the Russian mission?", "en", evidence, "other", [])
+    assert out.text == "According to the article, hundreds of metres" and out.fired["distance_from_neighbour"] == 1
