@@ -40,13 +40,20 @@ def split_question(question: str, language: str) -> list[str]:
 
 def combine(outcomes: list[Outcome]) -> Outcome:
     """The parts' answers in order, each sentence with its own evidence; a part the model could not
-    answer is left out (and counted), so what is said is still checked."""
+    answer, or whose answer repeats an earlier part's, is left out (and counted), so what is said is
+    still checked."""
     out = Outcome(fired=Counter(two_part=1))
+    answered = 0
     for part in outcomes:
-        out.sentences += part.sentences
+        repeated = bool(part.sentences) and all(s in out.sentences for s in part.sentences)
+        if repeated:  # both parts picked the same words of the same sentence: one of them is no answer
+            out.fired["two_part_repeated"] += 1
+        else:
+            out.sentences += part.sentences
+            answered += bool(part.sentences)
         out.fired += part.fired
-        out.machine_translation = out.machine_translation or part.machine_translation
+        out.machine_translation = out.machine_translation or (part.machine_translation and not repeated)
         out.model = out.model if out.model.span else part.model
-    if 0 < sum(bool(p.sentences) for p in outcomes) < len(outcomes):
+    if 0 < answered < len(outcomes):
         out.fired["two_part_partial"] += 1
     return out

@@ -48,3 +48,19 @@ def test_each_part_is_answered_from_its_own_evidence_and_cited(make_pipeline):
     assert "ضمت روسيا" in part_two and "كم طلباً" not in part_two
     by_code = ScriptedLLM("0")  # code chooses each part's passage (KHABAR_CHOICE_MARGIN=0): the model is not asked
     assert make_pipeline(llm=by_code).ask(q).answer == a.answer and by_code.prompts == []
+
+
+def test_a_part_that_repeats_the_other_parts_answer_is_left_out():
+    """"How many requests got answers, and roughly what share of the attacks came from the US?" (gold dev
+    en-092): both parts took "45 requests" from one sentence, and the answer said it twice."""
+    from qa.evidence import Evidence
+    from qa.parts import combine
+    from qa.trace import Outcome
+
+    ev = Evidence(1, "a:0", "a", "t", "أرسلت روسيا 45 طلباً.", 0.9)
+    first, again = Outcome.of("45 requests", ev), Outcome.of("45 requests", ev)
+    out = combine([first, again])
+    assert out.sentences == [("45 requests", ev)]
+    assert out.fired["two_part_repeated"] == 1 and out.fired["two_part_partial"] == 1
+    other = Outcome.of("nine", Evidence(2, "a:1", "a", "t", "وتلقت إجابات عن تسع منها.", 0.8))
+    assert [t for t, _ in combine([first, other]).sentences] == ["45 requests", "nine"]
