@@ -45,7 +45,8 @@ def combine(outcomes: list[Outcome]) -> Outcome:
     out = Outcome(fired=Counter(two_part=1))
     answered = 0
     for part in outcomes:
-        repeated = bool(part.sentences) and all(s in out.sentences for s in part.sentences)
+        said = {(t, e.chunk_id, e.text) for t, e in out.sentences}  # each part selects its own Evidence objects
+        repeated = bool(part.sentences) and all((t, e.chunk_id, e.text) in said for t, e in part.sentences)
         if repeated:  # both parts picked the same words of the same sentence: one of them is no answer
             out.fired["two_part_repeated"] += 1
         else:

@@ -58,7 +58,8 @@ def test_a_part_that_repeats_the_other_parts_answer_is_left_out():
     from qa.trace import Outcome
 
     ev = Evidence(1, "a:0", "a", "t", "أرسلت روسيا 45 طلباً.", 0.9)
-    first, again = Outcome.of("45 requests", ev), Outcome.of("45 requests", ev)
+    same = Evidence(3, "a:0", "a", "t", "أرسلت روسيا 45 طلباً.", 0.7)  # the second part's own selection
+    first, again = Outcome.of("45 requests", ev), Outcome.of("45 requests", same)
     out = combine([first, again])
     assert out.sentences == [("45 requests", ev)]
     assert out.fired["two_part_repeated"] == 1 and out.fired["two_part_partial"] == 1
