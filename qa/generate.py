@@ -118,7 +118,9 @@ class Generator:
         language = detect_language(question)
         before = Outcome()
         if qtype in ("when", "count"):
-            ev, options, before = typed_candidates(evidence, ev, qtype, question, language)
+            # "what share…?": only a percentage or a fraction, not "45 requests" (dev en-092)
+            listed = "share" if qtype == "count" and span.asks_share(question, language) else qtype
+            ev, options, before = typed_candidates(evidence, ev, listed, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
             if qtype == "when" and options != [] and span.asked_grain(question, language) == "time" and \

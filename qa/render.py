@@ -45,6 +45,7 @@ _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
                  "ميات": "hundreds of"}
 # qualifiers stay with their number ("more than seven hours"); a following من / عن / على is theirs
+_FRACTIONS = {"نصف": "half", "ثلث": "a third", "ربع": "a quarter"}
 _QUALIFIERS = {"اكثر": "more than", "ازيد": "more than", "يزيد": "more than", "اقل": "less than", "نحو": "about",
                "حوالي": "about", "حوالى": "about", "قرابه": "nearly", "زهاء": "about", "يقارب": "nearly", "ما": ""}
 # names code can render: places and bodies these news articles keep naming (normalised Arabic)
@@ -177,6 +178,10 @@ def by_code(span: str) -> str | None:
             out.append(_PERIOD[tok])
         elif tok in ("الماضي",):
             out.append("last")
+        elif (fraction := _FRACTIONS.get(re.sub(r"^ال|(?:ها|هم|هما|ه)$", "", tok))) and len(tok) <= 6:
+            out.append(fraction)  # "نصفها تقريباً" -> "about half"
+        elif tok in ("تقريبا",):
+            lead = lead or "about"
         elif tok in _FILLER:
             continue
         elif out and out[-1].endswith("%"):  # "2,8٪ بروتستانت": the share is the answer
@@ -184,7 +189,7 @@ def by_code(span: str) -> str | None:
         else:
             return None
     if not out or not any(re.search(r"\d", o) or o in _WEEKDAYS.values() or o in _MONTHS.values()
-                          or o in _NUMBER_WORDS.values() for o in out):
+                          or o in _NUMBER_WORDS.values() or o in _FRACTIONS.values() for o in out):
         return None
     if "last" in out:  # "يونيو الماضي" -> "last June"
         out.remove("last")

@@ -161,8 +161,24 @@ def words(sentence: str) -> list[str]:
     return out
 
 
+# a share: a percentage, or a fraction ("نصفها تقريباً", "نحو ثلث السكان")
+_FRACTION = r"(?:ال)?(?:نصف|ثلث|ربع)(?:ها|هم|ه|هما)?(?![\u0600-\u06ff])"
+_SHARE = re.compile(rf"(?:(?:نحو|حوالي|حوالى|قرابة|زهاء)\s+)?(?<![\u0600-\u06ff]){_FRACTION}(?:\s+تقريب[اًا]+)?"
+                    rf"|\d+(?:[.,٫]\d+)?\s*(?:[٪%]|(?:في\s+ال|بال)(?:مئة|مائة))")
+_ASKS_SHARE = {"en": re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction|portion)\b|\bhow much of\b"),
+               "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|كم)\s+(?:هي\s+)?(?:نسبة|النسبة|حصة)(?:\s|$)")}
+
+
+def asks_share(question: str, language: str) -> bool:
+    """"What share / percentage of…?", "ما نسبة…؟": only a percentage or a fraction answers."""
+    return _asks(_ASKS_SHARE, question, language)
+
+
 def candidates(sentence: str, qtype: str) -> list[str]:
-    """Dates for "when", numbers with their counted word for "how many"; [] for other types."""
+    """Dates for "when", numbers with their counted word for "how many", percentages and fractions for
+    "share"; [] for other types."""
+    if qtype == "share":
+        return list(dict.fromkeys(m.group().strip(_EDGE + " ") for m in _SHARE.finditer(sentence)))
     if qtype == "when":
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
     elif qtype == "count":  # a year ("عام 2014", "في 2014") or a day of a date ("17 كانون الأول") counts nothing

@@ -908,3 +908,28 @@ def test_how_far_is_the_words_after_ala_bud():
     gen = Generator(ScriptedLLM("1", "جنيف"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("How far is the US mission from the Russian mission?", "en", evidence, "other", [])
     assert out.text == "According to the article, hundreds of metres" and out.fired["distance_from_neighbour"] == 1
+
+
+def test_what_share_is_answered_only_by_a_percentage_or_a_fraction():
+    """"…roughly what share of the attacks came from the US?" (gold dev en-092) -> "نصفها تقريباً", "about
+    half" by code; "45 طلباً" in the same sentence is a count, not a share, and answered it before."""
+    from qa import render
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = ('وقال إن بلاده أرسلت 45 طلباً إلى واشنطن، مضيفاً: "معظم الهجمات الإلكترونية على أهدافنا، نصفها تقريباً، '
+            'جاء من الولايات المتحدة".')
+    assert span.candidates(said, "share") == ["نصفها تقريباً"]
+    assert render.by_code("نصفها تقريباً") == "about half" and render.by_code("نحو ثلث") == "about a third"
+    assert span.asks_share("Roughly what share of the attacks came from the US?", "en")
+    assert not span.asks_share("How many requests did Russia send?", "en")
+    gen = Generator(ScriptedLLM("45 طلباً"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("Roughly what share of the attacks came from the US?", "en",
+                        [Evidence(1, "a:0", "a", "t", said, 0.9)], "count")
+    assert out.text == "According to the article, about half"
+    # no share in the sentence: the question is refused, not answered with a count
+    gen = Generator(ScriptedLLM("45 طلباً"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("ما نسبة الهجمات التي جاءت من الولايات المتحدة؟", "ar",
+                        [Evidence(1, "a:0", "a", "t", "وقال إن بلاده أرسلت 45 طلباً إلى واشنطن.", 0.9)], "count")
+    assert out.text is None and out.fired["type_missing"] == 1
