@@ -183,11 +183,17 @@ class Generator:
         raw = span.raw_words(sentence)
         if language == "ar":
             return next((i for i, r in enumerate(raw) if span.stem(r) == span.stem(word)), None)
-        vecs = self.embedder.embed_documents([r.strip(span._EDGE) for r in raw])
+        return self.clear_best(word, [r.strip(span._EDGE) for r in raw])
+
+    def clear_best(self, word: str, texts: list[str]) -> int | None:
+        """The index of the text the embedder finds closest to an English word, when it is clearly the
+        closest (cosine ≥ PARAMS.word_match_min, ahead of the next by word_match_margin); else None."""
+        if not texts:
+            return None
         q = self.embedder.embed_queries([word])[0]
-        ranked = sorted(((cosine(q, v), i) for i, v in enumerate(vecs)), reverse=True)
+        ranked = sorted(((cosine(q, v), i) for i, v in enumerate(self.embedder.embed_documents(texts))), reverse=True)
         second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if ranked and ranked[0][0] >= PARAMS.word_match_min and ranked[0][0] - second >= PARAMS.word_match_margin:
+        if ranked[0][0] >= PARAMS.word_match_min and ranked[0][0] - second >= PARAMS.word_match_margin:
             return ranked[0][1]
         return None
 
@@ -212,17 +218,11 @@ class Generator:
         if language == "ar":
             return span.counted_as_asked(options, question)
         noun = span.counted_noun_en(question)
-        units = [span.counted_word(o) for o in options]
-        if not noun or sum(u is not None for u in units) < 1:
+        known = [(o, u) for o in options if (u := span.counted_word(o))]
+        if not noun or not known:
             return []
-        known = [(o, u) for o, u in zip(options, units) if u]
-        vecs = self.embedder.embed_documents([u for _, u in known])
-        q = self.embedder.embed_queries([noun])[0]
-        ranked = sorted(((cosine(q, v), o) for (o, _), v in zip(known, vecs)), reverse=True)
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if ranked[0][0] >= PARAMS.word_match_min and ranked[0][0] - second >= PARAMS.word_match_margin:
-            return [ranked[0][1]]
-        return []
+        best = self.clear_best(noun, [u for _, u in known])
+        return [] if best is None else [known[best][0]]
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose
