@@ -461,9 +461,14 @@ _PURPOSE_NOUNS = set("وضع منع دعم حل ردع فتح بحث كسر حم
 _END = "،,.;؛:!?؟\"“”«»()"
 
 
-def _asks(patterns: dict[str, re.Pattern], question: str, language: str) -> bool:
+def _search(patterns: dict[str, re.Pattern], question: str, language: str) -> re.Match | None:
+    """The question's language's pattern searched in it (an English question lower-cased)."""
     q = question.strip().lower() if language == "en" else question.strip()
-    return bool(patterns["en" if language == "en" else "ar"].search(q))
+    return patterns["en" if language == "en" else "ar"].search(q)
+
+
+def _asks(patterns: dict[str, re.Pattern], question: str, language: str) -> bool:
+    return _search(patterns, question, language) is not None
 
 
 def asks_why(question: str, language: str) -> bool:
@@ -485,18 +490,13 @@ def reasons(sentence: str, max_words: int = 12) -> list[tuple[str, bool]]:
     """Each (words, strong) that follows a purpose or cause marker in the sentence, up to the end of its
     clause: "لتجنب اندلاع صراع" -> "تجنب اندلاع صراع" (strong); "مشيراً إلى أن العملية ما زالت جارية" ->
     "العملية ما زالت جارية" (weak: a reason the speaker adds)."""
-    raw = [r for r in sentence.split() if r.strip(_EDGE)]
+    raw = raw_words(sentence)
     plain = [_plain(r) for r in raw]
     out = []
     for i in range(len(raw)):
         start, strong = None, True
-        for marker in _BECAUSE + _ADDS:
-            at = plain[i:i + len(marker)]
-            if at and at[0].startswith("و") and at[0] != marker[0]:  # "وبهدف", "ولأن"
-                at = [at[0][1:]] + at[1:]
-            if at == marker and not raw[i + len(marker) - 1].endswith(tuple(_END)):
-                start, strong = i + len(marker), marker in _BECAUSE
-                break
+        if (marker := _marker_at(raw, plain, i, _BECAUSE + _ADDS)) is not None:
+            start, strong = i + len(marker), marker in _BECAUSE
         if start is None and _glued_purpose(raw[i]):
             start = i  # the word itself, without its "ل"
         if start is None or start >= len(raw):
@@ -505,6 +505,18 @@ def reasons(sentence: str, max_words: int = 12) -> list[tuple[str, bool]]:
         if text:
             out.append((text, strong))
     return out
+
+
+def _marker_at(raw: list[str], plain: list[str], i: int, markers: list[list[str]]) -> list[str] | None:
+    """The first marker (a run of normalised words) that starts at word i, a glued "و" allowed ("وبهدف",
+    "وعلى بعد"), and whose last word does not end its clause; None."""
+    for marker in markers:
+        at = plain[i:i + len(marker)]
+        if at and at[0].startswith("و") and at[0] != marker[0]:
+            at = [at[0][1:]] + at[1:]
+        if at == marker and not raw[i + len(marker) - 1].endswith(tuple(_END)):
+            return marker
+    return None
 
 
 def _clause_from(raw: list[str], start: int, max_words: int, unglue: bool = False) -> str:
@@ -550,7 +562,7 @@ def description(sentence: str, question: str = "", max_words: int = 8) -> str | 
     """What the sentence describes something as: "ووصف أوشاكوف المكالمة بأنها كانت صريحة وموضوعية ومحددة"
     -> "صريحة وموضوعية ومحددة" (the words after "بأنه / بأنها" that follows a form of وصف, up to the end of
     the clause); None without one."""
-    raw = [r for r in sentence.split() if r.strip(_EDGE)]
+    raw = raw_words(sentence)
     plain = [_plain(r) for r in raw]
     for i, w in enumerate(plain):
         if not _DESCRIBED.match(w):
@@ -575,8 +587,7 @@ _STOP_MODIFIER = {"بان", "ان", "التي", "الذي", "الذين", "حي�
 def asked_kind(question: str, language: str) -> str | None:
     """The noun a "what kind of X?" question asks about ("What kind of guarantees…" -> "guarantees",
     "أي نوع من الضمانات…" -> "الضمانات"); None for any other question."""
-    q = question.strip().lower() if language == "en" else question.strip()
-    m = _KIND["en" if language == "en" else "ar"].search(q)
+    m = _search(_KIND, question, language)
     return m.group(1) if m else None
 
 
@@ -641,20 +652,16 @@ def distance(sentence: str, question: str = "", max_words: int = 5) -> str | Non
     raw = raw_words(sentence)
     plain = [_plain(r) for r in raw]
     for i in range(len(raw)):
-        for marker in _AT_DISTANCE:
-            at = plain[i:i + len(marker)]
-            if at and at[0][:1] == "و" and at[0] != marker[0]:
-                at = [at[0][1:]] + at[1:]
-            if at != marker or raw[i + len(marker) - 1].endswith(tuple(_END)):
-                continue
-            got = []
-            for r in raw[i + len(marker):i + len(marker) + max_words]:
-                if _plain(r) in _DISTANCE_STOP:
-                    break
-                got.append(r.strip(_EDGE))
-                if r.endswith(tuple(_END)):
-                    break
-            text = " ".join(g for g in got if g)
-            if text and informative(text) and not echoes(text, question):
-                return text
+        if (marker := _marker_at(raw, plain, i, _AT_DISTANCE)) is None:
+            continue
+        got = []
+        for r in raw[i + len(marker):i + len(marker) + max_words]:
+            if _plain(r) in _DISTANCE_STOP:
+                break
+            got.append(r.strip(_EDGE))
+            if r.endswith(tuple(_END)):
+                break
+        text = " ".join(g for g in got if g)
+        if text and informative(text) and not echoes(text, question):
+            return text
     return None

@@ -113,17 +113,23 @@ def head_keys(question: str, language: str) -> set[str]:
     return keys
 
 
+def title_after(ws: list[str], b: int, limit: int) -> list[str]:
+    """The run of title words right after a name ending at word b, at most `limit` words."""
+    after = []
+    for w in ws[b:b + limit]:
+        if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
+            break
+        after.append(w)
+    return after
+
+
 def name_titles(sentence: str, names: list[tuple[int, int]]) -> list[list[str]]:
     """Each name's title keys in order: the title words before it, or after it across a comma."""
     ws = words(sentence)
     titles = []
     for a, b in names:
         before = ws[title_start(ws, a):a]
-        after = []
-        for w in ws[b:b + 5] if not before else []:  # "يوري أوشاكوف، مساعد الرئيس الروسي"
-            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
-                break
-            after.append(w)
+        after = [] if before else title_after(ws, b, 5)  # "يوري أوشاكوف، مساعد الرئيس الروسي"
         titles.append([_title_key(w) for w in before + after])
     return titles
 
@@ -190,11 +196,7 @@ def title_of(sentence: str, question: str) -> str | None:
         if start < a:
             first = ws[start][1:] if ws[start][:1] in "وف" and ws[start] not in _TITLE else ws[start]
             return " ".join([first] + ws[start + 1:a])  # "ونائب وزير الدفاع" -> "نائب وزير الدفاع"
-        after = []
-        for w in ws[b:b + 6]:
-            if w not in _TITLE and not (w[:1] in "وف" and w[1:] in _TITLE):
-                break
-            after.append(w)
+        after = title_after(ws, b, 6)
         if after:
             return " ".join(after)
     return None
