@@ -65,6 +65,10 @@ class IndexSettings(BaseSettings):
     # late: sentence vectors pooled from the chunk's own pass (in process); pooled: only sentences encoded,
     # a chunk's vector is the mean of its sentences'
     sentence_vectors: Literal["late", "separate", "pooled"] = "separate"
+    # keep only the first N dimensions of each stored sentence vector, re-normalised (Matryoshka: EmbeddingGemma
+    # was trained so its 768-d vectors cut to 512, 256 or 128 still embed). Sentences are most of a store's
+    # vectors (5 per chunk): 256 cuts a Chroma server's memory at 10^5 chunks by ~1 GB. None: keep them whole
+    sentence_dim: int | None = Field(None, ge=8)
 
     # web pages and feeds (index/fetch.py, index/feeds.py)
     allow_private_urls: bool = False  # true: fetch private / loopback / link-local addresses too (tests)

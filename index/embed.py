@@ -139,6 +139,16 @@ def pools(text: str, sentences: Sequence[str]) -> bool:
     return bool(sentences) and sum(len(s.split()) for s in sentences) >= POOL_MIN_COVER * words
 
 
+def truncate(vector: Vector, dim: int | None) -> Vector:
+    """The first `dim` dimensions, L2-normalised (KHABAR_SENTENCE_DIM; a Matryoshka-trained model's prefix
+    still embeds). None, or a dim the vector does not exceed: the vector as it is."""
+    if dim is None or len(vector) <= dim:
+        return list(vector)
+    head = [float(x) for x in vector[:dim]]
+    n = sum(x * x for x in head) ** 0.5 or 1.0
+    return [x / n for x in head]
+
+
 def mean_vector(vectors: Sequence[Vector], weights: Sequence[float]) -> Vector:
     """The weighted mean of unit vectors, L2-normalised (float64 inside)."""
     import numpy as np

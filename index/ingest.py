@@ -70,14 +70,17 @@ class IngestReport:
         self.duplicates.extend(other.duplicates)
 
 
-def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, way: str = "separate") -> str:
+def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = True, way: str = "separate",
+                dim: int | None = None) -> str:
     """What decides re-embedding: the text, the title (it is embedded too), the model, and whether the
     chunk's sentences are stored (an index built without them gets them on the next ingest) and how
     (KHABAR_SENTENCE_VECTORS: switching it re-embeds, so an index never mixes the kinds; `pooled` also
-    records how sentence vectors are weighted into the chunk's)."""
+    records how sentence vectors are weighted into the chunk's; KHABAR_SENTENCE_DIM: the cut sentences
+    live in another collection, which a switch fills)."""
     tag = ""
     if sentences:
         tag = "\nsentences" + {"separate": "", "late": ":late"}.get(way, f":{way}-{embed_mod.POOL_WEIGHT}")
+        tag += f":d{dim}" if dim else ""
     key = f"{embedder_name}\n{title}\n{chunk.text}" + tag
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
@@ -200,8 +203,8 @@ class Indexer:
         self.report.articles += 1
         self.report.chunks += len(chunks)
         fields = article_fields(article)
-        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors, self.way)
-                  for c in chunks]
+        hashes = [stored_hash(c, article.title, self.embedder.name, self.settings.evidence_vectors, self.way,
+                              self.store.sentence_dim) for c in chunks]
         todo, relabel = [], []
         for j, (c, h) in enumerate(zip(chunks, hashes)):
             content, mhash = old.get(c.chunk_id, ("", ""))

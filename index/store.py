@@ -16,6 +16,7 @@ from typing import Iterator
 from urllib.parse import urlparse
 
 from .config import IndexSettings, offline_env
+from .embed import truncate
 
 PAGE = 2000
 
@@ -51,6 +52,7 @@ class Store:
         self.client = client or make_client(settings)
         self.name = name or settings.collection
         self.version = 0  # bumped on every write by this process (other processes: see changes())
+        self.sentence_dim = settings.sentence_dim  # sentence vectors keep this many dimensions (None: all)
         where = settings.chroma_url or str(settings.chroma_dir.resolve())
         # the keyword index (index/keywords.py) of this collection: a local file, one per Chroma store
         self.keywords_path: Path = settings.data_dir / "keywords" / \
@@ -63,9 +65,11 @@ class Store:
         self.collection = self.client.get_or_create_collection(
             self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
-        # evidence sentences of each chunk with their vectors (ids <chunk_id>#<i>), embedded at ingest
+        # evidence sentences of each chunk with their vectors (ids <chunk_id>#<i>), embedded at ingest; cut
+        # vectors live in their own collection (Chroma fixes a collection's dimension at its first write)
+        cut = f"-d{self.sentence_dim}" if self.sentence_dim else ""
         self.sentences = self.client.get_or_create_collection(
-            f"{self.name}-sentences", embedding_function=None, metadata={"hnsw:space": "cosine"})
+            f"{self.name}-sentences{cut}", embedding_function=None, metadata={"hnsw:space": "cosine"})
         # the change log: one entry per write or delete (ids touched), read by other processes'
         # keyword indexes (index/keywords.py)
         self.meta = self.client.get_or_create_collection(f"{self.name}-meta", embedding_function=None)
@@ -146,7 +150,7 @@ class Store:
             for i, (text, vec) in enumerate(items):
                 ids.append(f"{cid}#{i}")
                 docs.append(text)
-                vecs.append(vec)
+                vecs.append(self.cut(vec))
                 metas.append({**(extra or {}).get(cid, {}), "chunk_id": cid})
         for i in range(0, len(ids), PAGE):
             self.sentences.upsert(ids=ids[i:i + PAGE], documents=docs[i:i + PAGE], embeddings=vecs[i:i + PAGE],
@@ -158,12 +162,16 @@ class Store:
             if gone:
                 self.sentences.delete(ids=gone)
 
+    def cut(self, vector: list[float]) -> list[float]:
+        """A vector as the sentence collection holds it (KHABAR_SENTENCE_DIM)."""
+        return truncate(vector, self.sentence_dim)
+
     def sentence_scores(self, vector: list[float], k: int, where: dict | None = None) -> dict[str, float]:
         """chunk_id -> the best cosine of one of its sentences, over the k nearest sentences (that match `where`)."""
         n = self.sentences.count()
         if n == 0:
             return {}
-        res = self.sentences.query(query_embeddings=[vector], n_results=min(k, n), where=where,
+        res = self.sentences.query(query_embeddings=[self.cut(vector)], n_results=min(k, n), where=where,
                                    include=["metadatas", "distances"])
         best: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0]):

@@ -50,6 +50,9 @@ class Evidence:
 
 
 def cosine(a: list[float], b: list[float]) -> float:
+    """Over the dimensions both have: a sentence vector cut to KHABAR_SENTENCE_DIM meets the question's prefix."""
+    n = min(len(a), len(b))
+    a, b = a[:n], b[:n]
     dot = sum(x * y for x, y in zip(a, b))
     na = math.sqrt(sum(x * x for x in a)) or 1.0
     nb = math.sqrt(sum(y * y for y in b)) or 1.0

@@ -213,7 +213,7 @@ class Pipeline:
 
         def vectors(texts: list[str]) -> list[list[float]]:
             missing = [t for t in texts if t not in stored]
-            fresh = dict(zip(missing, self._embed_sentences(missing))) if missing else {}
+            fresh = dict(zip(missing, map(self.store.cut, self._embed_sentences(missing)))) if missing else {}
             return [stored[t] if t in stored else fresh[t] for t in texts]
 
         return vectors
