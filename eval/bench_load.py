@@ -109,8 +109,9 @@ def run_vector_rows(b, sizes: Sequence[int] = VECTOR_SIZES, server: bool = False
 
 def vector_rows(r: dict) -> list[Row]:
     n, where = r["size"], r["store"]
+    cut = f", cut to {r['sentence_dim']}-d" if r.get("sentence_dim") else ""
     return [
-        Row("vectors", f"{n:,} chunks + {r['sentences']:,} sentence vectors ({where} Chroma): ingest outside the model",
+        Row("vectors", f"{n:,} chunks + {r['sentences']:,} sentence vectors{cut} ({where} Chroma): ingest outside the model",
             f"{r['chunks_per_s']:,.0f} chunks/s", f"{r['vectors_per_s']:,.0f} vectors/s, {r['ingest_s']:.0f} s"),
         Row("vectors", f"{n:,} chunks: full fused query p50 (Arabic: dense + sentence + keyword)",
             fmt_ms(r["ar_p50_ms"]), f"p95 {fmt_ms(r['ar_p95_ms'])}; English (no keyword) p50 {fmt_ms(r['en_p50_ms'])}",

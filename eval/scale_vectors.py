@@ -12,6 +12,7 @@ Per size, in a fresh worker process (so RSS is its own):
 * a replica's start: a new process that opens the store and the keyword file and answers one question
   (wall time from spawn, models aside: they load in parallel with this in `khabar serve`);
 * peak RSS of the worker (and of the Chroma server with --server).
+KHABAR_SENTENCE_DIM=256 stores the sentence vectors cut to 256 dimensions, as ingest would.
 The query vectors are random too (deterministic per question): the HNSW work is the same as for real
 vectors, the ranking is meaningless. Random 768-d vectors are a hard case for HNSW (no clusters).
 """
@@ -150,7 +151,8 @@ def worker(n_chunks: int, data_dir: Path, chroma_url: str | None, per_chunk: int
 
     replica = replica_start(data_dir, chroma_url)
     out.write_text(json.dumps({
-        "chunks": store.count(), "sentences": store.sentences.count(), "ingest_s": ingest_s,
+        "chunks": store.count(), "sentences": store.sentences.count(), "sentence_dim": settings.sentence_dim,
+        "ingest_s": ingest_s,
         "chunks_per_s": n_chunks / ingest_s, "vectors_per_s": (n_chunks + sentences) / ingest_s,
         "keyword_build_s": keyword_build, "keyword_file_mb": store.keywords_path.stat().st_size / 1e6,
         **{f"{lang}_p{p}_ms": percentile(v, p, "nearest") for lang, v in times.items() for p in (50, 95)},

@@ -28,3 +28,17 @@ def test_tiny_run_measures_every_figure(tmp_path: Path):
            "peak_rss_mb": r["peak_rss_mb"] * 2}
     p50, start, rss = growth_rows(r, big)
     assert p50.met is False and start.met and rss.met, "sub-linear means under 10x for 10x the chunks"
+
+
+def test_a_run_with_cut_sentence_vectors_stores_them_cut(tmp_path: Path, monkeypatch):
+    """KHABAR_SENTENCE_DIM reaches the worker: its store holds the sentence vectors cut, the chunks whole."""
+    from index.store import Store
+    from qa.config import QASettings
+
+    monkeypatch.setenv("KHABAR_SENTENCE_DIM", "32")
+    (r,) = run([40], server=False, per_chunk=2, workdir=tmp_path)
+    assert r["sentence_dim"] == 32 and r["sentences"] == 80
+    assert "cut to 32-d" in vector_rows(r)[0].metric
+    store = Store(QASettings(data_dir=tmp_path / "data40"), name="vec")
+    assert {len(v) for v in store.sentences.get(include=["embeddings"])["embeddings"]} == {32}
+    assert {len(v) for v in store.collection.get(include=["embeddings"])["embeddings"]} == {768}
