@@ -166,6 +166,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
                    "chunks": chunks, "ingest_seconds": round(report.seconds, 1),
                    "skipped_paragraphs": [s.file for s in report.skipped],
                    "dense_weight": weight, "sentence_weight": base.sentence_weight, "mrr_depth": MRR_DEPTH,
+                   "sentence_vectors": base.sentence_vectors, "sentence_dim": base.sentence_dim,
                    "queries": {d: len(results["khabar"][d]["r1"]) for d in DIRECTIONS}}
     return out
 
@@ -176,7 +177,8 @@ def table(result: dict) -> str:
     lines = [f"XQuAD ({meta.get('data', '')}): {meta.get('questions')} questions x 2 directions, "
              f"{meta.get('paragraphs')} Arabic paragraphs ({meta.get('chunks')} chunks), "
              f"khabar dense_weight={meta.get('dense_weight')}, sentence_weight={meta.get('sentence_weight')}, "
-             f"{result['seconds']} s",
+             f"sentence vectors {meta.get('sentence_vectors')}"
+             + (f" cut to {meta['sentence_dim']}-d" if meta.get("sentence_dim") else "") + f", {result['seconds']} s",
              "",
              "| system | en→ar R@1 | en→ar R@5 | en→ar MRR | ar→ar R@1 | ar→ar R@5 | ar→ar MRR |",
              "|---|---:|---:|---:|---:|---:|---:|"]

@@ -229,7 +229,8 @@ def test_xquad_benchmark_with_fake_embedder(xquad_dir, settings, embedder):
     assert meta["queries"] == {"en_ar": 6, "ar_ar": 6}
     assert meta["dense_weight"] == settings.dense_weight
     assert isinstance(result["seconds"], float)
-    assert "| khabar |" in X.table(result)
+    assert "| khabar |" in X.table(result) and "sentence vectors separate," in X.table(result)
+    assert "sentence vectors separate cut to 256-d," in X.table({**result, "meta": {**meta, "sentence_dim": 256}})
 
 
 def test_xquad_limit_keeps_whole_articles(xquad_dir, settings, embedder):
