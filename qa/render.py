@@ -314,8 +314,13 @@ def translate_messages(arabic: str) -> list[dict]:
     return messages + [{"role": "user", "content": f"Translate into English:\n{arabic}"}]
 
 
+# a run of 1-3 words said twice in a row, as the small model's translations stutter ("medium-range medium-range")
+_STUTTER = re.compile(r"\b((?:[\w'-]+\s+){0,2}[\w'-]+)(?:\s+\1\b)+", re.IGNORECASE)
+
+
 def clean(english: str) -> str:
-    return re.sub(r"\s+", " ", english).strip().strip('"').strip()
+    text = re.sub(r"\s+", " ", english).strip().strip('"').strip()
+    return _STUTTER.sub(r"\1", text)
 
 
 _LOWER_FIRST = {"the", "a", "an", "there", "it", "they", "he", "she", "his", "her", "its", "their", "about", "more",

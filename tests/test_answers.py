@@ -505,6 +505,12 @@ def test_english_frame_labels_a_model_translation_and_keeps_code_renderings_case
     assert render.frame("Wendy Sherman", "who", True) == "According to the article (machine translation), Wendy Sherman"
 
 
+def test_a_translation_that_stutters_says_each_run_once():
+    assert render.clean("Medium-range medium-range missiles") == "Medium-range missiles"
+    assert render.clean(' "New York New York talks" ') == "New York talks"
+    assert render.clean("talks on talks, 9 and 10 January") == "talks on talks, 9 and 10 January"
+
+
 def test_a_place_the_question_names_is_not_its_answer():
     from qa.evidence import Evidence
     from qa.generate import Generator
