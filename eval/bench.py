@@ -98,7 +98,9 @@ def settings_header(settings: Settings, quick: bool, sizes: Sequence[int]) -> li
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}",
         f"pipeline: chunk {settings.chunk_words}/{settings.chunk_overlap_words} words, top_k={settings.top_k}, "
         f"dense_weight={settings.dense_weight} (ar) / {settings.dense_weight_en} (en), evidence {settings.evidence_sentences} sentences / "
-        f"{settings.evidence_words} words, evidence vectors at ingest: {settings.evidence_vectors}, ingest batches of 16 articles",
+        f"{settings.evidence_words} words, evidence vectors at ingest: {settings.evidence_vectors} "
+        f"({settings.sentence_vectors}{f', cut to {settings.sentence_dim}-d' if settings.sentence_dim else ''}), "
+        f"ingest batches of 16 articles",
         f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic articles (seed 0); {SCALE_NOTE} "
         f"({SCALE_DIM}-d signed crc32 bag of words)",
     ]
