@@ -38,6 +38,8 @@ class InProcess:
         self.pipeline = pipeline
         llm = "none" if pipeline.llm is None else pipeline.settings.llm_mode
         self.mode = f"in-process, llm={llm}"
+        if dim := getattr(pipeline.settings, "sentence_dim", None):  # a setting that moves retrieval: named
+            self.mode += f", sentence vectors cut to {dim}-d"
         self.label = f"llm-{llm}"
 
     def ask(self, question: str, history: list[dict] | None, search_query: str) -> Reply:

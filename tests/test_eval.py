@@ -322,3 +322,8 @@ def test_each_takes_the_first_questions_of_each_language(make_pipeline):
     client = Recording(R.InProcess(make_pipeline()))
     report = R.evaluate(GOLD, client, each=1, progress=False)
     assert [r["id"] for r in report["questions"]] == ["t-001", "t-003"]
+
+
+def test_the_report_names_a_sentence_vector_cut(make_pipeline):
+    assert R.InProcess(make_pipeline()).mode == "in-process, llm=none"
+    assert R.InProcess(make_pipeline(sentence_dim=256)).mode == "in-process, llm=none, sentence vectors cut to 256-d"
