@@ -127,13 +127,16 @@ def person_by_code(span: str) -> str | None:
     return " ".join(PEOPLE[w] for w in ws)
 
 
-def by_code(span: str) -> str | None:
-    """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
-    'Vienna'; None when the span holds words code can't render."""
+def name_by_code(span: str) -> str | None:
+    """A person, place, body or title code knows how English news writes: 'يوري أوشاكوف' -> 'Yuri Ushakov',
+    'فيينا' -> 'Vienna', 'نائب وزير الخارجية' -> 'deputy foreign minister'; None otherwise."""
     if (person := person_by_code(span)) is not None:
         return person
-    text = normalize(span).replace("/", " / ")
-    name = re.sub(r"^في\s+", "", text.strip())
+    return _place_or_title(span)
+
+
+def _place_or_title(span: str) -> str | None:
+    name = re.sub(r"^في\s+", "", normalize(span).replace("/", " / ").strip())
     for form in (name, name[1:] if name[:1] in "وب" else name):
         if form in NAMES:
             return NAMES[form]
@@ -141,8 +144,42 @@ def by_code(span: str) -> str | None:
             return _PHRASES[form]
     if (place := gazetteer.english(name)) is not None:
         return place
-    if (body := orgs.english(span)) is not None:
-        return body
+    return orgs.english(span)
+
+
+def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
+    """The names and titles of an Arabic text that code can write in English (name_by_code), as (the words
+    as the text writes them, English), longest first: given to the model with the text it translates, so
+    that أوكرانيا comes out "Ukraine", not "North Korea". A lone first name of under 4 letters ("جو" is
+    also "air") is left out."""
+    words = [w.strip(".,،:;\"'()«»") for w in arabic.split()]
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        for n in (6, 5, 4, 3, 2, 1):
+            piece = " ".join(words[i:i + n])
+            if i + n > len(words) or not re.search(r"[\u0621-\u064a]", piece) or normalize(words[i]) == "في":
+                continue
+            ws = [normalize(w) for w in words[i:i + n]]
+            ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
+            person = " ".join(PEOPLE[w] for w in ws) if all(w in PEOPLE for w in ws) else None
+            if person and n == 1 and len(ws[0]) < 4:
+                continue
+            if (english := person or _place_or_title(piece)) is not None:
+                out.append((piece, english))
+                i += n
+                break
+        else:
+            i += 1
+    return list(dict.fromkeys(out))[:most]
+
+
+def by_code(span: str) -> str | None:
+    """'17 كانون الأول/ديسمبر' -> '17 December'; '300 مليون دولار' -> '300 million dollars'; 'فيينا' ->
+    'Vienna'; None when the span holds words code can't render."""
+    if (known := name_by_code(span)) is not None:
+        return known
+    text = normalize(span).replace("/", " / ")
     if (clock := _clock(text)) is not None:
         return clock
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
@@ -303,15 +340,22 @@ def clause(sentence: str, span: str, max_words: int = 30) -> str:
 # fixed examples (a constant prefix): names are transliterated the way English news spells them
 _EXAMPLES = [("نائب وزير الخارجية الروسي سيرغي ريابكوف", "Russian Deputy Foreign Minister Sergei Ryabkov"),
              ("الرئيس الأمريكي جو بايدن", "US President Joe Biden"),
-             ("المتحدث باسم الكرملين دميتري بيسكوف", "Kremlin spokesman Dmitry Peskov")]
+             ("المتحدث باسم الكرملين دميتري بيسكوف", "Kremlin spokesman Dmitry Peskov"),
+             ("وقال لافروف إن موسكو لن تتراجع عن مطالبها", "Lavrov said Moscow would not back down on its demands")]
 
 
 def translate_messages(arabic: str) -> list[dict]:
+    """Few-shot translation; each text comes with the names code knows in it (glossary), the examples too."""
     messages = [{"role": "system", "content": "You translate Arabic news text into English. Keep every name and "
-                                              "number; spell names as English news does."}]
+                                              "number; spell names as English news does, as the Names line gives them."}]
     for ar, en in _EXAMPLES:
-        messages += [{"role": "user", "content": f"Translate into English:\n{ar}"}, {"role": "assistant", "content": en}]
-    return messages + [{"role": "user", "content": f"Translate into English:\n{arabic}"}]
+        messages += [{"role": "user", "content": _translate_request(ar)}, {"role": "assistant", "content": en}]
+    return messages + [{"role": "user", "content": _translate_request(arabic)}]
+
+
+def _translate_request(arabic: str) -> str:
+    names = "; ".join(f"{ar} = {en}" for ar, en in glossary(arabic))
+    return f"Translate into English:\n{arabic}" + (f"\nNames: {names}" if names else "")
 
 
 # a run of 1-3 words said twice in a row, as the small model's translations stutter ("medium-range medium-range")

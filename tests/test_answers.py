@@ -511,6 +511,22 @@ def test_a_translation_that_stutters_says_each_run_once():
     assert render.clean("talks on talks, 9 and 10 January") == "talks on talks, 9 and 10 January"
 
 
+def test_a_translation_gets_the_names_code_knows_in_its_text():
+    assert render.glossary("لا ينبغي أن تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي") == \
+        [("أوكرانيا", "Ukraine"), ("جورجيا", "Georgia"), ("حلف شمال الأطلسي", "NATO")]
+    # a title and a name are two entries; a body's whole name is one; a glued و stays as the text writes it
+    assert render.glossary("قال المتحدث باسم الكرملين دميتري بيسكوف") == \
+        [("المتحدث باسم الكرملين", "Kremlin spokesman"), ("دميتري بيسكوف", "Dmitry Peskov")]
+    assert render.glossary("وصل الوفد إلى ومنظمة الأمن والتعاون في أوروبا") == \
+        [("ومنظمة الأمن والتعاون في أوروبا", "the OSCE")]
+    # words code does not know, and a lone short first name that is also a word ("جو": air), give nothing
+    assert render.glossary("تخفيف حدة التوتر بين أكبر قوتين نوويتين في العالم") == []
+    assert render.glossary("في جو من التوتر") == []
+    request = render.translate_messages("قال بوتين إن أوكرانيا")[-1]["content"]
+    assert request == "Translate into English:\nقال بوتين إن أوكرانيا\nNames: بوتين = Putin; أوكرانيا = Ukraine"
+    assert render.translate_messages("قال شيئا")[-1]["content"] == "Translate into English:\nقال شيئا"
+
+
 def test_a_place_the_question_names_is_not_its_answer():
     from qa.evidence import Evidence
     from qa.generate import Generator
