@@ -523,7 +523,7 @@ def test_a_translation_gets_the_names_code_knows_in_its_text():
     assert render.glossary("تخفيف حدة التوتر بين أكبر قوتين نوويتين في العالم") == []
     assert render.glossary("في جو من التوتر") == []
     request = render.translate_messages("قال بوتين إن أوكرانيا")[-1]["content"]
-    assert request == "Translate into English:\nقال بوتين إن أوكرانيا\nNames: بوتين = Putin; أوكرانيا = Ukraine"
+    assert request == "Translate into English:\nقال بوتين إن أوكرانيا\nNames (write them so): بوتين = Putin; أوكرانيا = Ukraine"
     assert render.translate_messages("قال شيئا")[-1]["content"] == "Translate into English:\nقال شيئا"
 
 
