@@ -260,9 +260,13 @@ def checked(english: str, arabic: str, question: str) -> bool:
     for name in re.findall(r"\b[A-Z][a-z]+\b", english):
         if name in _KNOWN_FORMS and name.lower() not in asked and not any(f in plain for f in _KNOWN_FORMS[name]):
             return False
-    # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names
+    # a capital that only starts the sentence is no name; titles (Deputy Secretary of State) are no names;
+    # nor are the words of a name code found in the Arabic (glossary), written short or long ("NATO", "the
+    # North Atlantic Treaty Organization")
     body = english[:1].lower() + english[1:]
-    body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)
+    given = _glossed_words(arabic)
+    body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES
+                    and w.strip(".,;:'\"()") not in given)
     if unknown_names(body, arabic, question):
         return False
     # stricter than the answer guard: each name's skeleton must be (nearly) one the Arabic gives
@@ -275,6 +279,21 @@ def checked(english: str, arabic: str, question: str) -> bool:
         if not any(sk == a or SequenceMatcher(None, sk, a).ratio() >= 0.8 for a in skeletons):
             return False
     return True
+
+
+# the long English names of bodies and places code renders short, which a translation may write out
+_LONG_FORMS = {"NATO": "North Atlantic Treaty Organization Organisation Alliance",
+               "the United States": "United States of America", "the US": "United States of America",
+               "the OSCE": "Organization Organisation for Security and Co-operation Cooperation in Europe",
+               "the United Nations": "United Nations", "Britain": "United Kingdom Great Britain"}
+
+
+def _glossed_words(arabic: str) -> set[str]:
+    """The English words of the names code finds in the Arabic (glossary), in their short and long forms."""
+    out: set[str] = set()
+    for _, english in glossary(arabic, most=50):
+        out |= set(re.findall(r"[A-Za-z-]+", english)) | set(_LONG_FORMS.get(english, "").split())
+    return out
 
 
 # each capitalised word of a person's name code renders -> the normalised Arabic forms that give it (people

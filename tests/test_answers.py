@@ -492,6 +492,15 @@ def test_real_english_yes_no_reads_the_clause_it_asks_about(real_pipeline, quest
 
 
 @pytest.mark.models
+def test_real_translation_writes_the_names_it_is_given(real_pipeline):
+    """Without the Names line the 1.5B model wrote "North Korea" for أوكرانيا here (gold dev en-016)."""
+    arabic = "لا ينبغي أن تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي"
+    english = real_pipeline.generator.translate(arabic)
+    assert "Ukraine" in english and "Georgia" in english and "Korea" not in english, english
+    assert render.checked(english, arabic, "Why must Ukraine and Georgia not join NATO?"), english
+
+
+@pytest.mark.models
 def test_real_duration_keeps_its_qualifier(real_pipeline):
     a = real_pipeline.ask("For how many hours did the Russian and American delegations negotiate in Geneva?")
     assert not a.refused and "more than seven hours" in a.answer, a.answer
@@ -525,6 +534,18 @@ def test_a_translation_gets_the_names_code_knows_in_its_text():
     request = render.translate_messages("قال بوتين إن أوكرانيا")[-1]["content"]
     assert request == "Translate into English:\nقال بوتين إن أوكرانيا\nNames (write them so): بوتين = Putin; أوكرانيا = Ukraine"
     assert render.translate_messages("قال شيئا")[-1]["content"] == "Translate into English:\nقال شيئا"
+
+
+def test_a_translation_may_write_out_a_name_the_arabic_gives():
+    arabic = "لا ينبغي أن تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي"
+    q = "Why must Ukraine and Georgia not join the alliance?"
+    assert render.checked("Ukraine or Georgia should not become members of the North Atlantic Treaty Organization "
+                          "(NATO).", arabic, q)
+    assert render.checked("The United States will continue its consultations with its allies.",
+                          "الولايات المتحدة ستواصل المشاورات مع حلفائها", "What will Washington do?")
+    # a long name the Arabic does not give, or another country, is still a wrong name
+    assert not render.checked("The North Atlantic Treaty Organization met.", "اجتمع الوفد في جنيف", "Who met?")
+    assert not render.checked("North Korea or Georgia should not join NATO.", arabic, q)
 
 
 def test_a_place_the_question_names_is_not_its_answer():
