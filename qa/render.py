@@ -264,9 +264,9 @@ def checked(english: str, arabic: str, question: str) -> bool:
     # nor are the words of a name code found in the Arabic (glossary), written short or long ("NATO", "the
     # North Atlantic Treaty Organization")
     body = english[:1].lower() + english[1:]
-    given = _glossed_words(arabic)
-    body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES
-                    and w.strip(".,;:'\"()") not in given)
+    for phrase in _glossed(arabic):
+        body = re.sub(rf"(?<![A-Za-z-]){phrase}(?![A-Za-z-])", " ", body)
+    body = " ".join(w for w in body.split() if w.strip(".,;:'\"()").lower() not in _TITLES)
     if unknown_names(body, arabic, question):
         return False
     # stricter than the answer guard: each name's skeleton must be (nearly) one the Arabic gives
@@ -282,18 +282,20 @@ def checked(english: str, arabic: str, question: str) -> bool:
 
 
 # the long English names of bodies and places code renders short, which a translation may write out
-_LONG_FORMS = {"NATO": "North Atlantic Treaty Organization Organisation Alliance",
-               "the United States": "United States of America", "the US": "United States of America",
-               "the OSCE": "Organization Organisation for Security and Co-operation Cooperation in Europe",
-               "the United Nations": "United Nations", "Britain": "United Kingdom Great Britain"}
+_OSCE = "Organi[sz]ation for Security and Co-?operation in Europe"
+_LONG_FORMS = {"NATO": ["North Atlantic Treaty Organi[sz]ation", "North Atlantic Alliance", "North Atlantic Treaty"],
+               "the United States": ["United States of America", "United States"],
+               "the US": ["United States of America", "United States"], "the OSCE": [_OSCE],
+               "the United Nations": ["United Nations"], "Britain": ["United Kingdom", "Great Britain"]}
 
 
-def _glossed_words(arabic: str) -> set[str]:
-    """The English words of the names code finds in the Arabic (glossary), in their short and long forms."""
-    out: set[str] = set()
+def _glossed(arabic: str) -> list[str]:
+    """Patterns of the names code finds in the Arabic (glossary) as English writes them, short and long,
+    longest first: whole names only ("North" alone is no part of NATO)."""
+    out: list[str] = []
     for _, english in glossary(arabic, most=50):
-        out |= set(re.findall(r"[A-Za-z-]+", english)) | set(_LONG_FORMS.get(english, "").split())
-    return out
+        out += _LONG_FORMS.get(english, []) + [re.escape(english.removeprefix("the "))]
+    return sorted(set(out), key=len, reverse=True)
 
 
 # each capitalised word of a person's name code renders -> the normalised Arabic forms that give it (people
