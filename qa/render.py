@@ -119,8 +119,12 @@ PEOPLE = {normalize(k): v for k, v in _PEOPLE_FORMS.items()}
 
 def person_by_code(span: str) -> str | None:
     """'يوري أوشاكوف' -> 'Yuri Ushakov' when every word of the name (after its title) is a known name."""
-    name = name_part(span) or span
-    ws = [normalize(w).strip(".,،:;\"'()") for w in name.split()]
+    return _person((name_part(span) or span).split())
+
+
+def _person(words: list[str]) -> str | None:
+    """The English name when every word is a known name ("ويوري" too), else None."""
+    ws = [normalize(w).strip(".,،:;\"'()") for w in words]
     ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
     if not ws or not all(w in PEOPLE for w in ws):
         return None
@@ -148,8 +152,8 @@ def _place_or_title(span: str) -> str | None:
 
 
 def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
-    """The names and titles of an Arabic text that code can write in English (name_by_code), as (the words
-    as the text writes them, English), longest first: given to the model with the text it translates, so
+    """The names and titles of an Arabic text that code can write in English (people by every word, places,
+    bodies, titles), as (the words as the text writes them, English), longest first: given to the model with the text it translates, so
     that أوكرانيا comes out "Ukraine", not "North Korea". A lone first name of under 4 letters ("جو" is
     also "air") is left out."""
     words = [w.strip(".,،:;\"'()«»") for w in arabic.split()]
@@ -160,10 +164,8 @@ def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
             piece = " ".join(words[i:i + n])
             if i + n > len(words) or not re.search(r"[\u0621-\u064a]", piece) or normalize(words[i]) == "في":
                 continue
-            ws = [normalize(w) for w in words[i:i + n]]
-            ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
-            person = " ".join(PEOPLE[w] for w in ws) if all(w in PEOPLE for w in ws) else None
-            if person and n == 1 and len(ws[0]) < 4:
+            person = _person(words[i:i + n])  # every word a known name: no title folded in
+            if person and n == 1 and len(normalize(piece)) < 4:
                 continue
             if (english := person or _place_or_title(piece)) is not None:
                 out.append((piece, english))
