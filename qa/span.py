@@ -166,7 +166,7 @@ _FRACTION = r"(?:ال)?(?:نصف|ثلث|ربع)(?:ها|هم|ه|هما)?(?![\u060
 _SHARE = re.compile(rf"(?:(?:نحو|حوالي|حوالى|قرابة|زهاء)\s+)?(?<![\u0600-\u06ff]){_FRACTION}(?:\s+تقريب[اًا]+)?"
                     rf"|\d+(?:[.,٫]\d+)?\s*(?:[٪%]|(?:في\s+ال|بال)(?:مئة|مائة))")
 _ASKS_SHARE = {"en": re.compile(r"\bwhat (?:percentage|percent|share|proportion|fraction|portion)\b|\bhow much of\b"),
-               "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|كم)\s+(?:هي\s+)?(?:نسبة|النسبة|حصة)(?:\s|$)")}
+               "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|كم)\s+(?:(?:هي|كانت|كان|تبلغ|بلغت)\s+)?(?:نسبة|النسبة|حصة)(?:\s|$)")}
 
 
 def asks_share(question: str, language: str) -> bool:

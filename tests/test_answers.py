@@ -968,6 +968,12 @@ def test_what_share_is_answered_only_by_a_percentage_or_a_fraction():
     assert render.by_code("نصفها تقريباً") == "about half" and render.by_code("نحو ثلث") == "about a third"
     assert span.asks_share("Roughly what share of the attacks came from the US?", "en")
     assert not span.asks_share("How many requests did Russia send?", "en")
+    assert span.asks_share("كم كانت النسبة المئوية لسكان وارسو من البروتستانت في عام 1901؟", "ar")  # with a copula
+    assert not span.asks_share("كم كان عدد سكان وارسو في 1901؟", "ar")
+    warsaw = "بلغ عدد سكان وارسو 711.988 نسمة، منهم 56,2٪ من الكاثوليك و2,8٪ من البروتستانت."
+    out, _ = Generator(ScriptedLLM("711.988"), FakeEmbedder(), choice_margin=0.0).answer(
+        "كم كانت النسبة المئوية لسكان وارسو من البروتستانت؟", "ar", [Evidence(1, "a:0", "a", "t", warsaw, 0.9)], "count")
+    assert out.text is not None and "711" not in out.text, out.text
     gen = Generator(ScriptedLLM("45 طلباً"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("Roughly what share of the attacks came from the US?", "en",
                         [Evidence(1, "a:0", "a", "t", said, 0.9)], "count")
