@@ -286,8 +286,7 @@ def checked(english: str, arabic: str, question: str) -> bool:
 # the long English names of bodies and places code renders short, which a translation may write out
 _OSCE = "Organi[sz]ation for Security and Co-?operation in Europe"
 _LONG_FORMS = {"NATO": ["North Atlantic Treaty Organi[sz]ation", "North Atlantic Alliance", "North Atlantic Treaty"],
-               "the United States": ["United States of America", "United States"],
-               "the US": ["United States of America", "United States"], "the OSCE": [_OSCE],
+               "the United States": ["United States of America", "United States"], "the OSCE": [_OSCE],
                "the United Nations": ["United Nations"], "Britain": ["United Kingdom", "Great Britain"]}
 
 
