@@ -140,6 +140,7 @@ def name_by_code(span: str) -> str | None:
 
 
 def _place_or_title(span: str) -> str | None:
+    """A place, body or title code knows (the names tables, the CLDR gazetteer, the bodies list); None."""
     name = re.sub(r"^في\s+", "", normalize(span).replace("/", " / ").strip())
     for form in (name, name[1:] if name[:1] in "وب" else name):
         if form in NAMES:
@@ -153,9 +154,9 @@ def _place_or_title(span: str) -> str | None:
 
 def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
     """The names and titles of an Arabic text that code can write in English (people by every word, places,
-    bodies, titles), as (the words as the text writes them, English), longest first: given to the model with the text it translates, so
-    that أوكرانيا comes out "Ukraine", not "North Korea". A lone first name of under 4 letters ("جو" is
-    also "air") is left out."""
+    bodies, titles), as (the words as the text writes them, English), longest first: given to the model
+    with the text it translates, so that أوكرانيا comes out "Ukraine", not "North Korea". A lone first name
+    of under 4 letters ("جو" is also "air") is left out."""
     words = [w.strip(".,،:;\"'()«»") for w in arabic.split()]
     out: list[tuple[str, str]] = []
     i = 0
