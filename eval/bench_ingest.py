@@ -1,6 +1,6 @@
 """Bench section `ingest`: the seed corpus indexed from scratch (embedding-model load included), then the
 pipeline's passages/s against a raw sentence-transformers `encode` of the same chunk texts, and the ingest
-with the sentence signal each way (KHABAR_SENTENCE_VECTORS late / separate / pooled) against the passage-only
+with the sentence signal each way (KHABAR_SENTENCE_VECTORS late / separate / pooled / joined) against the passage-only
 ingest, in back-to-back rounds in rotating order (a ratio per round, then median [min-max])."""
 from __future__ import annotations
 
@@ -62,13 +62,15 @@ def run(b) -> None:
 
 
 WAYS = {"late": "pooled from each chunk's own encode", "separate": "each sentence encoded again",
-        "pooled": "only sentences encoded, chunk vector = their mean"}
+        "pooled": "only sentences encoded, chunk vector = their mean",
+        "joined": "only sentences encoded, chunk vector = the last layers run over their joined token states"}
 
 
 def _rounds(b, texts: list[str]) -> list[dict]:
     """REPEATS rounds of: raw encode of the chunk texts, the pipeline with passages only (`pipe`, with the
     time spent in encode), and the pipeline with its evidence sentences each way (`late`, `separate`,
-    `pooled`); the order rotates (a Latin square: each one in each position once over 5 rounds). The machine is shared and its load drifts, so two best-ofs taken minutes apart are not
+    `pooled`, `joined`); the order rotates (each round starts one item later; with 6 items and 5 rounds
+    no item takes the same position twice). The machine is shared and its load drifts, so two best-ofs taken minutes apart are not
     comparable; a ratio within each round is."""
     from index.ingest import ingest
     from index.store import Store
@@ -86,8 +88,9 @@ def _rounds(b, texts: list[str]) -> list[dict]:
 
     passages_only = s.model_copy(update={"evidence_vectors": False})
     ways = {w: s.model_copy(update={"evidence_vectors": True, "sentence_vectors": w}) for w in WAYS}
-    items = ("raw", "pipe", "late", "separate", "pooled")
-    orders = [tuple(items[(i + k * 2) % len(items)] for k in range(len(items))) for i in range(len(items))]
+    items = ("raw", "pipe", "late", "separate", "pooled", "joined")
+    step = 2 if len(items) % 2 else 1  # a step coprime with the count: each order holds every item once
+    orders = [tuple(items[(i + k * step) % len(items)] for k in range(len(items))) for i in range(len(items))]
     pairs: list[dict] = []
     for rep_i in range(REPEATS):
         pair: dict = {}

@@ -63,8 +63,9 @@ class IndexSettings(BaseSettings):
     chunk_overlap_words: int = 40
     evidence_vectors: bool = True  # embed chunks' sentences at ingest: answers skip ~2 s of encoding
     # late: sentence vectors pooled from the chunk's own pass (in process); pooled: only sentences encoded,
-    # a chunk's vector is the mean of its sentences'
-    sentence_vectors: Literal["late", "separate", "pooled"] = "separate"
+    # a chunk's vector is the mean of its sentences'; joined: only sentences encoded, a chunk's vector made by
+    # running the model's last layers over its sentences' middle-layer token states (index/joined.py)
+    sentence_vectors: Literal["late", "separate", "pooled", "joined"] = "separate"
     # keep only the first N dimensions of each stored sentence vector, re-normalised (Matryoshka: EmbeddingGemma
     # was trained so its 768-d vectors cut to 512, 256 or 128 still embed). Sentences are most of a store's
     # vectors (5 per chunk): 256 cuts a Chroma server's memory at 10^5 chunks by ~1 GB. None: keep them whole

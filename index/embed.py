@@ -111,6 +111,9 @@ class LazyEmbedder:
     def embed_late(self, texts, titles, sentences):
         return embed_with_sentences(self._get(), texts, titles, sentences)
 
+    def embed_joined(self, texts, titles, sentences):
+        return joined_or_pooled(self._get(), texts, titles, sentences)
+
 
 def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] | None,
                          sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector | None]]]:
@@ -176,6 +179,15 @@ def pooled_vectors(embedder, texts: Sequence[str], titles: Sequence[str] | None,
                   mean_vector([vecs[s] for s in ss], [pool_weight(s, how) for s in ss])
                   for i, ss in enumerate(sentences)]
     return chunk_vecs, [[vecs[s] for s in ss] for ss in sentences]
+
+
+def joined_or_pooled(embedder, texts: Sequence[str], titles: Sequence[str] | None,
+                     sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector]]]:
+    """KHABAR_SENTENCE_VECTORS=joined (index/joined.py) where the embedder can split its model at a layer
+    (the in-process EmbeddingGemma), `pooled` where it cannot (a server returns finished vectors only).
+    Returns what pooled_vectors returns."""
+    fn = getattr(embedder, "embed_joined", None)
+    return fn(texts, titles, sentences) if fn is not None else pooled_vectors(embedder, texts, titles, sentences)
 
 
 def find_spans(text: str, sentences: Sequence[str], start: int = 0) -> list[tuple[int, int] | None]:
@@ -349,6 +361,26 @@ class SentenceTransformerEmbedder(Prompted):
                 for text, raw, sents, out in zip(group, texts[i:i + LATE_GROUP], sentences[i:i + LATE_GROUP], outs):
                     sent_vecs.append(self._late_sentences(text, len(text) - len(raw), list(sents), out, tail))
         return chunk_vecs, sent_vecs
+
+    def embed_joined(self, texts: Sequence[str], titles: Sequence[str] | None,
+                     sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector]]]:
+        """KHABAR_SENTENCE_VECTORS=joined: each distinct sentence encoded once, as `separate` does, and each
+        chunk's vector joined from its sentences' token states at a middle layer (index/joined.py). A chunk
+        that pools() refuses, or that cannot be joined, is encoded itself, with its title."""
+        from . import joined
+
+        titles = list(titles) if titles else [None] * len(texts)
+        if not joined.joinable(self.model):
+            return pooled_vectors(self, texts, titles, sentences)
+        join = [pools(t, ss) for t, ss in zip(texts, sentences)]
+        with self._lock:
+            chunk_vecs, vecs = joined.joined_vectors(self.model, self.tokenizer, lambda ti: self._doc_text("", ti),
+                                                     titles, sentences, join, self.batch_size)
+        own = [i for i, v in enumerate(chunk_vecs) if v is None]
+        if own:
+            for i, v in zip(own, self.embed_documents([texts[i] for i in own], [titles[i] for i in own])):
+                chunk_vecs[i] = v
+        return chunk_vecs, [[vecs[s] for s in ss] for ss in sentences]
 
     def _late_sentences(self, text: str, prefix: int, sents: list[str], out: dict, tail) -> list[Vector | None]:
         if not sents:

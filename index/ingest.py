@@ -26,7 +26,8 @@ from .clean import CleanArticle, clean
 from .config import IndexSettings
 from .dedup import Deduper
 from . import embed as embed_mod
-from .embed import Embedder, embed_with_sentences, pooled_vectors
+from . import joined as joined_mod
+from .embed import Embedder, embed_with_sentences, joined_or_pooled, pooled_vectors
 from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
@@ -79,7 +80,8 @@ def stored_hash(chunk: Chunk, title: str, embedder_name: str, sentences: bool = 
     live in another collection, which a switch fills)."""
     tag = ""
     if sentences:
-        tag = "\nsentences" + {"separate": "", "late": ":late"}.get(way, f":{way}-{embed_mod.POOL_WEIGHT}")
+        tag = "\nsentences" + {"separate": "", "late": ":late", "joined": f":joined-{joined_mod.JOIN_LAYER}"}.get(
+            way, f":{way}-{embed_mod.POOL_WEIGHT}")
         tag += f":d{dim}" if dim else ""
     key = f"{embedder_name}\n{title}\n{chunk.text}" + tag
     return hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -232,6 +234,8 @@ class Indexer:
             vectors, late = embed_with_sentences(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
         elif self.way == "pooled":  # each distinct sentence encoded once; chunk vector = their mean (embed.py)
             vectors, late = pooled_vectors(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
+        elif self.way == "joined":  # sentences encoded once; chunk vector joined from their middle layer (joined.py)
+            vectors, late = joined_or_pooled(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
         else:
             vectors, late = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]), []
         pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}
