@@ -112,7 +112,7 @@ class LazyEmbedder:
         return embed_with_sentences(self._get(), texts, titles, sentences)
 
     def embed_joined(self, texts, titles, sentences):
-        return joined_or_pooled(self._get(), texts, titles, sentences)
+        return joined_or_separate(self._get(), texts, titles, sentences)
 
 
 def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] | None,
@@ -181,13 +181,16 @@ def pooled_vectors(embedder, texts: Sequence[str], titles: Sequence[str] | None,
     return chunk_vecs, [[vecs[s] for s in ss] for ss in sentences]
 
 
-def joined_or_pooled(embedder, texts: Sequence[str], titles: Sequence[str] | None,
-                     sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector]]]:
+def joined_or_separate(embedder, texts: Sequence[str], titles: Sequence[str] | None,
+                       sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector | None]]]:
     """KHABAR_SENTENCE_VECTORS=joined (index/joined.py) where the embedder can split its model at a layer
-    (the in-process EmbeddingGemma), `pooled` where it cannot (a server returns finished vectors only).
-    Returns what pooled_vectors returns."""
+    (the in-process EmbeddingGemma). Where it cannot (a server returns finished vectors only) the chunks
+    are encoded and every sentence vector is None, so ingest encodes the sentences on their own, as
+    `separate` does: joined never costs retrieval quality. Returns chunk vectors and sentence vectors."""
     fn = getattr(embedder, "embed_joined", None)
-    return fn(texts, titles, sentences) if fn is not None else pooled_vectors(embedder, texts, titles, sentences)
+    if fn is not None:
+        return fn(texts, titles, sentences)
+    return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
 
 
 def find_spans(text: str, sentences: Sequence[str], start: int = 0) -> list[tuple[int, int] | None]:
@@ -371,7 +374,7 @@ class SentenceTransformerEmbedder(Prompted):
 
         titles = list(titles) if titles else [None] * len(texts)
         if not joined.joinable(self.model):
-            return pooled_vectors(self, texts, titles, sentences)
+            return self.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
         join = [pools(t, ss) for t, ss in zip(texts, sentences)]
         with self._lock:
             chunk_vecs, vecs = joined.joined_vectors(self.model, self.tokenizer, lambda ti: self._doc_text("", ti),

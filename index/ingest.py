@@ -27,7 +27,7 @@ from .config import IndexSettings
 from .dedup import Deduper
 from . import embed as embed_mod
 from . import joined as joined_mod
-from .embed import Embedder, embed_with_sentences, joined_or_pooled, pooled_vectors
+from .embed import Embedder, embed_with_sentences, joined_or_separate, pooled_vectors
 from .load import Skipped, find_files, read_all
 from .meta import chroma_fields, filter_fields, meta_hash, public
 from .store import Store
@@ -235,7 +235,7 @@ class Indexer:
         elif self.way == "pooled":  # each distinct sentence encoded once; chunk vector = their mean (embed.py)
             vectors, late = pooled_vectors(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
         elif self.way == "joined":  # sentences encoded once; chunk vector joined from their middle layer (joined.py)
-            vectors, late = joined_or_pooled(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
+            vectors, late = joined_or_separate(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
         else:
             vectors, late = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]), []
         pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}

@@ -15,7 +15,7 @@ is the far end. Measured in eval/reports/joined.md.
 Written by hand against the transformers Gemma3 text model's forward (embed, masks, rotary tables, the
 decoder layers, the final norm), because no library splits a forward pass at a layer. Any model whose
 transformer exposes `embed_tokens`, `layers`, `rotary_emb`, `norm` and `config.layer_types` works;
-another one gets `pooled` instead (joinable() says which).
+another one is encoded as `separate` encodes it (joinable() says which).
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ fallbacks with fakes; the layer split with the real model."""
 import pytest
 
 from index import joined
-from index.embed import joined_or_pooled, pooled_vectors
+from index.embed import joined_or_separate, pooled_vectors
 from index.ingest import ingest, stored_hash
 from index.store import Store
 from index.text import evidence_sentences
@@ -27,11 +27,27 @@ def test_prompt_tokens_keep_the_start_token_and_drop_the_trailing_space_and_end(
     assert joined.prompt_tokens(ALONE, PROMPT) == [0, 1, 2, 3, 4, 5, 6]
 
 
-def test_joined_with_an_embedder_that_cannot_join_is_pooled():
+def test_joined_with_an_embedder_that_cannot_join_encodes_as_separate():
     emb = FakeEmbedder()
     texts = ["alpha beta gamma delta. epsilon zeta eta theta.", "x. y."]
     sents = [evidence_sentences(t) for t in texts]
-    assert joined_or_pooled(emb, texts, ["T", "T"], sents) == pooled_vectors(emb, texts, ["T", "T"], sents)
+    vecs, sent_vecs = joined_or_separate(emb, texts, ["T", "T"], sents)
+    assert vecs == emb.embed_documents(texts, ["T", "T"]), "the chunks' own encodes, with their titles"
+    assert sent_vecs == [[None, None], []], "ingest encodes the sentences on their own"
+
+
+def test_ingest_joined_through_a_server_stores_what_separate_stores(settings, articles):
+    """FakeEmbedder cannot split a model (like a server): joined stores separate's vectors."""
+    stores = {}
+    for way in ("separate", "joined"):
+        s = settings.model_copy(update={"sentence_vectors": way, "collection": f"c_{way}"})
+        stores[way] = Store(s)
+        ingest(articles, stores[way], FakeEmbedder(), s, progress=False)
+    got = [stores[w].collection.get(include=["embeddings"]) for w in ("separate", "joined")]
+    a, b = ({i: list(v) for i, v in zip(g["ids"], g["embeddings"])} for g in got)
+    assert a == b and a
+    sents = [stores[w].sentences.get(include=["documents", "embeddings"]) for w in ("separate", "joined")]
+    assert sorted(sents[0]["documents"]) == sorted(sents[1]["documents"]) and sents[0]["documents"]
 
 
 def test_ingest_joined_stores_sentences_and_records_the_way(settings, articles):
