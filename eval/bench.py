@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Sequence
 
 from index.config import offline_env
+from index.joined import way_name
 from qa.config import QASettings as Settings
 
 offline_env()  # before torch / llama_cpp / chromadb are imported anywhere below
@@ -99,7 +100,7 @@ def settings_header(settings: Settings, quick: bool, sizes: Sequence[int]) -> li
         f"pipeline: chunk {settings.chunk_words}/{settings.chunk_overlap_words} words, top_k={settings.top_k}, "
         f"dense_weight={settings.dense_weight} (ar) / {settings.dense_weight_en} (en), evidence {settings.evidence_sentences} sentences / "
         f"{settings.evidence_words} words, evidence vectors at ingest: {settings.evidence_vectors} "
-        f"({settings.sentence_vectors}{f', cut to {settings.sentence_dim}-d' if settings.sentence_dim else ''}), "
+        f"({way_name(settings.sentence_vectors)}{f', cut to {settings.sentence_dim}-d' if settings.sentence_dim else ''}), "
         f"ingest batches of 16 articles",
         f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic articles (seed 0); {SCALE_NOTE} "
         f"({SCALE_DIM}-d signed crc32 bag of words)",

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from index.joined import way_name
 from qa.config import QASettings as Settings
 
 from . import metrics as M
@@ -166,7 +167,7 @@ def benchmark(data_dir: Path, embedder, settings: Settings | None = None, limit:
                    "chunks": chunks, "ingest_seconds": round(report.seconds, 1),
                    "skipped_paragraphs": [s.file for s in report.skipped],
                    "dense_weight": weight, "sentence_weight": base.sentence_weight, "mrr_depth": MRR_DEPTH,
-                   "sentence_vectors": base.sentence_vectors, "sentence_dim": base.sentence_dim,
+                   "sentence_vectors": way_name(base.sentence_vectors), "sentence_dim": base.sentence_dim,
                    "queries": {d: len(results["khabar"][d]["r1"]) for d in DIRECTIONS}}
     return out
 

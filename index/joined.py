@@ -26,6 +26,11 @@ JOIN_LAYER = 15  # layers 0..14 shared with the sentence pass, 15..23 run over t
 Vector = list[float]
 
 
+def way_name(way: str) -> str:
+    """KHABAR_SENTENCE_VECTORS as reports name it: `joined` with its layer."""
+    return f"joined at layer {JOIN_LAYER}" if way == "joined" else way
+
+
 def joinable(model) -> bool:
     """Whether this sentence-transformers model's transformer can be split at a layer here."""
     hf = getattr(model[0], "auto_model", None)
