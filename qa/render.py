@@ -258,6 +258,10 @@ def checked(english: str, arabic: str, question: str) -> bool:
     said = {w for w in list(_MONTHS.values()) + list(_WEEKDAYS.values()) if re.search(rf"\b{w}\b", english, re.I)}
     if said - named - {w for w in said if re.search(rf"\b{w}\b", question, re.I)}:
         return False
+    # a country or city (CLDR) is named only where the Arabic names it ("North Korea" for أوكرانيا passed the
+    # skeleton test below: كرن ~ kr)
+    if any(not gazetteer.mentions(arabic, place) for place in gazetteer.named(english, "en")):
+        return False
     # a person code knows is named only where the Arabic gives one of its forms ("Peskov" for أوشاكوف), first word too
     asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     for name in re.findall(r"\b[A-Z][a-z]+\b", english):

@@ -430,6 +430,11 @@ def test_a_translation_must_keep_the_names_and_numbers_of_the_arabic():
     assert not render.checked("ويندي", "ويندي شيرمان", "")  # never Arabic
     assert not render.checked("November", "نوفوستي", "Which agency reported it?")  # a month the Arabic never names
     assert render.checked("17 December", "17 كانون الأول/ديسمبر", "") and render.checked("on Monday", "يوم الإثنين", "")
+    # a place the Arabic does not name, however close its skeleton (كرن ~ kr); its adjective names it
+    assert not render.checked("North Korea and Georgia", "أوكرانيا وجورجيا", "")
+    assert render.checked("Ukraine and Georgia", "أوكرانيا وجورجيا", "")
+    assert render.checked("Ukraine's forces", "القوات الأوكرانية", "")
+    assert not render.checked("in Brussels", "في فيينا", "Where were the talks held?")
 
 
 # ---- real model: the failure cases, reworded ---------------------------------------------------
