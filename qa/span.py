@@ -198,7 +198,7 @@ def counted_word(option: str) -> str | None:
     ws = words(option)
     last = ws[-1] if len(ws) > 1 else ""
     if not re.fullmatch(r"[\u0621-\u064a\u064b-\u065f]{2,}", last) or re.fullmatch(_NUMBER_WORD, last) \
-            or re.fullmatch(r"(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات)", last) or normalize(last) in _FUNCTION:
+            or re.fullmatch(r"(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات)", last) or normalize(last) in _FUNCTION_NORM:
         return None
     return last
 
@@ -276,7 +276,7 @@ def content(text: str) -> list[str]:
     a glued و / ف and ل / ب / ك (+ ال) taken off so "لأوكرانيا" and "أوكرانيا" compare equal."""
     out = []
     for t in tokens(text):
-        if (len(t) >= 3 and t not in _FUNCTION) or any(c.isdigit() for c in t):
+        if (len(t) >= 3 and t not in _FUNCTION_NORM) or any(c.isdigit() for c in t):
             for leads in (("و", "ف"), ("ل", "ب", "ك"), ("ال",)):
                 t = strip_prefix(t, leads)
             out.append(t)
@@ -622,7 +622,7 @@ def modifiers(sentence: str, at: int, max_words: int = 4) -> str | None:
         bare = w[1:] if w[:1] in "وف" and len(w) > 3 else w
         if definite and not bare.startswith("ال"):
             break
-        if not definite and (w in _STOP_MODIFIER or bare in _STOP_MODIFIER or w in _FUNCTION
+        if not definite and (w in _STOP_MODIFIER or bare in _STOP_MODIFIER or w in _FUNCTION_NORM
                              or any(c.isdigit() for c in w)):
             break
         if not definite and bare.startswith("ال"):  # "متوسطة وقصيرة المدى": an adjective's own noun ends it

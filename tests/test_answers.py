@@ -988,3 +988,10 @@ def test_what_share_is_answered_only_by_a_percentage_or_a_fraction():
     out, _ = gen.answer("ما نسبة الهجمات التي جاءت من الولايات المتحدة؟", "ar",
                         [Evidence(1, "a:0", "a", "t", "وقال إن بلاده أرسلت 45 طلباً إلى واشنطن.", 0.9)], "count")
     assert out.text is None and out.fired["type_missing"] == 1
+
+
+def test_content_words_drop_function_words_in_their_normalised_spelling():
+    """tokens() normalises (إلى -> الي, على -> علي, هؤلاء -> هولاء): the function-word list must be compared in
+    that spelling, or the commonest prepositions count as shared content between a question and a sentence."""
+    assert span.content("ذهب الوفد إلى جنيف على متن طائرة هؤلاء") == ["ذهب", "وفد", "جنيف", "متن", "طايره"]
+    assert span.counted_word("20 إلى") is None and span.counted_word("5 على") is None
