@@ -115,6 +115,12 @@ class LazyEmbedder:
         return joined_or_separate(self._get(), texts, titles, sentences)
 
 
+def encoded_apart(embedder, texts: Sequence[str], titles: Sequence[str] | None,
+                  sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[None]]]:
+    """The chunks encoded, and None for every sentence: ingest encodes those on their own (`separate`)."""
+    return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
+
+
 def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] | None,
                          sentences: Sequence[Sequence[str]]) -> tuple[list[Vector], list[list[Vector | None]]]:
     """Chunk vectors, and each chunk's sentences' vectors taken from the same pass (late chunking) when the
@@ -123,7 +129,7 @@ def embed_with_sentences(embedder, texts: Sequence[str], titles: Sequence[str] |
     fn = getattr(embedder, "embed_late", None)
     if fn is not None:
         return fn(texts, titles, sentences)
-    return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
+    return encoded_apart(embedder, texts, titles, sentences)
 
 
 POOL_WEIGHT = "mean"  # pooled: a sentence's weight in its chunk's vector, "mean" (1 each) or "words"; mean won on XQuAD dev (eval/reports/pooled.md)
@@ -190,7 +196,7 @@ def joined_or_separate(embedder, texts: Sequence[str], titles: Sequence[str] | N
     fn = getattr(embedder, "embed_joined", None)
     if fn is not None:
         return fn(texts, titles, sentences)
-    return embedder.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
+    return encoded_apart(embedder, texts, titles, sentences)
 
 
 def find_spans(text: str, sentences: Sequence[str], start: int = 0) -> list[tuple[int, int] | None]:
@@ -374,7 +380,7 @@ class SentenceTransformerEmbedder(Prompted):
 
         titles = list(titles) if titles else [None] * len(texts)
         if not joined.joinable(self.model):
-            return self.embed_documents(texts, titles), [[None] * len(s) for s in sentences]
+            return encoded_apart(self, texts, titles, sentences)
         join = [pools(t, ss) for t, ss in zip(texts, sentences)]
         with self._lock:
             chunk_vecs, vecs = joined.joined_vectors(self.model, self.tokenizer, lambda ti: self._doc_text("", ti),
