@@ -112,6 +112,7 @@ def joined_vectors(model, tokenizer, prompt_of, titles: Sequence[str | None], se
     encode those yourself). prompt_of(title) is the document prompt with the title filled in (the
     sentences get prompt_of(None), as `separate` encodes them)."""
     import torch
+    from torch.nn.utils.rnn import pad_sequence
 
     layer = JOIN_LAYER if layer is None else layer
     net = Layers(model)
@@ -147,12 +148,8 @@ def joined_vectors(model, tokenizer, prompt_of, titles: Sequence[str | None], se
         order = sorted(seqs, key=lambda i: seqs[i].shape[0])
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
-            width = max(seqs[i].shape[0] for i in idx)
-            h = torch.zeros(len(idx), width, seqs[idx[0]].shape[1], dtype=seqs[idx[0]].dtype)
-            mask = torch.zeros(len(idx), width, dtype=torch.int64)
-            for r, i in enumerate(idx):
-                h[r, :seqs[i].shape[0]] = seqs[i]
-                mask[r, :seqs[i].shape[0]] = 1
+            h = pad_sequence([seqs[i] for i in idx], batch_first=True)  # right-padded with zeros
+            mask = pad_sequence([torch.ones(seqs[i].shape[0], dtype=torch.int64) for i in idx], batch_first=True)
             for i, v in zip(idx, net.vectors(net.run(h, mask, layer, net.count), mask)):
                 chunk_vecs[i] = v
     return chunk_vecs, sent_vecs
