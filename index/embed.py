@@ -26,6 +26,8 @@ class HashingEmbedder:
     L2-normalised. Same words, same direction. The tests' fake embedder, and the benchmark's scale rows
     (so their ingest time is the pipeline's and the store's own)."""
 
+    cross_lingual = False  # an Arabic text and its English share no words: their cosine says nothing
+
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim
         self.name = f"hashing-{dim}"
@@ -88,6 +90,8 @@ def configured_name(settings) -> str:
 
 class LazyEmbedder:
     """load_embedder(settings) on the first encode: re-running an unchanged feed loads no model."""
+
+    cross_lingual = True  # the configured model is a multilingual one (EmbeddingGemma)
 
     def __init__(self, settings) -> None:
         self.settings = settings
@@ -259,6 +263,8 @@ LATE_PREFIX = False  # pool a sentence's tokens with the prompt's (`title: ... |
 class Prompted:
     """What the in-process and the server embedder share: the model's prompts applied here (a server
     gets the prompted text), questions cut to a token budget, and a cache for questions and sentences."""
+
+    cross_lingual = True  # a text and its translation are near: a multilingual model (EmbeddingGemma)
 
     query_prompt = ""
     doc_prompt = ""

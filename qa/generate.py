@@ -380,16 +380,28 @@ class Generator:
             if render.checked(english, name, question) and render.has_name(english):
                 return _translated(Outcome.of(english, ev))
         english = self.translate(arabic)
+        fired = []
         if render.checked(english, arabic, question) and (qtype != "who" or render.has_name(english)):
-            return _translated(Outcome.of(english, ev, translation=english))
+            if self.faithful(english, arabic):
+                return _translated(Outcome.of(english, ev, translation=english))
+            fired.append("translation_unfaithful")
         source = render.clause(ev.text, arabic)
         gloss = self.translate(source)
-        if render.checked(gloss, source, question):
+        if render.checked(gloss, source, question) and self.faithful(gloss, source):
             out = Outcome.of(f"The article says (machine translation): {gloss}", ev, "span_translation_failed",
-                             translation=english, gloss=gloss)
+                             *fired, translation=english, gloss=gloss)
         else:
-            out = Outcome.of(GLOSS_FAILED, ev, "span_translation_failed", "gloss_failed", translation=english)
+            out = Outcome.of(GLOSS_FAILED, ev, "span_translation_failed", "gloss_failed", *fired, translation=english)
         return _translated(out)
+
+    def faithful(self, english: str, arabic: str) -> bool:
+        """Whether the embedder finds a model translation close to its Arabic (PARAMS.faithful_min): checks
+        the content words the name and number checks do not see ("expressed concern" for "لا صحة لها").
+        An embedder that is not cross-lingual (the tests' hashing one) cannot tell: no check."""
+        if not getattr(self.embedder, "cross_lingual", False):
+            return True
+        a, e = self.embedder.embed_documents([arabic, english])
+        return cosine(a, e) >= PARAMS.faithful_min
 
     def translate(self, arabic: str) -> str:
         messages = render.translate_messages(arabic)
