@@ -497,6 +497,25 @@ def test_real_english_yes_no_reads_the_clause_it_asks_about(real_pipeline, quest
 
 
 @pytest.mark.models
+@pytest.mark.parametrize("arabic,english,faithful", [
+    # the 1.5B model's own translations in the gold dev run at 323405a (en-104, en-053) and a hand one
+    ("الأنباء عن احتمال استخدام الولايات المتحدة للقواعد الروسية في آسيا الوسطى لا صحة لها",
+     "The United States has expressed concern about the possibility of the United States using its military "
+     "forces in Central Asia.", False),
+    ("الأنباء عن احتمال استخدام الولايات المتحدة للقواعد الروسية في آسيا الوسطى لا صحة لها",
+     "The reports that the United States may use Russian bases in Central Asia are untrue.", True),
+    ("راض", "ill", False),
+    ("العملية ما زالت جارية", "The operation is still ongoing", True),
+])
+def test_real_embedder_tells_a_faithful_translation_from_one_that_says_something_else(real_pipeline, arabic,
+                                                                                    english, faithful):
+    from qa.generate import Generator
+    from tests.fakes import ScriptedLLM
+
+    assert Generator(ScriptedLLM(), real_pipeline.embedder, choice_margin=0.0).faithful(english, arabic) is faithful
+
+
+@pytest.mark.models
 def test_real_translation_writes_the_names_it_is_given(real_pipeline):
     """Without the Names line the 1.5B model wrote "North Korea" for أوكرانيا here (gold dev en-016)."""
     arabic = "لا ينبغي أن تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي"
