@@ -17,6 +17,18 @@ class FakeEmbedder(HashingEmbedder):
         self.name = "fake-embedder"
 
 
+class GlossaryEmbedder(FakeEmbedder):
+    """Cross-lingual through a small glossary: each Arabic word is hashed as its English, so a text and a
+    faithful translation of it share words, and a translation that says something else shares none."""
+
+    cross_lingual = True
+    WORDS = {"العملية": "process", "زالت": "still", "جارية": "under way", "تقييم": "assess", "النتائج": "results",
+             "لأوانه": "early"}
+
+    def _vec(self, text: str) -> list[float]:
+        return super()._vec(" ".join(self.WORDS.get(w.strip("،."), w) for w in text.split()))
+
+
 class ScriptedLLM:
     """Replies with the scripted answers in order (the last one repeats); records every prompt. Takes no
     grammar (GrammarUnsupported), so the pipeline asks it for free text and parses or snaps the reply."""

@@ -1016,39 +1016,24 @@ def test_content_words_drop_function_words_in_their_normalised_spelling():
     assert span.counted_word("20 إلى") is None and span.counted_word("5 على") is None
 
 
-from tests.fakes import FakeEmbedder  # noqa: E402
-
-
-class _GlossaryEmbedder(FakeEmbedder):
-    """Cross-lingual through a small glossary: each Arabic word is hashed as its English, so a text and a
-    faithful translation of it share words, and a translation that says something else shares none."""
-
-    cross_lingual = True
-    WORDS = {"العملية": "process", "زالت": "still", "جارية": "under way", "تقييم": "assess", "النتائج": "results",
-             "لأوانه": "early"}
-
-    def _vec(self, text: str) -> list[float]:
-        return super()._vec(" ".join(self.WORDS.get(w.strip("،."), w) for w in text.split()))
-
-
 def test_a_translation_the_embedder_finds_far_from_its_arabic_is_not_shown():
     """A checked translation (no names, no numbers to catch) that says something else than the Arabic: the
     gloss is tried, then the cited passage is shown with a note. A faithful one is shown."""
     from index.store import Hit
     from qa.evidence import Evidence
     from qa.generate import Generator
-    from tests.fakes import ScriptedLLM
+    from tests.fakes import GlossaryEmbedder, ScriptedLLM
 
     said = "وأضاف أنه من السابق لأوانه تقييم النتائج، مشيراً إلى أن العملية ما زالت جارية."
     ev = Evidence(1, "c:0", "c", "t", said, 0.9)
     hits = [Hit("c:0", "c", "t", said, 0.9, {})]
     question = "Why was it too early to assess the results?"
-    gen = Generator(ScriptedLLM("1", "the talks were cancelled"), _GlossaryEmbedder(), choice_margin=0.0)
+    gen = Generator(ScriptedLLM("1", "the talks were cancelled"), GlossaryEmbedder(), choice_margin=0.0)
     out, _ = gen.answer(question, "en", [ev], "other", hits)
     assert out.text == generate.GLOSS_FAILED
     assert out.fired["translation_unfaithful"] == 1 and out.fired["gloss_failed"] == 1
 
-    gen = Generator(ScriptedLLM("1", "the process is still under way"), _GlossaryEmbedder(), choice_margin=0.0)
+    gen = Generator(ScriptedLLM("1", "the process is still under way"), GlossaryEmbedder(), choice_margin=0.0)
     out, _ = gen.answer(question, "en", [ev], "other", hits)
     assert out.text == "According to the article (machine translation), the process is still under way"
     assert "translation_unfaithful" not in out.fired
