@@ -456,11 +456,17 @@ def test_real_osce_city_is_vienna_not_brussels(real_pipeline):
 
 
 @pytest.mark.models
-def test_real_english_question_about_a_quote_is_answered_in_english(real_pipeline):
-    a = real_pipeline.ask("How did Ushakov describe the phone call between Putin and Biden?")
+@pytest.mark.parametrize("question,speaker", [
+    ("According to Peskov, why was it too early to judge the outcome of the Geneva talks?", "بيسكوف"),
+    # the model's "clear and specific" for "صريحة وموضوعية ومحددة" fails the faithfulness check: the answer
+    # may say that no checked translation is available, in English, with the quote cited
+    ("How did Ushakov describe the phone call between Putin and Biden?", "أوشاكوف"),
+])
+def test_real_english_question_about_a_quote_is_answered_in_english(real_pipeline, question, speaker):
+    a = real_pipeline.ask(question)
     assert not a.refused, a.notes
     assert not ARABIC.search(a.answer), a.answer  # Arabic only in the citation
-    assert a.citations and ARABIC.search(a.citations[0].quote) and "أوشاكوف" in a.citations[0].quote
+    assert a.citations and ARABIC.search(a.citations[0].quote) and speaker in a.citations[0].quote
     assert a.machine_translation and a.to_dict()["machine_translation"] is True
 
 

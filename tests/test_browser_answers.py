@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.models]
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 REFUSED_Q = "What did French President Emmanuel Macron say about the results of the Geneva talks?"
-ENGLISH_Q = "How did Ushakov describe the phone call between Putin and Biden?"
+# the 1.5B model's "clear and specific" for Ushakov's "صريحة وموضوعية ومحددة" (the question asked here until
+# the thirteenth pass) is refused by the faithfulness check now: a question whose translation passes it
+ENGLISH_Q = "According to Peskov, why was it too early to judge the outcome of the Geneva talks?"
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,7 @@ def test_chat_refuses_and_answers_english_with_the_arabic_only_in_the_quote(llm_
             summary = bot.locator("details.kh-cite summary").first
             summary.click()
             quote = bot.locator(".kh-quote").first.inner_text()
-            assert ARABIC.search(quote) and "أوشاكوف" in quote, quote
+            assert ARABIC.search(quote) and "بيسكوف" in quote, quote
             _shot(page, "chat-english-gloss.png")
         finally:
             page.close()
