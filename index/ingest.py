@@ -173,6 +173,15 @@ def article_fields(article: CleanArticle) -> dict:
     return {**fields, "meta_hash": meta_hash(fields)}
 
 
+# KHABAR_SENTENCE_VECTORS ways that make chunk and sentence vectors together (index/embed.py); `separate`
+# encodes the chunks, then each sentence again
+SENTENCE_WAYS = {
+    "late": embed_with_sentences,  # one pass per chunk gives its vector and its sentences'
+    "pooled": pooled_vectors,  # each distinct sentence encoded once; chunk vector = their mean
+    "joined": joined_or_separate,  # sentences encoded once; chunk vector joined from their middle layer (joined.py)
+}
+
+
 class Indexer:
     """Cleaned articles in, chunks out: unchanged chunks are left alone, changed metadata is re-labelled
     without embedding, new or changed text is embedded; near-duplicates of an indexed article are not
@@ -228,16 +237,14 @@ class Indexer:
         work, self.work = self.work, []
         texts = [(a.title, cs[j].text) for a, cs, _, todo, *_ in work for j in todo]
         sents = [evidence_sentences(t) for _, t in texts] if self.way != "separate" else []
+        bodies, titles = [t for _, t in texts], [ti for ti, _ in texts]
+        with_sentences = SENTENCE_WAYS.get(self.way)
         if not texts:
             vectors, late = [], []
-        elif self.way == "late":  # one pass per chunk gives its vector and its sentences' (index/embed.py: embed_late)
-            vectors, late = embed_with_sentences(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
-        elif self.way == "pooled":  # each distinct sentence encoded once; chunk vector = their mean (embed.py)
-            vectors, late = pooled_vectors(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
-        elif self.way == "joined":  # sentences encoded once; chunk vector joined from their middle layer (joined.py)
-            vectors, late = joined_or_separate(self.embedder, [t for _, t in texts], [ti for ti, _ in texts], sents)
-        else:
-            vectors, late = self.embedder.embed_documents([t for _, t in texts], [ti for ti, _ in texts]), []
+        elif with_sentences is not None:
+            vectors, late = with_sentences(self.embedder, bodies, titles, sents)
+        else:  # separate: chunks now, their sentences encoded on their own below
+            vectors, late = self.embedder.embed_documents(bodies, titles), []
         pos, nodes, stale_ids, relabels, extra = 0, [], [], {}, {}
         for article, chunks, hashes, todo, relabel, stale, fields, _ in work:
             vecs = vectors[pos:pos + len(todo)]
