@@ -140,6 +140,9 @@ class Generator:
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
             options = [o for o in options if not span.restates(o, question)] or options
+            if listed == "count" and options and (moved := self.count_elsewhere(ev, options, evidence, question, language)):
+                ev, options = moved
+                before = before.after(Outcome.of(None, None, "count_from_neighbour"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "count_by_noun"))
             if options:
@@ -223,6 +226,28 @@ class Generator:
             return []
         best = self.clear_best(noun, [u for _, u in known])
         return [] if best is None else [known[best][0]]
+
+    def count_elsewhere(self, ev: Evidence, options: list[str], evidence: list[Evidence], question: str,
+                        language: str) -> tuple[Evidence, list[str]] | None:
+        """A "how many X…?" whose X no number of the chosen sentence counts, when another evidence sentence
+        has a number that does ("كم عرقلة سجل كوتشلي؟": not "أربع تمريرات" of the chosen sentence but "118
+        عرقلة" of the next): that sentence and its numbers. Arabic: the counted word's stem is a word of the
+        question; English: the embedder finds that sentence's counted word clearly closest to the question's
+        counted words (the test `counted` applies). None: stay."""
+        others = [(e, found) for e in evidence if e is not ev and arabic_ratio(e.text) >= 0.5
+                  and (found := span.candidates(e.text, "count"))]
+        if language == "ar":
+            if span.counting_asked(options, question):
+                return None  # the chosen sentence counts what is asked
+            return next(((e, kept) for e, found in others if (kept := span.counting_asked(found, question))), None)
+        noun = span.counted_noun_en(question)
+        known = [(e, o, u) for e, found in [(ev, options)] + others for o in found if (u := span.counted_word(o))]
+        if not noun or not known:
+            return None
+        best = self.clear_best(noun, [u for _, _, u in known])
+        if best is None or known[best][0] is ev:
+            return None
+        return known[best][0], [known[best][1]]
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose

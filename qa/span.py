@@ -226,11 +226,16 @@ def counted_noun_en(question: str) -> str | None:
     return m.group(1) if m else None
 
 
-def counted_as_asked(options: list[str], question: str) -> list[str]:
+def counting_asked(options: list[str], question: str) -> list[str]:
     """The number options whose counted word the (Arabic) question names ("كم نقطة تخلى عنها الدفاع؟":
-    "308 نقطة", not "أربعة اختيارات"); [] when none or all do."""
+    "308 نقطة", not "أربعة اختيارات")."""
     asked = {stem(w) for w in words(question)} - {""}
-    kept = [o for o in options if (c := counted_word(o)) and stem(c) in asked]
+    return [o for o in options if (c := counted_word(o)) and stem(c) in asked]
+
+
+def counted_as_asked(options: list[str], question: str) -> list[str]:
+    """counting_asked, or [] when all options are: then it does not choose."""
+    kept = counting_asked(options, question)
     return kept if len(kept) < len(options) else []
 
 

@@ -851,6 +851,27 @@ def test_how_many_picks_the_number_that_counts_what_the_question_counts():
     assert out.text == "أربعة اختيارات" and not out.fired["count_by_noun"]
 
 
+def test_how_many_moves_to_the_evidence_sentence_whose_number_counts_what_is_asked():
+    """"كم عرقلة سجل كوتشلي؟" (XQuAD dev, reworded): the chosen sentence counts passes, the next evidence
+    sentence counts tackles; code answers from the next one. A chosen sentence that counts what is
+    asked, or evidence where no sentence does, keeps the chosen sentence."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    first = Evidence(1, "a:0", "a", "t", "وخلفهم اختير اللاعب ديفيس بعد أربع تمريرات في الموسم الماضي.", 0.9)
+    second = Evidence(2, "a:0", "a", "t", "وقاد كوتشلي الفريق في العرقلات مع 118 عرقلة خلال الموسم.", 0.8)
+    gen = Generator(ScriptedLLM("أربع تمريرات"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم عرقلة سجل كوتشلي؟", "ar", [first, second], "count")
+    assert out.text == "118 عرقلة" and out.evidence is second and out.fired["count_from_neighbour"] == 1
+    gen = Generator(ScriptedLLM("أربع تمريرات"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم تمريرة قام بها ديفيس؟", "ar", [first, second], "count")
+    assert out.text == "أربع تمريرات" and out.evidence is first and not out.fired["count_from_neighbour"]
+    gen = Generator(ScriptedLLM("أربع تمريرات"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم هدفاً سجل ديفيس؟", "ar", [first, second], "count")
+    assert out.evidence is first and not out.fired["count_from_neighbour"]
+
+
 @pytest.mark.models
 def test_an_english_how_many_matches_its_counted_word_across_languages(real_pipeline):
     """English: the real embedder's cosine of "points" to "نقطة" decides, and jargon it cannot match
