@@ -231,18 +231,19 @@ class Generator:
                         language: str) -> tuple[Evidence, list[str]] | None:
         """A "how many X…?" whose X no number of the chosen sentence counts, when another evidence sentence
         has a number that does ("كم عرقلة سجل كوتشلي؟": not "أربع تمريرات" of the chosen sentence but "118
-        عرقلة" of the next): that sentence and its numbers. Arabic: the counted word's stem is a word of the
-        question; English: the embedder finds that sentence's counted word clearly closest to the question's
-        counted words (the test `counted` applies). None: stay."""
+        عرقلة" of the next): that sentence and its numbers. A chosen sentence that says the counted word at
+        all ("العرقلات (118)") keeps the choice (`word_at`). Arabic: the first other evidence sentence with a
+        number counting a word of that stem; English: the sentence whose counted word the embedder finds
+        clearly closest to the question's (as `counted` decides). None: stay."""
+        noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
+        if not noun or self.word_at(noun, language, ev.text) is not None:
+            return None  # the chosen sentence says what is counted ("العرقلات (118)"): its numbers decide
         others = [(e, found) for e in evidence if e is not ev and arabic_ratio(e.text) >= 0.5
                   and (found := span.candidates(e.text, "count"))]
         if language == "ar":
-            if span.counting_asked(options, question):
-                return None  # the chosen sentence counts what is asked
-            return next(((e, kept) for e, found in others if (kept := span.counting_asked(found, question))), None)
-        noun = span.counted_noun_en(question)
+            return next(((e, kept) for e, found in others if (kept := span.counting_asked(found, noun))), None)
         known = [(e, o, u) for e, found in [(ev, options)] + others for o in found if (u := span.counted_word(o))]
-        if not noun or not known:
+        if not known:
             return None
         best = self.clear_best(noun, [u for _, _, u in known])
         if best is None or known[best][0] is ev:

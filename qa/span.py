@@ -226,6 +226,17 @@ def counted_noun_en(question: str) -> str | None:
     return m.group(1) if m else None
 
 
+def counted_noun_ar(question: str) -> str | None:
+    """What an Arabic "كم…؟" counts: the word after كم, past عدد and من ("كم عرقلة سجل…" -> "عرقلة", "كم عدد
+    الأخطاء…" -> "الأخطاء", "كم من كرة…" -> "كرة")."""
+    ws = words(question)
+    for i, w in enumerate(ws):
+        if normalize(w) in ("كم", "وكم", "فكم"):
+            rest = [x for x in ws[i + 1:i + 4] if normalize(x) not in ("عدد", "من")]
+            return rest[0] if rest else None
+    return None
+
+
 def counting_asked(options: list[str], question: str) -> list[str]:
     """The number options whose counted word the (Arabic) question names ("كم نقطة تخلى عنها الدفاع؟":
     "308 نقطة", not "أربعة اختيارات")."""

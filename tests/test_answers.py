@@ -870,6 +870,12 @@ def test_how_many_moves_to_the_evidence_sentence_whose_number_counts_what_is_ask
     gen = Generator(ScriptedLLM("أربع تمريرات"), FakeEmbedder(), choice_margin=0.0)
     out, _ = gen.answer("كم هدفاً سجل ديفيس؟", "ar", [first, second], "count")
     assert out.evidence is first and not out.fired["count_from_neighbour"]
+    # the chosen sentence says the counted word, with its number in brackets: it keeps the choice
+    said = Evidence(1, "a:0", "a", "t", "في حين قاد كوتشلي الفريق في العرقلات (118) واعترض أربع تمريرات بنفسه.", 0.9)
+    other = Evidence(2, "a:1", "a", "t", "وجمع كولمان أيضاً ما يصل إلى 88 عرقلة.", 0.8)
+    gen = Generator(ScriptedLLM("أربع تمريرات"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم عرقلة سجل كوتشلي؟", "ar", [said, other], "count")
+    assert out.evidence is said and not out.fired["count_from_neighbour"]
 
 
 @pytest.mark.models
@@ -883,6 +889,23 @@ def test_an_english_how_many_matches_its_counted_word_across_languages(real_pipe
     assert gen.counted(options, "How many points did the defense surrender?", "en") == ["308 نقطة"]
     assert gen.counted(["45 طلباً", "15 ألف شخص"], "How many requests did Russia send?", "en") == ["45 طلباً"]
     assert gen.counted(["5 استحواذات", "11 استحواذاً", "308 نقطة"], "How many career sacks did he have?", "en") == []
+
+
+@pytest.mark.models
+def test_an_english_how_many_moves_to_the_sentence_that_counts_it_across_languages(real_pipeline):
+    """English: the real embedder matches "requests" to "طلباً" in the second evidence sentence, so the
+    chosen sentence's "15 ألف شخص" is not the answer; "people" stays with the chosen sentence."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+
+    gen = Generator(real_pipeline.llm, real_pipeline.embedder, choice_margin=0.0)
+    first = Evidence(1, "a:0", "a", "t", "وقال لافروف إن 15 ألف شخص شاركوا في المظاهرات أمام السفارة.", 0.9)
+    second = Evidence(2, "a:1", "a", "t", "وأضاف أن روسيا أرسلت 45 طلباً إلى الجانب الأمريكي دون رد.", 0.8)
+    options = span.candidates(first.text, "count")
+    moved = gen.count_elsewhere(first, options, [first, second], "How many requests did Russia send?", "en")
+    assert moved is not None and moved[0] is second and moved[1] == ["45 طلباً"]
+    assert gen.count_elsewhere(first, options, [first, second], "How many people took part in the protests?",
+                               "en") is None
 
 
 def test_a_capitalised_common_word_or_a_roman_numeral_is_no_name_to_refuse_on():
