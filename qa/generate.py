@@ -236,9 +236,11 @@ class Generator:
         number counting a word of that stem; English: the sentence whose counted word the embedder finds
         clearly closest to the question's (as `counted` decides). None: stay."""
         noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
+        if not noun:
+            return None
         others = [(e, found) for e in evidence if e is not ev and arabic_ratio(e.text) >= 0.5
                   and (found := span.candidates(e.text, "count"))]
-        if not noun or not others or self.word_at(noun, language, ev.text) is not None:
+        if not others or self.word_at(noun, language, ev.text) is not None:
             return None  # the chosen sentence says what is counted ("العرقلات (118)"): its numbers decide
         if language == "ar":
             return next(((e, kept) for e, found in others if (kept := span.counting_asked(found, noun))), None)

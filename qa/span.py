@@ -237,10 +237,10 @@ def counted_noun_ar(question: str) -> str | None:
     return None
 
 
-def counting_asked(options: list[str], question: str) -> list[str]:
-    """The number options whose counted word the (Arabic) question names ("كم نقطة تخلى عنها الدفاع؟":
-    "308 نقطة", not "أربعة اختيارات")."""
-    asked = {stem(w) for w in words(question)} - {""}
+def counting_asked(options: list[str], asked_text: str) -> list[str]:
+    """The number options whose counted word an Arabic text names: a question ("كم نقطة تخلى عنها الدفاع؟":
+    "308 نقطة", not "أربعة اختيارات") or just its counted noun (`counted_noun_ar`)."""
+    asked = {stem(w) for w in words(asked_text)} - {""}
     return [o for o in options if (c := counted_word(o)) and stem(c) in asked]
 
 
