@@ -120,6 +120,8 @@ class Generator:
         if qtype in ("when", "count"):
             # "what share…?": only a percentage or a fraction, not "45 requests" (dev en-092)
             listed = "share" if qtype == "count" and span.asks_share(question, language) else qtype
+            if listed == "count" and (two := self.dual(question, language, ev)) is not None:
+                return two
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
@@ -251,6 +253,28 @@ class Generator:
         if best is None or known[best][0] is ev:
             return None
         return known[best][0], [known[best][1]]
+
+    def dual(self, question: str, language: str, ev: Evidence) -> Outcome | None:
+        """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.
+        Only when none of the chosen sentence's numbers counts what is asked. Arabic: the dual of the
+        noun after كم (`span.dual_of`), as written; English: the Arabic word the embedder finds clearly
+        closest to the counted noun, when it is a dual ("two teams", "twice"). None: numbers decide."""
+        if arabic_ratio(ev.text) < 0.5:
+            return None
+        options = span.candidates(ev.text, "count")
+        if language == "ar":
+            noun = span.counted_noun_ar(question)
+            if not noun or span.counting_asked(options, noun) or (word := span.dual_of(ev.text, noun)) is None:
+                return None
+            return Outcome.of(word, ev, "dual_count")
+        noun = span.counted_noun_en(question)
+        if not noun or (at := self.word_at(noun, language, ev.text)) is None:
+            return None
+        word = span.raw_words(ev.text)[at]
+        if span.dual_singular(word) is None or any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
+            return None
+        english = "twice" if noun.split()[-1].lower() == "times" else f"two {noun}"
+        return Outcome.of(english, ev, "dual_count", "rendered_by_code")
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose

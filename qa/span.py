@@ -250,6 +250,41 @@ def counted_as_asked(options: list[str], question: str) -> list[str]:
     return kept if len(kept) < len(options) else []
 
 
+def dual_singular(word: str) -> str | None:
+    """The noun an Arabic dual names two of, normalised and without its article ("فريقين" -> "فريق",
+    "مرتين" -> "مره", "جامعتان" -> "جامعه"); None for a word without a dual ending. "ين" is also the
+    ending of a sound masculine plural, so a word in the plural's usual shapes is left out: a participle
+    ("المسؤولين", "متظاهرين"), an agent noun ("لاعبين"), a relative adjective ("الأمريكيين")."""
+    w = strip_prefix(normalize(word.strip(_EDGE)))
+    if not re.fullmatch(r"[\u0621-\u064a]+", w):
+        return None
+    for end in ("تين", "تان"):  # feminine: its plural ends in "ات", so the ending is the dual's
+        if w.endswith(end) and len(w) - len(end) >= 2:
+            return w[:-len(end)] + "ه"
+    if w.endswith("ان") and len(w) >= 5:
+        return w[:-2]
+    if w.endswith("ين") and len(w) >= 5 and not w.startswith("م") and not w.endswith("يين") and w[1] != "ا":
+        return w[:-2]
+    return None
+
+
+def _consonants(word: str) -> str:
+    """A word's stem without its long vowels and ta marbuta: a singular and its broken plural share it
+    ("فريق", "الفرق" -> "فرق"; "ثانية", "الثواني" -> "ثن")."""
+    return re.sub("[اويه]", "", stem(word))
+
+
+def dual_of(sentence: str, noun: str) -> str | None:
+    """The sentence's word that names two of what an Arabic "كم…؟" counts (`counted_noun_ar`): "كم عدد الفرق…؟"
+    -> "فريقين", "كم مرة…؟" -> "مرتين". A word the question itself writes is its plural ("كم عدد اللاعبين"
+    and "لاعبين"), not a dual. None: no such word."""
+    asked, root = strip_prefix(normalize(noun.strip(_EDGE))), _consonants(noun)
+    if len(root) < 2:
+        return None
+    return next((w for w in words(sentence) if (one := dual_singular(w)) and _consonants(one) == root
+                 and strip_prefix(normalize(w)) != asked), None)
+
+
 def _without_function_tail(option: str) -> str:
     """A number option without a function word its pattern took for the counted word ("38 وهو" -> "38",
     "374 من" -> "374"; "56,2٪ من" -> "56,2٪")."""

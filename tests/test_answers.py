@@ -39,6 +39,10 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("What did the minister say?", "en", "other"),
     ("What official role does Ushakov hold?", "en", "other"),
     ("أي مسؤول روسي قال إن المحادثات صعبة؟", "ar", "who"),
+    # "who set the highest number of…?" asks who, though it says عدد; "among…, how many" still counts
+    ("من سجل أعلى عدد من الاجتماعات هذا العام؟", "ar", "who"),
+    ("من بين الوفود، كم وفداً حضر الاجتماع؟", "ar", "count"),
+    ("من أين جاء الوفد؟", "ar", "where"),
 ])
 def test_question_type(question, language, qtype):
     assert question_type(question, language) == qtype
@@ -878,6 +882,34 @@ def test_how_many_moves_to_the_evidence_sentence_whose_number_counts_what_is_ask
     assert out.evidence is said and not out.fired["count_from_neighbour"]
 
 
+def test_how_many_is_answered_by_a_dual_when_no_number_counts_it():
+    """Arabic says "two" with a dual ("يقود فريقين": two teams; "مرتين": twice), not a number (XQuAD dev,
+    reworded). A how-many whose noun's dual is in the chosen sentence gets that word; a number that counts
+    the noun wins over it, and a sound plural ("اللاعبين" asked, "لاعبين" said) or a participle is no dual."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    led = Evidence(1, "a:0", "a", "t", "وأصبح الوزير أول مسؤول يقود فريقين مختلفين إلى مفاوضات جنيف عام 2021.", 0.9)
+    gen = Generator(ScriptedLLM("2021"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم عدد الفرق التي قادها الوزير إلى المفاوضات؟", "ar", [led], "count")
+    assert out.text == "فريقين" and out.evidence is led and out.fired["dual_count"] == 1
+    twice = Evidence(1, "a:0", "a", "t", "والتقى الوفدان في جنيف عام 2021، واجتمعا بعدها مرتين أيضاً.", 0.9)
+    out, _ = Generator(ScriptedLLM("2021"), FakeEmbedder(), choice_margin=0.0).answer(
+        "كم مرة اجتمع الوفدان؟", "ar", [twice], "count")
+    assert out.text == "مرتين" and out.fired["dual_count"] == 1
+    # a number that counts what is asked answers, not the dual beside it
+    both = Evidence(1, "a:0", "a", "t", "وقاد الوزير فريقين في جنيف، و3 فرق في فيينا.", 0.9)
+    out, _ = Generator(ScriptedLLM("3 فرق"), FakeEmbedder(), choice_margin=0.0).answer(
+        "كم عدد الفرق في فيينا؟", "ar", [both], "count")
+    assert out.text == "3 فرق" and not out.fired["dual_count"]
+    for question, text in (("كم عدد اللاعبين الذين شاركوا؟", "وشارك لاعبين من عدة أندية في الدورة."),
+                           ("كم مسؤولاً حضر؟", "وحضر المسؤولين من الجانبين الاجتماع.")):
+        assert span.dual_of(text, span.counted_noun_ar(question)) is None
+    assert [span.dual_singular(w) for w in ("جامعتان", "مرتين", "فريقين", "متظاهرين", "الأمريكيين", "بيان")] == \
+        ["جامعه", "مره", "فريق", None, None, None]
+
+
 @pytest.mark.models
 def test_an_english_how_many_matches_its_counted_word_across_languages(real_pipeline):
     """English: the real embedder's cosine of "points" to "نقطة" decides, and jargon it cannot match
@@ -906,6 +938,20 @@ def test_an_english_how_many_moves_to_the_sentence_that_counts_it_across_languag
     assert moved is not None and moved[0] is second and moved[1] == ["45 طلباً"]
     assert gen.count_elsewhere(first, options, [first, second], "How many people took part in the protests?",
                                "en") is None
+
+
+@pytest.mark.models
+def test_an_english_how_many_is_answered_by_the_arabic_dual_it_matches(real_pipeline):
+    """English: the real embedder finds "teams" in "فريقين" and the answer says "two teams" by code; a
+    question about what no dual counts is left to the numbers."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+
+    gen = Generator(real_pipeline.llm, real_pipeline.embedder, choice_margin=0.0)
+    led = Evidence(1, "a:0", "a", "t", "أصبح بايتون مانينغ أول لاعب على الإطلاق يقود فريقين مختلفين إلى ألقاب متعددة.", 0.9)
+    out = gen.dual("How many teams did Manning lead to titles?", "en", led)
+    assert out is not None and out.text == "two teams" and out.fired["dual_count"] == 1
+    assert gen.dual("How many titles did Manning win?", "en", led) is None
 
 
 def test_a_capitalised_common_word_or_a_roman_numeral_is_no_name_to_refuse_on():
