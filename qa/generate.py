@@ -120,6 +120,9 @@ class Generator:
         if qtype in ("when", "count"):
             # "what share…?": only a percentage or a fraction, not "45 requests" (dev en-092)
             listed = "share" if qtype == "count" and span.asks_share(question, language) else qtype
+            if listed == "count" and span.asks_duration(question, language) and \
+                    (timed := self.duration(question, language, ev, evidence)) is not None:
+                return timed
             if listed == "count" and (two := self.dual(question, language, ev)) is not None:
                 return two
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
@@ -253,6 +256,24 @@ class Generator:
         if best is None or known[best][0] is ev:
             return None
         return known[best][0], [known[best][1]]
+
+    def duration(self, question: str, language: str, ev: Evidence, evidence: list[Evidence]) -> Outcome | None:
+        """"How much time…?", "كم من الوقت…؟": only a length of time answers ("17 ثانية", "3:08"), not the
+        sentence's other numbers ("49 المدافع"). From the chosen sentence, else the first evidence sentence of
+        the same article that has one; none: the articles don't say (duration_missing). None: English
+        evidence, whose numbers the Arabic rules don't read (the usual way)."""
+        if arabic_ratio(ev.text) < 0.5:
+            return None
+        for e in [ev] + [x for x in evidence if x is not ev and x.article_id == ev.article_id]:
+            if options := span.durations(e.text):
+                break
+        else:
+            return Outcome.of(None, ev, "duration_missing")
+        fired = "duration_by_code" if e is ev else "duration_from_neighbour"
+        if len(options) == 1:
+            return Outcome.of(options[0], e, fired)
+        messages = prompt.span_messages(question, evidence, e.n, language)
+        return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), e, fired)
 
     def dual(self, question: str, language: str, ev: Evidence) -> Outcome | None:
         """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.

@@ -239,15 +239,45 @@ def counted_noun_ar(question: str) -> str | None:
 
 def counting_asked(options: list[str], asked_text: str) -> list[str]:
     """The number options whose counted word an Arabic text names: a question ("كم نقطة تخلى عنها الدفاع؟":
-    "308 نقطة", not "أربعة اختيارات") or just its counted noun (`counted_noun_ar`)."""
+    "308 نقطة", not "أربعة اختيارات") or just its counted noun (`counted_noun_ar`), by stem, or by
+    consonants for the counted noun."""
     asked = {stem(w) for w in words(asked_text)} - {""}
-    return [o for o in options if (c := counted_word(o)) and stem(c) in asked]
+    # the counted noun's plural may be broken ("كم عدد الثواني" counts "17 ثانية"): its consonants match
+    noun = counted_noun_ar(asked_text) if len(words(asked_text)) > 1 else asked_text
+    root = _consonants(noun) if noun else ""
+    return [o for o in options if (c := counted_word(o))
+            and (stem(c) in asked or (len(root) >= 2 and _consonants(c) == root))]
 
 
 def counted_as_asked(options: list[str], question: str) -> list[str]:
     """counting_asked, or [] when all options are: then it does not choose."""
     kept = counting_asked(options, question)
     return kept if len(kept) < len(options) else []
+
+
+# lengths of time: a number counting one of these (normalised, "ال" allowed), or a clock reading
+_TIME_UNIT = re.compile(r"(?:ال)?(?:ثانيه|ثواني|ثوان|ثانيتين|دقيقه|دقائق|دقيقتين|ساعه|ساعات|ساعتين|يوم|يوما|ايام|يومين|"
+                        r"اسبوع|اسبوعا|اسابيع|اسبوعين|شهر|شهرا|اشهر|شهور|شهرين|سنه|سنوات|سنين|سنتين|عام|عاما|اعوام|عامين)")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_DURATION_AR = {"الوقت", "وقت", "المده", "مده", "الفتره", "فتره", "دام", "استمر", "استمرت"}
+_DURATION_EN = re.compile(r"\bhow much time\b|\bhow long\b(?=.*\b(?:last|lasted|lasts|take|took|takes|remain|remained|"
+                          r"remaining|left|ago|wait|waited|stay|stayed|serve|served)\b)")
+
+
+def asks_duration(question: str, language: str) -> bool:
+    """A how-many that asks for a length of time without naming its unit: "كم من الوقت كان متبقياً…؟",
+    "كم دام…؟", "How much time remained…?", "How long did the talks last?"."""
+    if language == "en":
+        return bool(_DURATION_EN.search(question.lower()))
+    noun = counted_noun_ar(question)
+    return noun is not None and normalize(noun) in _DURATION_AR
+
+
+def durations(sentence: str) -> list[str]:
+    """The sentence's lengths of time: a number counting a time unit ("17 ثانية", "سبع ساعات") or a clock
+    reading ("3:08")."""
+    timed = [o for o in candidates(sentence, "count") if (c := counted_word(o)) and _TIME_UNIT.fullmatch(normalize(c))]
+    return timed + [d for d in candidates(sentence, "when") if _CLOCK.fullmatch(d)]
 
 
 def dual_singular(word: str) -> str | None:

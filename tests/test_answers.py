@@ -910,6 +910,31 @@ def test_how_many_is_answered_by_a_dual_when_no_number_counts_it():
         ["جامعه", "مره", "فريق", None, None, None]
 
 
+def test_how_much_time_is_answered_by_a_length_of_time_only():
+    """"كم من الوقت كان متبقياً…؟" (XQuAD dev, reworded): the sentence's other numbers ("49 المدافع") are no
+    answer; its length of time or clock reading is, also from another sentence of the same article. With
+    none, the articles don't say. A broken plural ("كم عدد الثواني") counts its singular ("17 ثانية")."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    won = Evidence(1, "a:0", "a", "t", "ثم هزموا بطل السوبر بول 49 المدافع عن لقبه مع 17 ثانية بقيت من الوقت.", 0.9)
+    gen = Generator(ScriptedLLM("49 المدافع"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("كم من الوقت كان متبقياً عندما فازوا؟", "ar", [won], "count")
+    assert out.text == "17 ثانية" and out.fired["duration_by_code"] == 1
+    lead = Evidence(1, "a:0", "a", "t", "وسجل أندرسون هدفاً من 2 ياردة.", 0.9)
+    clock = Evidence(2, "a:1", "a", "t", "مما أعطى دنفر تقدماً 24-10 مع 3:08 متبقية.", 0.8)
+    elsewhere = Evidence(3, "b:0", "b", "t", "واستمر الاجتماع أكثر من سبع ساعات.", 0.7)
+    out, _ = Generator(ScriptedLLM("2 ياردة"), FakeEmbedder(), choice_margin=0.0).answer(
+        "How much time was left when Denver led 24-10?", "en", [lead, clock], "count")
+    assert out.text == "According to the article, 3:08" and out.evidence is clock
+    out, _ = Generator(ScriptedLLM("2 ياردة"), FakeEmbedder(), choice_margin=0.0).answer(
+        "كم من الوقت استغرق هدف أندرسون؟", "ar", [lead, elsewhere], "count")
+    assert out.text is None and out.fired["duration_missing"] == 1  # another article's hours do not answer
+    assert span.counting_asked(["49 المدافع", "17 ثانية"], "كم عدد الثواني المتبقية؟") == ["17 ثانية"]
+    assert not span.asks_duration("How long is the Vistula?", "en") and span.asks_duration("كم دام العرض؟", "ar")
+
+
 @pytest.mark.models
 def test_an_english_how_many_matches_its_counted_word_across_languages(real_pipeline):
     """English: the real embedder's cosine of "points" to "نقطة" decides, and jargon it cannot match
