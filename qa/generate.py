@@ -410,9 +410,8 @@ class Generator:
         better."""
         messages = prompt.span_messages(question, evidence, ev.n, language)
         if language == "en":
-            # a name or a thing starts at a word, not at the only words that look English, the numbers
-            lettered = qtype == "who" or (qtype == "other" and not span.asks_number(question))
-            reply = constrained(self.llm, messages, grammar.span_grammar(ev.text, lettered), PARAMS.span_tokens)
+            reply = constrained(self.llm, messages, grammar.span_grammar(ev.text, lettered=qtype == "who"),
+                                PARAMS.span_tokens)
             if reply is not None:
                 got = grammar.complete_words(reply, ev.text)
                 if not span.informative(got) or span.restates(got, question) or \

@@ -512,17 +512,6 @@ _EN_TIME = re.compile(r"\d|\b(january|february|march|april|may|june|july|august|
                       r"tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year)s?\b", re.I)
 
 
-_NUMERIC_EN = re.compile(r"\b(?:scores?|population|numbers?|yards?|lines?|percent(?:age)?|rates?|amounts?|totals?|"
-                         r"prices?|costs?|ages?|heights?|lengths?|distances?|temperatures?|sizes?|figures?|ratios?|"
-                         r"speeds?|values?|weights?|records?|margin)\b")
-
-
-def asks_number(question: str) -> bool:
-    """An English "what…?" whose answer is a number or a score ("What was the final score…?", "What was
-    Warsaw's population in 1901?", "On what yard line…?"): its span may start at a number."""
-    return bool(_NUMERIC_EN.search(question.lower()))
-
-
 def fits_type(text: str, qtype: str) -> bool:
     """Whether a Latin-script span can answer a question of this type (Arabic spans of these types are
     listed by code and need no check)."""

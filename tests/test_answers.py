@@ -414,9 +414,6 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     assert lettered.splitlines()[0] == "root ::= w0 | w1 | w2 | w3 | w4 | w6 | w7 | w8"
     assert "w5" in grammar.span_grammar(won).splitlines()[0]
     llama_cpp.LlamaGrammar.from_string(lettered, verbose=False)
-    # "what…?" about a thing starts at a word too; one about a score or a population may start at a number
-    assert span.asks_number("What was the final score of the game?") and span.asks_number("What was Warsaw's population?")
-    assert not span.asks_number("What team was the winner of Super Bowl XXXIII?")
 
 
 @pytest.mark.parametrize("arabic,english", [
