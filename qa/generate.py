@@ -410,8 +410,7 @@ class Generator:
         better."""
         messages = prompt.span_messages(question, evidence, ev.n, language)
         if language == "en":
-            reply = constrained(self.llm, messages, grammar.span_grammar(ev.text, lettered=qtype == "who"),
-                                PARAMS.span_tokens)
+            reply = constrained(self.llm, messages, grammar.span_grammar(ev.text), PARAMS.span_tokens)
             if reply is not None:
                 got = grammar.complete_words(reply, ev.text)
                 if not span.informative(got) or span.restates(got, question) or \

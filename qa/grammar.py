@@ -2,7 +2,6 @@
 listed options), and the snapping of a free-text reply to the sentence's best-matching run of words."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from index.text import tokens
@@ -14,15 +13,12 @@ def _literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def span_grammar(sentence: str, lettered: bool = False) -> str:
-    """GBNF: any contiguous run of the sentence's words, separated by single spaces. lettered: the run
-    starts at a word with a letter (a who-answer: under an English question the model otherwise starts
-    at the only words that look English, the numbers: "49" for "Who won Super Bowl XLIX?")."""
+def span_grammar(sentence: str) -> str:
+    """GBNF: any contiguous run of the sentence's words, separated by single spaces."""
     ws = words(sentence)
-    starts = [i for i, w in enumerate(ws) if not lettered or re.search(r"[^\W\d_]", w)]
-    if not starts:
+    if not ws:
         return 'root ::= ""'
-    rules = ["root ::= " + " | ".join(f"w{i}" for i in starts)]
+    rules = ["root ::= " + " | ".join(f"w{i}" for i in range(len(ws)))]
     for i, w in enumerate(ws):
         tail = f' (" " w{i + 1})?' if i + 1 < len(ws) else ""
         rules.append(f"w{i} ::= {_literal(w)}{tail}")

@@ -408,12 +408,6 @@ def test_span_grammar_compiles_and_allows_only_runs_of_the_sentence():
     llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
     llama_cpp.LlamaGrammar.from_string(grammar.choice_grammar(["13 يناير", "12 يناير"]), verbose=False)
     llama_cpp.LlamaGrammar.from_string(render.LATIN_GRAMMAR, verbose=False)
-    # a who-answer starts at a word with a letter, not at "49" or "23–16" (XQuAD dev: "Who won Super Bowl XLIX?")
-    won = "ثم هزموا بطل السوبر بول 49 نيو إينغلاند باتريوتس 20–18"
-    lettered = grammar.span_grammar(won, lettered=True)
-    assert lettered.splitlines()[0] == "root ::= w0 | w1 | w2 | w3 | w4 | w6 | w7 | w8"
-    assert "w5" in grammar.span_grammar(won).splitlines()[0]
-    llama_cpp.LlamaGrammar.from_string(lettered, verbose=False)
 
 
 @pytest.mark.parametrize("arabic,english", [
