@@ -289,9 +289,11 @@ class Generator:
                 return None
             return Outcome.of(word, ev, "dual_count")
         noun = span.counted_noun_en(question)
-        if not noun or (at := self.word_at(noun, language, ev.text)) is None:
+        raw = span.raw_words(ev.text)
+        # the embedder is asked only when the sentence has a word shaped like a dual at all
+        if not noun or not any(span.dual_singular(w) for w in raw) or (at := self.word_at(noun, language, ev.text)) is None:
             return None
-        word = span.raw_words(ev.text)[at]
+        word = raw[at]
         if span.dual_singular(word) is None or any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
             return None
         english = "twice" if noun.split()[-1].lower() == "times" else f"two {noun}"
