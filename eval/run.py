@@ -1,5 +1,5 @@
 """Gold-set evaluation: `python -m eval.run [--gold PATH] [--endpoint URL] [--llm none] [--out DIR] [--limit N]
-[--distractors DIR | --no-distractors]`.
+[--distractors DIR | --no-distractors] [--index-cache DIR]`.
 
 Runs every gold question through the pipeline (in process, or against a running server with
 --endpoint), scores retrieval (beside a random ranking's), answers (`right`, EM, F1, answer-bearing),
@@ -96,6 +96,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--distractors", type=Path, default=DEFAULT_DISTRACTORS,
                    help="XQuAD-format folder whose paragraphs are indexed beside the articles (default eval/data/xquad_dev)")
     p.add_argument("--no-distractors", action="store_true", help="index the seed articles only")
+    p.add_argument("--index-cache", type=Path, default=None,
+                   help="in process: reuse the temp index built by an earlier run with the same files, index/ "
+                        "code, settings and models, kept in this folder (eval/index_cache.py)")
     return p
 
 
@@ -137,7 +140,8 @@ def chunk_counts(store) -> dict[str, int]:
     return counts
 
 
-def in_process_client(llm: str | None, workdir: Path, distractors: Path | None) -> InProcess:
+def in_process_client(llm: str | None, workdir: Path, distractors: Path | None,
+                      index_cache: Path | None = None) -> InProcess:
     from index.config import offline_env
     from qa.config import QASettings as Settings
 
@@ -145,11 +149,21 @@ def in_process_client(llm: str | None, workdir: Path, distractors: Path | None) 
     from index.ingest import ingest
     from qa.pipeline import Pipeline
 
+    from . import index_cache as C
+
     settings = build_eval_index(Settings(), workdir, distractors)
+    key = C.cache_key(settings) if index_cache else None
+    cached = bool(key) and C.restore(index_cache, key, settings.data_dir)
     pipe = Pipeline.from_settings(settings, llm=llm)
-    print(f"eval.run: indexing {len(list(settings.articles_dir.iterdir()))} files into a temp index "
-          f"({'with' if distractors else 'without'} XQuAD distractors)", file=sys.stderr)
-    ingest(settings.articles_dir, pipe.store, pipe.embedder, settings, progress=sys.stderr.isatty())
+    n_files = len(list(settings.articles_dir.iterdir()))
+    if cached:
+        print(f"eval.run: {n_files} files: the temp index is a copy of {index_cache / key}", file=sys.stderr)
+    else:
+        print(f"eval.run: indexing {n_files} files into a temp index "
+              f"({'with' if distractors else 'without'} XQuAD distractors)", file=sys.stderr)
+        ingest(settings.articles_dir, pipe.store, pipe.embedder, settings, progress=sys.stderr.isatty())
+        if key:
+            print(f"eval.run: kept a copy in {C.save(index_cache, key, settings.data_dir)}", file=sys.stderr)
     pipe.ask("warm-up")  # first-call costs (lazy model init, BM25 build) stay out of the latencies
     return InProcess(pipe)
 
@@ -170,15 +184,15 @@ def _client(args, distractors: Path | None, workdir_box: list) -> tuple[Client, 
     import tempfile
 
     if args.endpoint:
-        if args.llm:
-            raise EvalError("--llm applies in process only; the server decides with --endpoint")
+        if args.llm or args.index_cache:
+            raise EvalError("--llm and --index-cache apply in process only; the server decides with --endpoint")
         client = Remote(args.endpoint)
         client.check()
         return client, None, f"the server's ({args.endpoint}); no distractors added"
     if distractors is not None:
         distractor_texts(distractors)  # fail on a bad folder before loading models
     workdir_box.append(Path(tempfile.mkdtemp(prefix="khabar-eval-")))
-    client = in_process_client(args.llm, workdir_box[0], distractors)
+    client = in_process_client(args.llm, workdir_box[0], distractors, args.index_cache)
     counts = chunk_counts(client.pipeline.store)
     n_distractors = sum(1 for a in counts if a.startswith("xquad-"))
     return client, counts, (f"temp index: {len(counts) - n_distractors} articles + {n_distractors} XQuAD "

@@ -327,3 +327,32 @@ def test_each_takes_the_first_questions_of_each_language(make_pipeline):
 def test_the_report_names_a_sentence_vector_cut(make_pipeline):
     assert R.InProcess(make_pipeline()).mode == "in-process, llm=none"
     assert R.InProcess(make_pipeline(sentence_dim=256)).mode == "in-process, llm=none, sentence vectors cut to 256-d"
+
+
+def test_index_cache_is_keyed_on_what_ingest_reads_and_restores_an_equal_index(settings, articles, embedder,
+                                                                                 tmp_path):
+    from eval import index_cache as C
+    from index.ingest import ingest
+    from index.store import Store
+
+    s = R.build_eval_index(settings, tmp_path / "work", None)
+    key = C.cache_key(s)
+    # the same inputs in another folder: the same key; a changed article, or a changed setting: another
+    again = R.build_eval_index(settings, tmp_path / "again", None)
+    assert C.cache_key(again) == key
+    first = sorted(again.articles_dir.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nسطر جديد", encoding="utf-8")
+    assert C.cache_key(again) != key
+    assert C.cache_key(s.model_copy(update={"chunk_words": s.chunk_words + 1})) != key
+
+    cache = tmp_path / "cache"
+    assert not C.restore(cache, key, tmp_path / "nothing")
+    store = Store(s)
+    ingest(s.articles_dir, store, embedder, s, progress=False)
+    C.save(cache, key, s.data_dir)
+    copy = s.model_copy(update={"data_dir": tmp_path / "copy"})
+    assert C.restore(cache, key, copy.data_dir)
+    restored = Store(copy)
+    assert R.chunk_counts(restored) == R.chunk_counts(store) and restored.count() == store.count() > 0
+    vector = embedder.embed_queries(["محادثات جنيف"])[0]
+    assert [h.chunk_id for h in restored.query(vector, 5)] == [h.chunk_id for h in store.query(vector, 5)]
