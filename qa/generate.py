@@ -59,6 +59,10 @@ class Generator:
                 hits: list[Hit] | None = None) -> Outcome:
         """The answer from the chosen evidence sentence ev."""
         if qtype == "yesno":
+            if margin(evidence) < PARAMS.yesno_min_margin:
+                # no sentence stands out from the next: none states the claim, and the polarity rule would
+                # answer "Yes" by default (gold dev en-033, en-056)
+                return Outcome.of(None, ev, "yesno_undecided")
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
             said, fired = self.clause(question, language, ev)
             out = Outcome.of(YES_NO[language][0 if opposite(said, question) else 1], ev, fired)

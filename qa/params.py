@@ -41,6 +41,13 @@ class Params:
     condense_max_ratio: int = 3
     condense_slack: int = 80
 
+    # ---- yes/no (qa/generate.py: Generator._answer) ----
+    # the best evidence sentence must lead the second by this much (cosine score) for a yes/no answer: on
+    # the gold dev split (eval/reports/gold-dev-llm-local-130c4d4.json, notes.margin) the two yes/no
+    # answers below 0.015 were a "Yes" that no sentence states (en-033, en-056: the rule says yes when it
+    # finds no negation) and the sixteen right ones were all at 0.035 or more; set between, by hand
+    yesno_min_margin: float = 0.025
+
     # ---- snapping a free reply to the evidence (qa/generate.py: Generator.copy) ----
     # token F1 a span must reach to count as the reply (65616e6, set on the answers dev set,
     # python -m eval.answers_dev)

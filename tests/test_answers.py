@@ -1158,3 +1158,25 @@ def test_a_translation_the_embedder_finds_far_from_its_arabic_is_not_shown():
     out, _ = gen.answer(question, "en", [ev], "other", hits)
     assert out.text == "According to the article (machine translation), the process is still under way"
     assert "translation_unfaithful" not in out.fired
+
+
+def test_a_yes_no_question_is_refused_when_no_sentence_stands_out():
+    """The polarity rule says "Yes" when the sentence negates nothing, so a sentence that merely ranks first
+    among equals would turn an unstated claim into a "Yes" (gold dev en-033, en-056): a yes/no answer
+    needs the best sentence to lead the next by PARAMS.yesno_min_margin."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from qa.params import PARAMS
+    from tests.fakes import ScriptedLLM
+
+    joint = "قالت الولايات المتحدة وروسيا في بيان مشترك إنهما أجريتا محادثات مكثفة في اجتماعهما الثاني بجنيف."
+    other = "وعقد الاجتماع الأخير نهاية يوليو في مقر البعثة الدائمة للولايات المتحدة في جنيف."
+    q = "Was the second meeting of the strategic stability dialogue in Geneva hosted by the United States?"
+    gen = Generator(ScriptedLLM(), _TopicEmbedder("الاجتماع"), choice_margin=0.0)
+    close = [Evidence(1, "a:0", "a", "t", joint, 0.60), Evidence(2, "a:1", "a", "t", other, 0.60 - PARAMS.yesno_min_margin / 2)]
+    out, _ = gen.answer(q, "en", close, "yesno")
+    assert out.text is None and out.fired["yesno_undecided"] == 1
+    decisive = [close[0], Evidence(2, "a:1", "a", "t", other, 0.60 - 2 * PARAMS.yesno_min_margin)]
+    assert gen.answer(q, "en", decisive, "yesno")[0].text.startswith("Yes")
+    assert gen.answer("هل عقد الاجتماع الثاني في جنيف؟", "ar", close, "yesno")[0].text is None
+    assert gen.answer("هل عقد الاجتماع الثاني في جنيف؟", "ar", [close[0]], "yesno")[0].text == "نعم"  # no rival
