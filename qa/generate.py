@@ -127,7 +127,7 @@ class Generator:
             if listed == "count" and span.asks_duration(question, language) and \
                     (timed := self.duration(question, language, ev, evidence)) is not None:
                 return timed
-            if listed == "count" and (two := self.dual(question, language, ev)) is not None:
+            if listed == "count" and (two := self.dual(question, language, ev, evidence)) is not None:
                 return two
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
@@ -279,29 +279,38 @@ class Generator:
         messages = prompt.span_messages(question, evidence, e.n, language)
         return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), e, fired)
 
-    def dual(self, question: str, language: str, ev: Evidence) -> Outcome | None:
+    def dual(self, question: str, language: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.
-        Only when none of the chosen sentence's numbers counts what is asked. Arabic: the dual of the
-        noun after كم (`span.dual_of`), as written; English: the Arabic word the embedder finds clearly
-        closest to the counted noun, when it is a dual ("two teams", "twice"). None: numbers decide."""
+        Only when no number counts what is asked. Arabic: the dual of the noun after كم (`span.dual_of`), as
+        written; English: the Arabic word the embedder finds clearly closest to the counted noun, when it
+        is a dual ("two teams", "twice"). From the chosen sentence, else the next evidence sentence of the
+        same article ("كم مرة فاز بولونيا بالكأس؟": "مرتين" sits beside the chosen one) before any of
+        them counts it with a number. None: numbers decide."""
         if arabic_ratio(ev.text) < 0.5:
             return None
-        options = span.candidates(ev.text, "count")
-        if language == "ar":
-            noun = span.counted_noun_ar(question)
-            if not noun or span.counting_asked(options, noun) or (word := span.dual_of(ev.text, noun)) is None:
-                return None
-            return Outcome.of(word, ev, "dual_count")
-        noun = span.counted_noun_en(question)
-        raw = span.raw_words(ev.text)
-        # the embedder is asked only when the sentence has a word shaped like a dual at all
-        if not noun or not any(span.dual_singular(w) for w in raw) or (at := self.word_at(noun, language, ev.text)) is None:
+        noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
+        if not noun:
             return None
-        word = raw[at]
-        if span.dual_singular(word) is None or any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
-            return None
-        english = "twice" if noun.split()[-1].lower() == "times" else f"two {noun}"
-        return Outcome.of(english, ev, "dual_count", "rendered_by_code")
+        for e in [ev] + [x for x in evidence if x is not ev and x.article_id == ev.article_id
+                         and arabic_ratio(x.text) >= 0.5]:
+            options = span.candidates(e.text, "count")
+            if language == "ar":
+                if span.counting_asked(options, noun):
+                    return None  # a number counts it: the usual way (count_elsewhere moves there)
+                if (word := span.dual_of(e.text, noun)) is not None:
+                    return Outcome.of(word, e, "dual_count" if e is ev else "dual_from_neighbour")
+                continue
+            raw = span.raw_words(e.text)
+            # the embedder is asked only when the sentence has a word shaped like a dual at all
+            if not any(span.dual_singular(w) for w in raw) or (at := self.word_at(noun, language, e.text)) is None:
+                continue
+            word = raw[at]
+            if any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
+                return None  # a number counts the word the noun matches
+            if span.dual_singular(word) is not None:
+                english = "twice" if noun.split()[-1].lower() == "times" else f"two {noun}"
+                return Outcome.of(english, e, "dual_count" if e is ev else "dual_from_neighbour", "rendered_by_code")
+        return None
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
         """Several places in one sentence (NATO in Brussels, then the OSCE in Vienna): the one whose

@@ -185,6 +185,8 @@ def by_code(span: str) -> str | None:
     text = normalize(span).replace("/", " / ")
     if (clock := _clock(text)) is not None:
         return clock
+    if years := re.fullmatch(r"(?:من\s+)?(\d{4})\s*(?:الي|حتي|-|–)\s*(?:عام\s+)?(\d{4})", text):
+        return f"from {years.group(1)} to {years.group(2)}"  # "1870 إلى 1939" (normalised: الي)
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
     out: list[str] = []

@@ -261,7 +261,8 @@ _TIME_UNIT = re.compile(r"(?:ال)?(?:ثانيه|ثواني|ثوان|ثانيت�
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _DURATION_AR = {"الوقت", "وقت", "المده", "مده", "الفتره", "فتره", "دام", "استمر", "استمرت"}
 _DURATION_EN = re.compile(r"\bhow much time\b|\bhow long\b(?=.*\b(?:last|lasted|lasts|take|took|takes|remain|remained|"
-                          r"remaining|left|ago|wait|waited|stay|stayed|serve|served)\b)")
+                          r"remaining|left|ago|wait|waited|stay|stayed|serve|served|operation|operate|operated|open|exist|existed|"
+                          r"rule|ruled|reign|reigned|office|power)\b)")
 
 
 def asks_duration(question: str, language: str) -> bool:
@@ -273,11 +274,16 @@ def asks_duration(question: str, language: str) -> bool:
     return noun is not None and normalize(noun) in _DURATION_AR
 
 
+# a span of years: "من 1870 إلى 1939", "1870-1939" (the years as written, without the من)
+YEAR_RANGE = re.compile(r"(?<!\d)(1\d{3}|20\d{2})\s*(?:إلى|الى|حتى|-|–)\s*(?:عام\s+)?(1\d{3}|20\d{2})(?!\d)")
+
+
 def durations(sentence: str) -> list[str]:
-    """The sentence's lengths of time: a number counting a time unit ("17 ثانية", "سبع ساعات") or a clock
-    reading ("3:08")."""
+    """The sentence's lengths of time: a number counting a time unit ("17 ثانية", "سبع ساعات"), a clock
+    reading ("3:08"), or a span of years ("كم دام…؟" answered by "من 1870 إلى 1939": "1870 إلى 1939")."""
     timed = [o for o in candidates(sentence, "count") if (c := counted_word(o)) and _TIME_UNIT.fullmatch(normalize(c))]
-    return timed + [d for d in candidates(sentence, "when") if _CLOCK.fullmatch(d)]
+    spans = [m.group(0) for m in YEAR_RANGE.finditer(sentence) if int(m.group(1)) < int(m.group(2))]
+    return timed + [d for d in candidates(sentence, "when") if _CLOCK.fullmatch(d)] + spans
 
 
 def dual_singular(word: str) -> str | None:
@@ -300,8 +306,10 @@ def dual_singular(word: str) -> str | None:
 
 def _consonants(word: str) -> str:
     """A word's stem without its long vowels and ta marbuta: a singular and its broken plural share it
-    ("فريق", "الفرق" -> "فرق"; "ثانية", "الثواني" -> "ثن")."""
-    return re.sub("[اويه]", "", stem(word))
+    ("فريق", "الفرق" -> "فرق"; "ثانية", "الثواني" -> "ثن"; "مرة", "مرات" -> "مر": a short word keeps the
+    "ات" that stem() leaves on it)."""
+    w = stem(word)
+    return re.sub("[اويه]", "", w[:-2] if w.endswith("ات") and len(w) > 3 else w)
 
 
 def dual_of(sentence: str, noun: str) -> str | None:

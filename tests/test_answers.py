@@ -903,6 +903,20 @@ def test_how_many_is_answered_by_a_dual_when_no_number_counts_it():
     out, _ = Generator(ScriptedLLM("3 فرق"), FakeEmbedder(), choice_margin=0.0).answer(
         "كم عدد الفرق في فيينا؟", "ar", [both], "count")
     assert out.text == "3 فرق" and not out.fired["dual_count"]
+    # the dual beside the chosen sentence, in the same article (XQuAD dev "كم مرة فاز بولونيا بالكأس؟"),
+    # not one from another article, and not past a sentence whose number counts what is asked
+    cup = Evidence(1, "p:0", "p", "t", "ويلعب النادي في الدوري الممتاز منذ عام 1946 في ملعبه.", 0.9)
+    won = Evidence(2, "p:1", "p", "t", "وفاز النادي بالكأس مرتين في تاريخه.", 0.8)
+    elsewhere = Evidence(2, "q:0", "q", "t", "وفاز النادي بالكأس مرتين في تاريخه.", 0.8)
+    counted = Evidence(2, "p:0", "p", "t", "وفاز النادي بالكأس 3 مرات في تاريخه.", 0.85)  # same chunk
+    ask = "كم مرة فاز النادي بالكأس؟"
+    out, _ = Generator(ScriptedLLM("1946"), FakeEmbedder(), choice_margin=0.0).answer(ask, "ar", [cup, won], "count")
+    assert out.text == "مرتين" and out.evidence is won and out.fired["dual_from_neighbour"] == 1
+    out, _ = Generator(ScriptedLLM("1946"), FakeEmbedder(), choice_margin=0.0).answer(ask, "ar", [cup, elsewhere], "count")
+    assert out.text != "مرتين" and not out.fired["dual_from_neighbour"]
+    out, _ = Generator(ScriptedLLM("3 مرات"), FakeEmbedder(), choice_margin=0.0).answer(ask, "ar", [cup, counted, won],
+                                                                                     "count")
+    assert out.text == "3 مرات" and not out.fired["dual_from_neighbour"]
     for question, text in (("كم عدد اللاعبين الذين شاركوا؟", "وشارك لاعبين من عدة أندية في الدورة."),
                            ("كم مسؤولاً حضر؟", "وحضر المسؤولين من الجانبين الاجتماع.")):
         assert span.dual_of(text, span.counted_noun_ar(question)) is None
@@ -933,6 +947,15 @@ def test_how_much_time_is_answered_by_a_length_of_time_only():
     assert out.text is None and out.fired["duration_missing"] == 1  # another article's hours do not answer
     assert span.counting_asked(["49 المدافع", "17 ثانية"], "كم عدد الثواني المتبقية؟") == ["17 ثانية"]
     assert not span.asks_duration("How long is the Vistula?", "en") and span.asks_duration("كم دام العرض؟", "ar")
+    # a span of years answers "how long" (XQuAD dev "كم دام اشتغال المسرح الصيفي؟"), in English rendered by code
+    ran = Evidence(1, "c:0", "c", "t", "وكان المسرح قيد العمل من 1870 إلى 1939 وفي فترة ما بين الحربين.", 0.9)
+    out, _ = Generator(ScriptedLLM("1870"), FakeEmbedder(), choice_margin=0.0).answer(
+        "كم دام اشتغال المسرح؟", "ar", [ran], "count")
+    assert out.text == "1870 إلى 1939" and out.fired["duration_by_code"] == 1
+    out, _ = Generator(ScriptedLLM("1870"), FakeEmbedder(), choice_margin=0.0).answer(
+        "How long was the theatre in operation?", "en", [ran], "count")
+    assert out.text == "According to the article, from 1870 to 1939"
+    assert span.durations("وبين 1939 و1870") == [] and span.durations("من 1939 إلى 1870") == []  # no span of years
 
 
 @pytest.mark.models
