@@ -1,7 +1,7 @@
 """A reusable copy of eval.run's temp index (`--index-cache DIR`): building it embeds 125 files and takes
 most of a gold run on 2 cores, while the index depends only on what is hashed here. The key covers every
-input of ingest: the bytes of each file indexed, the source of every module under index/, the settings
-(minus paths that differ per run), the model files (names and sizes; setup verified their sha256) and the
+input of ingest: the bytes of each file indexed, the source of every module under index/, the index
+settings (IndexSettings' fields, minus paths that differ per run; the answering settings never reach ingest), the model files (names and sizes; setup verified their sha256) and the
 versions of chromadb, torch and transformers. Anything else changed means a new key, so a cached index is
 never stale; an index built once is copied, never opened in place, so a run can't alter the cache."""
 from __future__ import annotations
@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 import index
+from index.config import IndexSettings
 
 _RUN_PATHS = {"data_dir", "articles_dir"}  # differ per run; the files' bytes are hashed instead
 
@@ -30,7 +31,7 @@ def cache_key(settings) -> str:
     src = Path(index.__file__).parent
     for f in sorted(src.rglob("*.py")):
         add(f"source:{f.relative_to(src)}", f.read_bytes())
-    fields = {k: str(v) for k, v in settings.model_dump().items() if k not in _RUN_PATHS}
+    fields = {k: str(getattr(settings, k)) for k in IndexSettings.model_fields if k not in _RUN_PATHS}
     add("settings", json.dumps(fields, sort_keys=True).encode())
     models = Path(settings.models_dir)
     if models.is_dir():

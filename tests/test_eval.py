@@ -344,6 +344,7 @@ def test_index_cache_is_keyed_on_what_ingest_reads_and_restores_an_equal_index(s
     first.write_text(first.read_text(encoding="utf-8") + "\nسطر جديد", encoding="utf-8")
     assert C.cache_key(again) != key
     assert C.cache_key(s.model_copy(update={"chunk_words": s.chunk_words + 1})) != key
+    assert C.cache_key(s.model_copy(update={"top_k": s.top_k + 1})) == key  # answering only: the same index
 
     cache = tmp_path / "cache"
     assert not C.restore(cache, key, tmp_path / "nothing")
