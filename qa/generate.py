@@ -105,7 +105,7 @@ class Generator:
         and the next distinct one of the same type (a date of the grain asked for, a name the question does
         not give), from the same sentence, else from the next evidence sentence that has one."""
         have = normalize(found.text)
-        for e in [found.evidence] + [x for x in evidence if x is not found.evidence]:
+        for e in chosen_first(found.evidence, evidence):
             if qtype == "when":
                 options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
             else:
@@ -178,7 +178,7 @@ class Generator:
             return found.after(before)
         if qtype == "other" and titles.asks_title(question, language):
             # "What is his role?" (rewritten "What is Yuri Ushakov's role?"): the title next to the name
-            for e in [ev] + [x for x in evidence if x is not ev]:
+            for e in chosen_first(ev, evidence):
                 if (office := titles.title_of(e.text, question)) is not None:
                     return Outcome.of(office, e, "title_by_code" if e is ev else "title_from_neighbour").after(before)
         by_code = self.place(question, ev, evidence) if qtype == "where" else \
@@ -213,7 +213,7 @@ class Generator:
         """"What kind of guarantees…?" -> the noun and the words that qualify it where the sentence says it
         ("ضمانات ملزمة قانونًا"); from the chosen sentence, else the next evidence
         sentence that says the noun with a qualifier. None: the model copies."""
-        for e in [ev] + [x for x in evidence if x is not ev]:
+        for e in chosen_first(ev, evidence):
             at = self.word_at(noun, language, e.text)
             if at is not None and (got := span.modifiers(e.text, at)) is not None:
                 # with its noun: "الصواريخ المتوسطة والقصيرة المدى" translates as "medium and short-range
@@ -268,7 +268,7 @@ class Generator:
         evidence, whose numbers the Arabic rules don't read (the usual way)."""
         if arabic_ratio(ev.text) < 0.5:
             return None
-        for e in [ev] + [x for x in evidence if x is not ev and x.article_id == ev.article_id]:
+        for e in chosen_first(ev, evidence, same_article=True):
             if options := span.durations(e.text):
                 break
         else:
@@ -291,8 +291,7 @@ class Generator:
         noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
         if not noun:
             return None
-        for e in [ev] + [x for x in evidence if x is not ev and x.article_id == ev.article_id
-                         and arabic_ratio(x.text) >= 0.5]:
+        for e in [x for x in chosen_first(ev, evidence, same_article=True) if arabic_ratio(x.text) >= 0.5]:
             options = span.candidates(e.text, "count")
             if language == "ar":
                 if span.counting_asked(options, noun):
@@ -320,7 +319,7 @@ class Generator:
         fired = "span_by_code"
         if not span.places(ev.text):
             return None  # no place in the chosen sentence: the model copies ("London's agenda")
-        for e in [ev] + [x for x in evidence if x is not ev]:
+        for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
             spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)
@@ -372,7 +371,7 @@ class Generator:
         """"Which organisation / agency…?": the body the chosen sentence names (qa/orgs.py), never one the
         question names; with several, the one whose neighbouring words are closest to the question; with
         none, the next evidence sentence that names one. None: the model copies."""
-        for e in [ev] + [x for x in evidence if x is not ev]:
+        for e in chosen_first(ev, evidence):
             found = [b for b in orgs.named(span.words(e.text)) if not orgs.echoed(b, question)]
             if found:
                 break
@@ -435,7 +434,7 @@ class Generator:
                     return Outcome.of(None, ev, "type_missing")
                 return Outcome.of(got, ev)
         free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
-        scored = [(grammar.best_span(free, e.text), e) for e in [ev] + [e for e in evidence if e is not ev]]
+        scored = [(grammar.best_span(free, e.text), e) for e in chosen_first(ev, evidence)]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate
         scored = [x for x in scored if x[0][0] and span.informative(x[0][0]) and not span.restates(x[0][0], question)
                   and not (qtype == "who" and refuse.echo(x[0][0], question))
@@ -574,6 +573,12 @@ def article_sentences(ev: Evidence, hits: list[Hit]) -> Iterator[Evidence]:
         for s in evidence_sentences(h.text):
             if not instruction_like(s):
                 yield Evidence(ev.n, h.chunk_id, h.article_id, h.title, s, ev.score)
+
+
+def chosen_first(ev: Evidence, evidence: list[Evidence], same_article: bool = False) -> list[Evidence]:
+    """Where an answer is looked for: the chosen sentence, then the other evidence sentences in score order
+    (with same_article, only those of the chosen sentence's article)."""
+    return [ev] + [x for x in evidence if x is not ev and (not same_article or x.article_id == ev.article_id)]
 
 
 def candidates(question: str, sentence: str, language: str) -> list[tuple[int, int]]:
