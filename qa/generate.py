@@ -283,7 +283,7 @@ class Generator:
         """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.
         Only when no number counts what is asked. Arabic: the dual of the noun after كم (`span.dual_of`), as
         written; English: the Arabic word the embedder finds clearly closest to the counted noun, when it
-        is a dual ("two teams", "twice"). From the chosen sentence, else the next evidence sentence of the
+        is a dual ("two teams"; "how many times" reads "مرة" by code: "twice"). From the chosen sentence, else the next evidence sentence of the
         same article ("كم مرة فاز بولونيا بالكأس؟": "مرتين" sits beside the chosen one) before any of
         them counts it with a number. None: numbers decide."""
         if arabic_ratio(ev.text) < 0.5:
@@ -291,13 +291,19 @@ class Generator:
         noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
         if not noun:
             return None
+        # "how many times": the embedder matches "times" to no Arabic word (cosine 0.16 to "مرتين", below
+        # "في"), so its Arabic noun is given, and the Arabic rule reads the sentence
+        arabic = noun if language == "ar" else ("مرة" if noun.lower() == "times" else None)
         for e in [x for x in chosen_first(ev, evidence, same_article=True) if arabic_ratio(x.text) >= 0.5]:
             options = span.candidates(e.text, "count")
-            if language == "ar":
-                if span.counting_asked(options, noun):
+            if arabic:
+                if span.counting_asked(options, arabic):
                     return None  # a number counts it: the usual way (count_elsewhere moves there)
-                if (word := span.dual_of(e.text, noun)) is not None:
-                    return Outcome.of(word, e, "dual_count" if e is ev else "dual_from_neighbour")
+                if (word := span.dual_of(e.text, arabic)) is not None:
+                    fired = "dual_count" if e is ev else "dual_from_neighbour"
+                    if language == "ar":
+                        return Outcome.of(word, e, fired)
+                    return Outcome.of("twice", e, fired, "rendered_by_code")
                 continue
             raw = span.raw_words(e.text)
             # the embedder is asked only when the sentence has a word shaped like a dual at all
@@ -307,8 +313,7 @@ class Generator:
             if any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
                 return None  # a number counts the word the noun matches
             if span.dual_singular(word) is not None:
-                english = "twice" if noun.split()[-1].lower() == "times" else f"two {noun}"
-                return Outcome.of(english, e, "dual_count" if e is ev else "dual_from_neighbour", "rendered_by_code")
+                return Outcome.of(f"two {noun}", e, "dual_count" if e is ev else "dual_from_neighbour", "rendered_by_code")
         return None
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:

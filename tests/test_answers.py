@@ -917,6 +917,11 @@ def test_how_many_is_answered_by_a_dual_when_no_number_counts_it():
     out, _ = Generator(ScriptedLLM("3 مرات"), FakeEmbedder(), choice_margin=0.0).answer(ask, "ar", [cup, counted, won],
                                                                                      "count")
     assert out.text == "3 مرات" and not out.fired["dual_from_neighbour"]
+    # English "how many times" reads "مرة" by code (the embedder matches "times" to no Arabic word)
+    out, _ = Generator(ScriptedLLM("1946"), FakeEmbedder(), choice_margin=0.0).answer(
+        "How many times has the club won the cup?", "en", [cup, won], "count")
+    assert out.text == "According to the article, twice" and out.evidence is won
+    assert out.fired["dual_from_neighbour"] == 1 and out.fired["rendered_by_code"] == 1
     for question, text in (("كم عدد اللاعبين الذين شاركوا؟", "وشارك لاعبين من عدة أندية في الدورة."),
                            ("كم مسؤولاً حضر؟", "وحضر المسؤولين من الجانبين الاجتماع.")):
         assert span.dual_of(text, span.counted_noun_ar(question)) is None
