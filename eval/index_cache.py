@@ -1,8 +1,9 @@
 """A reusable copy of eval.run's temp index (`--index-cache DIR`): building it embeds 125 files and takes
 most of a gold run on 2 cores, while the index depends only on what is hashed here. The key covers every
 input of ingest: the bytes of each file indexed, the source of every module under index/, the index
-settings (IndexSettings' fields, minus paths that differ per run; the answering settings never reach ingest), the model files (names and sizes; setup verified their sha256) and the
-versions of chromadb, torch and transformers. Anything else changed means a new key, so a cached index is
+settings (IndexSettings' fields, minus paths that differ per run; the answering settings never reach
+ingest), the model files (names and sizes; setup verified their sha256) and the versions of chromadb,
+torch and transformers. Anything else changed means a new key, so a cached index is
 never stale; an index built once is copied, never opened in place, so a run can't alter the cache."""
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-distractors", action="store_true", help="index the seed articles only")
     p.add_argument("--index-cache", type=Path, default=None,
                    help="in process: reuse the temp index built by an earlier run with the same files, index/ "
-                        "code, settings and models, kept in this folder (eval/index_cache.py)")
+                        "code, index settings and models, kept in this folder (eval/index_cache.py)")
     return p
 
 

@@ -283,9 +283,9 @@ class Generator:
         """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.
         Only when no number counts what is asked. Arabic: the dual of the noun after كم (`span.dual_of`), as
         written; English: the Arabic word the embedder finds clearly closest to the counted noun, when it
-        is a dual ("two teams"; "how many times" reads "مرة" by code: "twice"). From the chosen sentence, else the next evidence sentence of the
-        same article ("كم مرة فاز بولونيا بالكأس؟": "مرتين" sits beside the chosen one) before any of
-        them counts it with a number. None: numbers decide."""
+        is a dual ("two teams"; "how many times" reads "مرة" by code: "twice"). From the chosen sentence,
+        else the next evidence sentence of the same article ("كم مرة فاز بولونيا بالكأس؟": "مرتين" sits beside
+        the chosen one) before any of them counts it with a number. None: numbers decide."""
         if arabic_ratio(ev.text) < 0.5:
             return None
         noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
@@ -296,11 +296,11 @@ class Generator:
         arabic = noun if language == "ar" else ("مرة" if noun.lower() == "times" else None)
         for e in [x for x in chosen_first(ev, evidence, same_article=True) if arabic_ratio(x.text) >= 0.5]:
             options = span.candidates(e.text, "count")
+            fired = "dual_count" if e is ev else "dual_from_neighbour"
             if arabic:
                 if span.counting_asked(options, arabic):
                     return None  # a number counts it: the usual way (count_elsewhere moves there)
                 if (word := span.dual_of(e.text, arabic)) is not None:
-                    fired = "dual_count" if e is ev else "dual_from_neighbour"
                     if language == "ar":
                         return Outcome.of(word, e, fired)
                     return Outcome.of("twice", e, fired, "rendered_by_code")
@@ -313,7 +313,7 @@ class Generator:
             if any(span.counted_word(o) == word.strip(span._EDGE) for o in options):
                 return None  # a number counts the word the noun matches
             if span.dual_singular(word) is not None:
-                return Outcome.of(f"two {noun}", e, "dual_count" if e is ev else "dual_from_neighbour", "rendered_by_code")
+                return Outcome.of(f"two {noun}", e, fired, "rendered_by_code")
         return None
 
     def place(self, question: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
