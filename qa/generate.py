@@ -108,6 +108,7 @@ class Generator:
         for e in chosen_first(found.evidence, evidence):
             if qtype == "when":
                 options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
+                options = span.by_named_place(options, e.text, question, language, two=True)
             else:
                 options = [_words(e.text, n) for n in candidates(question, e.text, language)]
             for o in options:
@@ -154,6 +155,10 @@ class Generator:
                 before = before.after(Outcome.of(None, None, "count_from_neighbour"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "count_by_noun"))
+            two = span.plural(question, qtype, language)
+            if len(options) > 1 and (placed := span.by_named_place(options, ev.text, question, language, two)) != options:
+                options = placed[:1] if two else placed  # two asked for: the first here, second() the next
+                before = before.after(Outcome.of(None, None, "option_by_place"))
             if options:
                 if len(options) == 1:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)

@@ -14,6 +14,8 @@ import re
 
 from index.text import normalize, numbers, strip_prefix, tokens
 
+from . import gazetteer
+
 _EDGE = "\"'“”«»()[]{}،,.;؛:!?؟…–—-"
 
 _MONTH = (r"(?:يناير|فبراير|مارس|[أا]بريل|مايو|ماي|يونيو|يوليو|[أا]غسطس|سبتمبر|[أا]كتوبر|نوفمبر|ديسمبر|"
@@ -350,6 +352,40 @@ def _is_year(sentence: str, m: re.Match) -> bool:
 _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا هذه ذلك تلك هؤلاء الذي التي الذين اللذان اللتان ما ماذا من في على
 عن إلى الى مع و أو او ثم قد لقد كان كانت يكون أن إن أنه انه أنها انها لا لم لن هو هي هم هما نحن كما حيث أيضا ايضا بين عند
 بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
+
+
+def by_named_place(options: list[str], sentence: str, question: str, language: str, two: bool = False) -> list[str]:
+    """Several dates or numbers in one sentence, each in its own clause ("… في جنيف في 9 و10 كانون
+    الثاني، ومحادثات … في بروكسل في 12 كانون الثاني، ومحادثات في فيينا … 13 كانون الثاني"): those whose
+    clause names most of the places and bodies the question names ("the OSCE talks in Vienna" -> 13
+    January). What every clause names (روسيا), or none, tells nothing; then all the options stay. A
+    question that asks for two (`two`) keeps every option whose clause names one ("in Brussels and … in
+    Vienna")."""
+    if len(options) < 2:
+        return options
+    from .render import NAMES  # not at the top: render imports orgs, which imports support, which imports span
+
+    def says(text: str, arabic: str) -> bool:
+        return bool(re.search(rf"(?<!\S)[وبل]?{arabic}(?!\S)", normalize(text)))
+
+    known: dict[str, list[str]] = {}
+    for ar, en in NAMES.items():
+        known.setdefault(en, []).append(ar)
+    if language == "en":
+        asked = [p for p in [*gazetteer.named(question, "en"), *known]
+                 if re.search(rf"(?<![A-Za-z]){re.escape(p.removeprefix('the '))}(?![A-Za-z])", question)]
+    else:
+        asked = [*gazetteer.named(question, "ar"), *(en for en, forms in known.items()
+                                                       if any(says(question, ar) for ar in forms))]
+    parts = re.split(r"\s*[،؛;,]\s*", sentence)
+    where = {o: next((p for p in parts if o in p), sentence) for o in options}
+    said = {o: {p for p in asked if gazetteer.mentions(where[o], p) or any(says(where[o], ar) for ar in known.get(p, []))}
+            for o in options}
+    telling = set().union(*said.values()) - set.intersection(*said.values())
+    score = {o: len(said[o] & telling) for o in options}
+    best = max(score.values())
+    kept = [o for o in options if best and (score[o] == best or two and score[o])]
+    return kept if 0 < len(kept) < len(options) else options
 
 
 def restates(text: str, question: str) -> bool:
