@@ -46,7 +46,9 @@ DETAILS: dict[str, tuple[str, str, str]] = {
     "secretary_general": (r"\bsecretary[- ]general\b", r"الامين العام|امين عام",
                           r"الامين العام|امين عام|secretary[- ]general"),
     "age": (r"\bhow old\b|\bage of\b|\bwhat age\b", r"كم عمر|ما عمر|عمره|عمرها", r"عمر|عاما من|age|aged|years old"),
-    "weather": (r"\bweather\b|\btemperature\b", r"الطقس|الحراره|درجه", r"طقس|حرار|weather|temperature"),
+    # درجه alone is a degree, a grade or a division ("دوري الدرجه الاولي", "الشركات المدرجه"): only "درجه الحراره"
+    "weather": (r"\bweather\b|\btemperature\b", r"طقس|(?<!\S)[وب]?(?:ال)?حراره(?!\S)|درجات? (?:ال)?حراره",
+                r"طقس|حرار|weather|temperature"),
     "salary": (r"\bsalary|\bwage", r"راتب|رواتب|اجر", r"راتب|رواتب|اجر|salary|wage"),
 }
 

@@ -341,6 +341,18 @@ def test_details_and_units_no_passage_gives_are_reasons_to_refuse():
     assert refuse.reason("Who led the Russian delegation?", "en", "who", texts) is None
 
 
+@pytest.mark.parametrize("question,kind", [
+    ("كم كانت درجة الحرارة في جنيف يوم المحادثات؟", "weather"),
+    ("كيف كان الطقس في جنيف؟", "weather"),
+    ("ما الحرارة في موسكو؟", "weather"),
+    # درجة alone is a grade or a division, and المدرجة is "listed": no question about the weather
+    ("لماذا هبط النادي من دوري الدرجة الأولى في عام 2013؟", None),
+    ("كم عدد الشركات المدرجة في البورصة في أغسطس 2009؟", None),
+])
+def test_an_arabic_question_asks_about_the_weather_only_when_it_says_so(question, kind):
+    assert refuse.question_detail(question, "ar") == kind
+
+
 def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
     question = "Who was the US Secretary of State to whom Wendy Sherman was deputy?"
     assert refuse.echo("ويندي شيرمان", question) and refuse.echo("نائبة وزيرة الخارجية ويندي شيرمان", question)
