@@ -42,7 +42,9 @@ _DEFINITE_NUMBER = r"(?:ثلاثة|[أا]ربعة|خمسة|ستة|سبعة|ثم�
 _QUALIFIER = (r"(?:(?:[أا]كثر|[أا]قل|[أا]زيد|ما\s+يزيد)\s+(?:من|عن|على)|نحو|حوالي|حوالى|قرابة|زهاء|ما\s+يقارب|"
               r"ما\s+لا\s+يقل\s+عن|[أا]قل\s+من)\s+")
 _COUNT = re.compile(
-    rf"(?:(?<![\u0600-\u06ff]){_QUALIFIER})?\d+(?:[.,]\d+)*(?:\s*[٪%])?(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
+    # a count in brackets after its noun: "قاد الفريق في العرقلات (118)"
+    rf"(?<![\u0600-\u06ff])[\u0600-\u06ff]{{3,}}\s*\(\d+(?:[.,]\d+)*\)"
+    rf"|(?:(?<![\u0600-\u06ff]){_QUALIFIER})?\d+(?:[.,]\d+)*(?:\s*[٪%])?(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
     rf"|(?<![\u0600-\u06ff])(?:{_QUALIFIER})?{_NUMBER_WORD}(?![\u0600-\u06ff])(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
     rf"|(?<![\u0600-\u06ff])(?:مجموعتي|مجموعتين|جولتين|اتفاقيتين|مشروعي)\s+[\u0600-\u06ff]+"
     # a definite number after its noun: "الاتجاهات المحورية والضرورية الثلاثة"
@@ -185,7 +187,8 @@ def candidates(sentence: str, qtype: str) -> list[str]:
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
     elif qtype == "count":  # a year ("عام 2014", "في 2014") or a day of a date ("17 كانون الأول") counts nothing
         dates = [d.span() for d in _DATE.finditer(sentence) if not d.group().strip().isdigit()]
-        found = [_without_function_tail(m.group().strip(_EDGE + " ")) for m in _COUNT.finditer(sentence)
+        found = [m.group() if m.group().endswith(")") else _without_function_tail(m.group().strip(_EDGE + " "))
+                 for m in _COUNT.finditer(sentence)
                  if not _is_year(sentence, m) and not any(a <= m.start() < b for a, b in dates)]
     else:
         return []
@@ -196,7 +199,10 @@ def candidates(sentence: str, qtype: str) -> list[str]:
 
 def counted_word(option: str) -> str | None:
     """The word a number option counts: its last word when that is an Arabic word and not the number
-    itself ("308 نقطة" -> "نقطة", "أربعة اختيارات" -> "اختيارات"; "الثلاثة", "20" -> None)."""
+    itself ("308 نقطة" -> "نقطة", "أربعة اختيارات" -> "اختيارات"; "الثلاثة", "20" -> None), or the noun
+    before a count in brackets ("العرقلات (118)" -> "العرقلات")."""
+    if bracketed := re.fullmatch(r"([\u0600-\u06ff]+)\s*\(\d+(?:[.,]\d+)*\)", option.strip()):
+        return bracketed.group(1)
     ws = words(option)
     last = ws[-1] if len(ws) > 1 else ""
     if not re.fullmatch(r"[\u0621-\u064a\u064b-\u065f]{2,}", last) or re.fullmatch(_NUMBER_WORD, last) \
@@ -342,6 +348,8 @@ _YEAR_BEFORE = re.compile(r"(?:عام|العام|سنة|السنة|منذ|في|�
 def _is_year(sentence: str, m: re.Match) -> bool:
     """A number match that is a year: 1800-2099 alone, or after عام / في / منذ ("عام 2014")."""
     text = m.group().strip(_EDGE + " ")
+    if bracketed := re.search(r"\((\d+)\)$", m.group()):  # "البورصة (1991)"
+        return bool(_YEAR.fullmatch(bracketed.group(1)))
     head = re.match(r"\d+", text)
     if not head or not _YEAR.fullmatch(head.group()):
         return False

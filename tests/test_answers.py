@@ -884,6 +884,16 @@ def test_a_persons_office_is_the_title_next_to_their_name():
     assert out.text == "نائبة وزير الخارجية الأمريكي" and out.fired["title_by_code"] == 1
 
 
+def test_a_count_in_brackets_after_its_noun_is_a_candidate_that_counts_that_noun():
+    said = ("في حين قاد كوتشلي الفريق في العرقلات (118) وأجبر الخصم على ارتكاب خطأين، واعترض أربع تمريرات بنفسه.")
+    options = span.candidates(said, "count")
+    assert "العرقلات (118)" in options and "أربع تمريرات" in options
+    assert span.counted_word("العرقلات (118)") == "العرقلات"
+    assert span.counting_asked(options, "كم عرقلة سجل كوتشلي؟") == ["العرقلات (118)"]
+    # a year in brackets counts nothing
+    assert span.candidates("وأعيد افتتاح البورصة (1991) بعد الحرب.", "count") == []
+
+
 def test_how_many_picks_the_number_that_counts_what_the_question_counts():
     """A sentence with several numbers ("308 نقطة … 24 اعتراضاً … أربعة اختيارات", XQuAD dev): "كم نقطة…؟"
     is answered by the number whose counted word has the question's stem, by code; the model, which
