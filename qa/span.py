@@ -45,7 +45,7 @@ _COUNT = re.compile(
     # a count in brackets after its noun: "قاد الفريق في العرقلات (118)"
     rf"(?<![\u0600-\u06ff])[\u0600-\u06ff]{{3,}}\s*\(\d+(?:[.,]\d+)*\)"
     rf"|(?:(?<![\u0600-\u06ff]){_QUALIFIER})?\d+(?:[.,]\d+)*(?:\s*[٪%])?(?:\s*(?:[أا]لف|[آا]لاف|مليون|ملايين|مليار|مليارات))?(?:\s+[\u0600-\u06ff]+)?"
-    rf"|(?<![\u0600-\u06ff])(?:{_QUALIFIER})?{_NUMBER_WORD}(?![\u0600-\u06ff])(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
+    rf"|(?<![\u0600-\u06ff])(?:[وف]?ب|[وف])?(?:{_QUALIFIER})?{_NUMBER_WORD}(?![\u0600-\u06ff])(?:\s+(?:من\s+)?[\u0600-\u06ff]+)?"
     rf"|(?<![\u0600-\u06ff])(?:مجموعتي|مجموعتين|جولتين|اتفاقيتين|مشروعي)\s+[\u0600-\u06ff]+"
     # a definite number after its noun: "الاتجاهات المحورية والضرورية الثلاثة"
     rf"|(?<![\u0600-\u06ff])ال{_DEFINITE_NUMBER}(?![\u0600-\u06ff])")
@@ -187,7 +187,7 @@ def candidates(sentence: str, qtype: str) -> list[str]:
         found = [m.group().strip() for m in _DATE.finditer(sentence)]
     elif qtype == "count":  # a year ("عام 2014", "في 2014") or a day of a date ("17 كانون الأول") counts nothing
         dates = [d.span() for d in _DATE.finditer(sentence) if not d.group().strip().isdigit()]
-        found = [m.group() if m.group().endswith(")") else _without_function_tail(m.group().strip(_EDGE + " "))
+        found = [m.group() if m.group().endswith(")") else _without_function_tail(_unglued(m.group().strip(_EDGE + " ")))
                  for m in _COUNT.finditer(sentence)
                  if not _is_year(sentence, m) and not any(a <= m.start() < b for a, b in dates)]
     else:
@@ -195,6 +195,13 @@ def candidates(sentence: str, qtype: str) -> list[str]:
     # a bare year inside a longer date is not a second candidate
     found = [f for f in found if f and not any(f != g and f in g for g in found)]
     return list(dict.fromkeys(found))
+
+
+def _unglued(option: str) -> str:
+    """A number word without the و / ف / ب glued to it: "وأربعة اعتراضات", "بأربع اعتراضات" -> "أربعة
+    اعتراضات", "أربع اعتراضات"."""
+    glued = re.match(rf"(?:[وف]?ب|[وف])(?={_NUMBER_WORD}(?![\u0600-\u06ff]))", option)
+    return option[glued.end():] if glued else option
 
 
 def counted_word(option: str) -> str | None:

@@ -892,6 +892,9 @@ def test_a_count_in_brackets_after_its_noun_is_a_candidate_that_counts_that_noun
     assert span.counting_asked(options, "كم عرقلة سجل كوتشلي؟") == ["العرقلات (118)"]
     # a year in brackets counts nothing
     assert span.candidates("وأعيد افتتاح البورصة (1991) بعد الحرب.", "count") == []
+    # a number word with و glued to it is a candidate too, without the و
+    assert span.candidates("قام ديفيز بتحصيل 5 استحواذ، وأربعة اعتراضات.", "count") == ["5 استحواذ", "أربعة اعتراضات"]
+    assert span.candidates("الذي تصدر الفريق بسبعة اعتراضات وقام بأربع تمريرات.", "count") == ["سبعة اعتراضات", "أربع تمريرات"]
 
 
 def test_how_many_picks_the_number_that_counts_what_the_question_counts():
