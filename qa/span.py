@@ -178,6 +178,19 @@ def asks_share(question: str, language: str) -> bool:
     return _asks(_ASKS_SHARE, question, language)
 
 
+# a time told by an event: "قبيل بدء المفاوضات صباح اليوم", "بعد انتهاء الاجتماع", "خلال الحرب"
+_RELATIVE = re.compile(
+    r"(?<![\u0600-\u06ff])(?:قبيل|قبل|بعد|عقب|[إا]ثر|خلال|[أا]ثناء|في\s+[أا]عقاب|في\s+ختام|في\s+نهاية|في\s+بداية|مع\s+بدء)"
+    r"\s+(?:(?:بدء|بداية|انطلاق|انتهاء|نهاية|ختام|اختتام|انعقاد|وصول)\s+)?ال[\u0600-\u06ff]{2,}"
+    r"(?:\s+(?:صباح|مساء|ظهر|ليل)\s+(?:اليوم|[أا]مس|الغد))?")
+
+
+def relative_times(sentence: str) -> list[str]:
+    """Times a sentence tells by an event, for a "when" it gives no date for: "قبيل بدء المفاوضات صباح
+    اليوم" (Ryabkov spoke then)."""
+    return list(dict.fromkeys(m.group() for m in _RELATIVE.finditer(sentence)))
+
+
 def candidates(sentence: str, qtype: str) -> list[str]:
     """Dates for "when", numbers with their counted word for "how many", percentages and fractions for
     "share"; [] for other types."""

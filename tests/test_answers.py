@@ -658,6 +658,23 @@ def test_of_several_dates_in_one_sentence_the_clause_with_the_question_s_place_a
     assert span.by_named_place(options, TRACKS, question, language, two) == (kept or options)
 
 
+def test_a_plain_when_is_answered_by_the_event_the_sentence_tells_the_time_by():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = "وكان ريابكوف أعلن قبيل بدء المفاوضات صباح اليوم أن موسكو تسعى لاختبار قدرة واشنطن على اتخاذ قرارات مسؤولة."
+    ev = Evidence(1, "a:0", "a", "t", said, 0.9)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("متى أعلن ريابكوف ذلك؟", "ar", [ev], "when")
+    assert out.text == "قبيل بدء المفاوضات صباح اليوم" and out.fired["relative_time"] == 1
+    # a question that names the grain it wants (a year, a date) is not answered by an event
+    out, _ = gen.answer("في أي عام أعلن ريابكوف ذلك؟", "ar", [ev], "when")
+    assert out.text is None and out.fired["type_missing"] == 1
+    # "after that" or "after he met" tells no time
+    assert span.relative_times("وقال بعد ذلك إن المحادثات صعبة، وجاء ذلك بعد أن التقى بلينكن.") == []
+
+
 def test_a_question_for_two_dates_gets_the_two_its_places_name():
     from qa.evidence import Evidence
     from qa.generate import Generator
