@@ -172,7 +172,7 @@ class Generator:
                 if e is not ev and ns and max(titles.title_scores(e.text, ns, question, language)) > 0:
                     ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                     break
-        for asks, find, name in ((span.asks_why, span.reason, "reason"),
+        for asks, find, name in ((span.asks_besides, span.besides, "besides"), (span.asks_why, span.reason, "reason"),
                                  (span.asks_description, span.description, "description"),
                                  (span.asks_distance, span.distance, "distance")):
             if qtype == "other" and asks(question, language) and \

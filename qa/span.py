@@ -624,6 +624,45 @@ def _asks(patterns: dict[str, re.Pattern], question: str, language: str) -> bool
     return _search(patterns, question, language) is not None
 
 
+_BESIDES = {"en": re.compile(r"^(?:according to [^,]{1,60},\s*)?(?:besides|apart from|aside from|in addition to|other than)\b"
+                            r"(?P<named>[^,?]{1,80}),\s*(?:what|which|who)\b.*\belse\b"),
+            "ar": re.compile(r"^(?:[إا]لى جانب|بال[إا]ضافة [إا]لى|[إا]ضافة [إا]لى|عدا|بخلاف)\s(?P<named>[^،,؟]{1,80})[،,]\s*"
+                            r"(?:ما|ماذا|من|[أا]ي)\s")}
+
+
+def asks_besides(question: str, language: str) -> bool:
+    """"Besides $300 million for Ukraine, what else does the bill provide money for?" / "إلى جانب …، ماذا…؟":
+    the answer is what the sentence adds to what the question already names."""
+    return _asks(_BESIDES, question, language)
+
+
+def besides(sentence: str, question: str, max_words: int = 8) -> str | None:
+    """What a sentence coordinates with the part the question names: the "و" conjunct (a definite noun,
+    a number or a number word) after the first word of that part (its number, for an English
+    question: "300 مليون دولار لجهود دعم القوات الأوكرانية ومليارات الدولارات للدفاع الأوروبي" ->
+    "مليارات الدولارات للدفاع الأوروبي"), up to the next comma or max_words; None without one."""
+    raw = sentence.split()
+    named = _BESIDES["en"].search(question.strip().lower()) or _BESIDES["ar"].search(question.strip())
+    said = set(content(named.group("named") if named else question))
+    first = next((i for i, w in enumerate(raw) if any(t in said for t in content(w))), None)
+    if first is None:
+        return None
+    for j in range(first + 1, len(raw)):
+        w = raw[j].strip(_EDGE)
+        if re.match(rf"و(?:ال[\u0600-\u06ff]{{2,}}|\d|{_NUMBER_WORD}(?![\u0600-\u06ff]))", w):
+            out = [w[1:]]
+            for x in raw[j + 1:j + max_words]:
+                if re.match(r"و(?:ال|\d)", x.strip(_EDGE)) or not x.strip(_EDGE):
+                    break
+                out.append(x.strip(_EDGE))
+                if re.search(r"[،,.;؛:]$", x):
+                    break
+            return " ".join(out)
+        if re.search(r"[.;؛]$", raw[j]):
+            return None
+    return None
+
+
 def asks_why(question: str, language: str) -> bool:
     return _asks(_WHY, question, language)
 

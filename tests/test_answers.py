@@ -658,6 +658,25 @@ def test_of_several_dates_in_one_sentence_the_clause_with_the_question_s_place_a
     assert span.by_named_place(options, TRACKS, question, language, two) == (kept or options)
 
 
+def test_besides_what_the_question_names_the_answer_is_what_the_sentence_adds():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = ("وقع الرئيس الأمريكي جو بايدن يوم الاثنين على مشروع قانون للإنفاق، سيوفر 300 مليون دولار لجهود دعم "
+            "القوات المسلحة الأوكرانية ومليارات الدولارات للدفاع الأوروبي الأوسع.")
+    q_en = "Besides $300 million for Ukraine, what else does the spending bill provide money for?"
+    q_ar = "إلى جانب 300 مليون دولار لأوكرانيا، ماذا يوفر مشروع القانون؟"
+    assert span.asks_besides(q_en, "en") and span.asks_besides(q_ar, "ar")
+    assert not span.asks_besides("What does the spending bill provide money for?", "en")
+    assert span.besides(said, q_en) == span.besides(said, q_ar) == "مليارات الدولارات للدفاع الأوروبي الأوسع"
+    ev = Evidence(1, "a:0", "a", "t", said, 0.9)
+    out, _ = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0).answer(q_ar, "ar", [ev], "other")
+    assert out.text == "مليارات الدولارات للدفاع الأوروبي الأوسع" and out.fired["besides_by_code"] == 1
+    # a sentence that adds nothing after the part named gives no answer by code
+    assert span.besides("سيوفر 300 مليون دولار لجهود دعم القوات المسلحة الأوكرانية.", q_en) is None
+
+
 def test_a_plain_when_is_answered_by_the_event_the_sentence_tells_the_time_by():
     from qa.evidence import Evidence
     from qa.generate import Generator
