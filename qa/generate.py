@@ -72,7 +72,7 @@ class Generator:
                 return found
             found.model.span = found.text
             if span.plural(question, qtype, language):
-                found = self.second(question, language, evidence, found, qtype)
+                found = self.second(question, language, evidence, found, qtype, hits or [])
             if language == "ar":
                 return found
             outs = [self.english(t, e, question, qtype) for t, e in found.sentences]
@@ -100,12 +100,18 @@ class Generator:
         best = max(zip(parts, encode(parts)), key=lambda x: cosine(q, x[1]))[0]
         return best, "yesno_by_clause"
 
-    def second(self, question: str, language: str, evidence: list[Evidence], found: Outcome, qtype: str) -> Outcome:
+    def second(self, question: str, language: str, evidence: list[Evidence], found: Outcome, qtype: str,
+               hits: list[Hit] = ()) -> Outcome:
         """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…"): the first answer,
         and the next distinct one of the same type (a date of the grain asked for, a name the question does
-        not give), from the same sentence, else from the next evidence sentence that has one."""
+        not give), from the same sentence, else from the next evidence sentence that has one, else (a date)
+        from the next sentence of a retrieved passage that has one."""
         have = normalize(found.text)
-        for e in chosen_first(found.evidence, evidence):
+        looked = chosen_first(found.evidence, evidence)
+        if qtype == "when":
+            looked += [e for e in article_sentences(found.evidence, list(hits), any_article=True)
+                       if e.text not in {x.text for x in looked}]
+        for e in looked:
             if qtype == "when":
                 options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
                 options = span.by_named_place(options, e.text, question, language, two=True)
@@ -141,8 +147,11 @@ class Generator:
                 ev, options, before = *timed, Outcome.of(None, None, "time_from_article")
             if options is None and span.plural(question, qtype, language):
                 # "في أي يومين…": the two may sit in other articles' sentences; the first evidence
-                # sentence with a date of the grain asked for gives the first
-                ev, options, before = next(((e, found, Outcome.of(None, None, "type_from_evidence")) for e in evidence
+                # sentence with a date of the grain asked for gives the first, else the first sentence of
+                # a retrieved passage that has one ("مساء أمس الخميس" for the call)
+                looked = [(e, "type_from_evidence") for e in evidence] + \
+                    [(e, "type_from_passage") for e in article_sentences(ev, hits or [], any_article=True)]
+                ev, options, before = next(((e, found, Outcome.of(None, None, fired)) for e, fired in looked
                                             if (found := span.fit(span.candidates(e.text, qtype), question, language,
                                                                   strict=True))), (ev, None, before))
             if options is None:
@@ -577,10 +586,12 @@ def clock_time(ev: Evidence, question: str, language: str, hits: list[Hit]) -> t
                  if (times := span.fit(span.candidates(e.text, "when"), question, language, strict=True))), None)
 
 
-def article_sentences(ev: Evidence, hits: list[Hit]) -> Iterator[Evidence]:
-    """The sentences of the retrieved passages of ev's article (ev's own passage first), each citable in
-    ev's place; a sentence that reads as an instruction is left out."""
-    same = sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
+def article_sentences(ev: Evidence, hits: list[Hit], any_article: bool = False) -> Iterator[Evidence]:
+    """The sentences of the retrieved passages of ev's article (ev's own passage first; with any_article,
+    of every retrieved passage, in rank order), each citable in ev's place; a sentence that reads as an
+    instruction is left out."""
+    same = hits if any_article else \
+        sorted((h for h in hits if h.article_id == ev.article_id), key=lambda h: h.chunk_id != ev.chunk_id)
     for h in same:
         for s in evidence_sentences(h.text):
             if not instruction_like(s):

@@ -658,6 +658,29 @@ def test_of_several_dates_in_one_sentence_the_clause_with_the_question_s_place_a
     assert span.by_named_place(options, TRACKS, question, language, two) == (kept or options)
 
 
+def test_two_weekdays_asked_for_may_come_from_a_retrieved_passage_beyond_the_evidence():
+    from index.store import Hit
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    call = "أجرى الرئيسان بوتين وبايدن مكالمة هاتفية مساء أمس الخميس، تناولا خلالها المحادثات المرتقبة."
+    chosen = Evidence(1, "a:0", "a", "t", "وتناولت المكالمة بين بوتين وبايدن الضمانات الأمنية.", 0.9)
+    talks = Evidence(2, "b:0", "b", "t", "وانطلقت محادثات جنيف اليوم الإثنين بين الوفدين.", 0.8)
+    hits = [Hit("a:0", "a", "t", chosen.text + " " + call, 0.9, {}), Hit("b:0", "b", "t", talks.text, 0.8, {})]
+    q = "في أي يومين من أيام الأسبوع جرت المكالمة الهاتفية بين بوتين وبايدن وانطلقت محادثات جنيف؟"
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    # the evidence alone (no passages given): talks has a weekday, and the call's day is not found
+    out, _ = gen.answer(q, "ar", [chosen, talks], "when", [])
+    assert [t for t, _ in out.sentences] == ["يوم الإثنين"]
+    out, _ = gen.answer(q, "ar", [chosen], "when", hits)
+    assert [t for t, _ in out.sentences] == ["الخميس", "يوم الإثنين"] and out.fired["type_from_passage"] == 1
+    assert out.sentences[0][1].text == call and out.sentences[0][1].chunk_id == "a:0"
+    # the evidence gives the first, a retrieved passage the second
+    out, _ = gen.answer(q, "ar", [chosen, talks], "when", hits)
+    assert [t for t, _ in out.sentences] == ["يوم الإثنين", "الخميس"]
+
+
 def test_besides_what_the_question_names_the_answer_is_what_the_sentence_adds():
     from qa.evidence import Evidence
     from qa.generate import Generator
