@@ -139,6 +139,9 @@ class Generator:
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
+            if qtype == "when" and options and (placed := self.date_of_place(question, language, ev, options, evidence)):
+                ev, options, fired = placed
+                before = before.after(Outcome.of(None, None, fired))
             if qtype == "when" and options != [] and span.asked_grain(question, language) == "time" and \
                     not span.fit(options or [], question, language, strict=True):
                 # "at what time…?": only a clock time answers, from the same article; none: refuse
@@ -201,6 +204,25 @@ class Generator:
         if by_code is not None:
             return by_code.after(before)
         return self.copy(question, evidence, ev, language, qtype).after(before)
+
+    def date_of_place(self, question: str, language: str, ev: Evidence, options: list[str],
+                      evidence: list[Evidence]) -> tuple[Evidence, list[str] | None, str] | None:
+        """Dates of the chosen sentence told of another place than the question's (span.of_asked_place)
+        are no answer: the rest of them (fired `date_not_of_place`), else the first other evidence sentence
+        with a date whose clause names the question's place (`date_of_place`), else none (refuse,
+        `date_of_other_place`). None: every date stands."""
+        kept = span.of_asked_place(options, ev.text, question, language)
+        if kept == options:
+            return None
+        if kept:
+            return ev, kept, "date_not_of_place"
+        asked = span.asked_places(question, language)
+        for e in chosen_first(ev, evidence)[1:]:
+            found = span.of_asked_place(span.candidates(e.text, "when"), e.text, question, language)
+            if any(span.place_of(o, e.text) & set(asked) or span.by_named_place(found, e.text, question, language) != found
+                   for o in found):
+                return e, found, "date_of_place"
+        return ev, None, "date_of_other_place"
 
     def word_at(self, word: str, language: str, sentence: str) -> int | None:
         """Where the sentence says the question's word: an Arabic word with the same stem, or, for an

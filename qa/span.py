@@ -382,6 +382,38 @@ _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا 
 بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
 
 
+def _known_places() -> dict[str, list[str]]:
+    """The places and bodies code renders (render.NAMES), English -> their Arabic forms."""
+    from .render import NAMES  # not at the top: render imports orgs, which imports support, which imports span
+
+    known: dict[str, list[str]] = {}
+    for ar, en in NAMES.items():
+        known.setdefault(en, []).append(ar)
+    return known
+
+
+def _says(text: str, arabic: str) -> bool:
+    return bool(re.search(rf"(?<!\S)[وبل]?{arabic}(?!\S)", normalize(text)))
+
+
+def asked_places(question: str, language: str) -> list[str]:
+    """The places and bodies a question names, in English: CLDR places and those render.NAMES knows
+    ("the Russia–NATO meeting in Brussels" -> Brussels, Russia, NATO)."""
+    known = _known_places()
+    if language == "en":
+        return [p for p in [*gazetteer.named(question, "en"), *known]
+                if re.search(rf"(?<![A-Za-z]){re.escape(p.removeprefix('the '))}(?![A-Za-z])", question)]
+    return [*gazetteer.named(question, "ar"), *(en for en, forms in known.items() if any(_says(question, ar) for ar in forms))]
+
+
+def _names_place(text: str, place: str) -> bool:
+    return gazetteer.mentions(text, place) or any(_says(text, ar) for ar in _known_places().get(place, []))
+
+
+def _clauses(sentence: str) -> list[str]:
+    return re.split(r"\s*[،؛;,]\s*", sentence)
+
+
 def by_named_place(options: list[str], sentence: str, question: str, language: str, two: bool = False) -> list[str]:
     """Several dates or numbers in one sentence, each in its own clause ("… في جنيف في 9 و10 كانون
     الثاني، ومحادثات … في بروكسل في 12 كانون الثاني، ومحادثات في فيينا … 13 كانون الثاني"): those whose
@@ -391,29 +423,54 @@ def by_named_place(options: list[str], sentence: str, question: str, language: s
     Vienna")."""
     if len(options) < 2:
         return options
-    from .render import NAMES  # not at the top: render imports orgs, which imports support, which imports span
-
-    def says(text: str, arabic: str) -> bool:
-        return bool(re.search(rf"(?<!\S)[وبل]?{arabic}(?!\S)", normalize(text)))
-
-    known: dict[str, list[str]] = {}
-    for ar, en in NAMES.items():
-        known.setdefault(en, []).append(ar)
-    if language == "en":
-        asked = [p for p in [*gazetteer.named(question, "en"), *known]
-                 if re.search(rf"(?<![A-Za-z]){re.escape(p.removeprefix('the '))}(?![A-Za-z])", question)]
-    else:
-        asked = [*gazetteer.named(question, "ar"), *(en for en, forms in known.items()
-                                                       if any(says(question, ar) for ar in forms))]
-    parts = re.split(r"\s*[،؛;,]\s*", sentence)
+    asked = asked_places(question, language)
+    parts = _clauses(sentence)
     where = {o: next((p for p in parts if o in p), sentence) for o in options}
-    said = {o: {p for p in asked if gazetteer.mentions(where[o], p) or any(says(where[o], ar) for ar in known.get(p, []))}
-            for o in options}
+    said = {o: {p for p in asked if _names_place(where[o], p)} for o in options}
     telling = set().union(*said.values()) - set.intersection(*said.values())
     score = {o: len(said[o] & telling) for o in options}
     best = max(score.values())
     kept = [o for o in options if best and (score[o] == best or two and score[o])]
     return kept if 0 < len(kept) < len(options) else options
+
+
+def _places_in(text: str) -> set[str]:
+    """The places and bodies an Arabic text names (CLDR places by lookup, render.NAMES)."""
+    return set(gazetteer.named(text, "ar")) | {en for en, forms in _known_places().items()
+                                                if any(_says(text, ar) for ar in forms)}
+
+
+def place_of(option: str, sentence: str) -> set[str]:
+    """The places an option of a sentence is told of: those its clause names, else those of the nearest
+    clause before it that names one ("وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا … اليوم الإثنين 10
+    كانون الثاني" -> Geneva); set() when none does."""
+    parts = _clauses(sentence)
+    at = next((i for i, p in enumerate(parts) if option in p), None)
+    for p in ([] if at is None else reversed(parts[:at + 1])):
+        if found := _places_in(p):
+            return found
+    return set()
+
+
+def of_asked_place(options: list[str], sentence: str, question: str, language: str) -> list[str]:
+    """The options not told of another place: an option whose clause (or the clause before it) names
+    places, none of them the question's, while another clause of the sentence names the question's place,
+    is that other place's date ("When is the meeting in Brussels?" against "… في جنيف، حيث ناقشا … 10
+    كانون الثاني، ومن المقرر أن ينطلق اجتماع … في بروكسل": 10 January is Geneva's). A sentence that does
+    not name the question's place keeps every option."""
+    asked = set(asked_places(question, language))
+    if not asked or not options:
+        return options
+    named_here = {p for p in asked if _names_place(sentence, p)}
+    kept = []
+    for o in options:
+        told = place_of(o, sentence)
+        own = {p for p in asked if any(_names_place(c, p) for c in _clauses(sentence) if o in c)}
+        elsewhere = named_here - own
+        if told and not (told & asked) and not own and elsewhere:
+            continue
+        kept.append(o)
+    return kept
 
 
 def restates(text: str, question: str) -> bool:

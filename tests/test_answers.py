@@ -658,6 +658,35 @@ def test_of_several_dates_in_one_sentence_the_clause_with_the_question_s_place_a
     assert span.by_named_place(options, TRACKS, question, language, two) == (kept or options)
 
 
+SHERMAN = ("وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا القضايا الثنائية خلال الاجتماع الاستثنائي لحوار "
+           "الاستقرار الاستراتيجي اليوم الإثنين 10 كانون الثاني/ يناير، ومن المقرر أن ينطلق اجتماع بين حلف شمال "
+           "الأطلسي وروسيا، في بروكسل، ومن ثم في فيينا مع منظمة الأمن والتعاون في أوروبا.")
+
+
+def test_a_date_told_of_another_place_does_not_answer_for_the_question_s_place():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert span.place_of("10 كانون الثاني/ يناير", SHERMAN) == {"Geneva"}
+    sherman, tracks = Evidence(1, "a:0", "a", "t", SHERMAN, 0.9), Evidence(2, "b:0", "b", "t", TRACKS, 0.8)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    brussels = "متى يعقد اجتماع روسيا والناتو في بروكسل؟"
+    # Geneva's date is not Brussels': the next sentence with a date whose clause names Brussels answers
+    out, _ = gen.answer(brussels, "ar", [sherman, tracks], "when")
+    assert out.text == "12 كانون الثاني/يناير" and out.fired["date_of_place"] == 1
+    # no other sentence dates it: the articles don't say
+    out, _ = gen.answer(brussels, "ar", [sherman], "when")
+    assert out.text is None and out.fired["date_of_other_place"] == 1
+    # the place the date is told of, or a question naming no place, keeps it
+    for q in ("متى التقت شيرمان بريابكوف في جنيف؟", "متى التقت شيرمان بريابكوف؟"):
+        out, _ = gen.answer(q, "ar", [sherman, tracks], "when")
+        assert out.text == "10 كانون الثاني/ يناير" and not out.fired["date_of_other_place"]
+    en = "On which dates were the Russia–NATO meeting in Brussels and the OSCE talks in Vienna scheduled?"
+    out, _ = gen.answer(en, "en", [sherman, tracks], "when")
+    assert [t for t, _ in out.sentences] == ["According to the article, 12 January", "According to the article, 13 January"]
+
+
 def test_two_weekdays_asked_for_may_come_from_a_retrieved_passage_beyond_the_evidence():
     from index.store import Hit
     from qa.evidence import Evidence
