@@ -165,6 +165,9 @@ class Generator:
             if listed == "count" and options and (moved := self.count_elsewhere(ev, options, evidence, question, language)):
                 ev, options = moved
                 before = before.after(Outcome.of(None, None, "count_from_neighbour"))
+            if listed == "count" and options and (part := self.partitive(question, language, ev, options, hits or [])):
+                ev, options = part
+                before = before.after(Outcome.of(None, None, "partitive_by_clause"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "count_by_noun"))
             two = span.plural(question, qtype, language)
@@ -223,6 +226,34 @@ class Generator:
                    for o in found):
                 return e, found, "date_of_place"
         return ev, None, "date_of_other_place"
+
+    def partitive(self, question: str, language: str, ev: Evidence, options: list[str],
+                  hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
+        """A count and a part of it ("وقام بأربع اعتراضات، تم إرجاع اثنين منها للهدف"; "أرسلت 45 طلباً …"
+        then "تلقينا إجابات عن تسع منها"): the part answers when its clause says more of the question's
+        other words (span.other_words) than the count's clause does ("… التي سجل بها نورمان أهدافاً" -> the
+        part; "how many requests did Russia send to Washington" -> the count). The part is looked for in
+        the chosen sentence after the count, else in the next sentence of its passage. None: no change."""
+        totals = [o for o in options if not span.partitive(o)]
+        if not totals or not (others := span.other_words(question, language)):
+            return None
+        total = totals[0]
+        parts = [(ev, o) for o in options if span.partitive(o) and ev.text.find(o) > ev.text.find(total)]
+        if not parts:
+            sentences = [e for e in article_sentences(ev, hits) if e.chunk_id == ev.chunk_id]
+            at = next((i for i, e in enumerate(sentences) if e.text == ev.text), None)
+            nxt = sentences[at + 1] if at is not None and at + 1 < len(sentences) else None
+            parts = [(nxt, o) for o in span.candidates(nxt.text, "count") if span.partitive(o)] if nxt else []
+        if not parts:
+            return None
+        e, part = parts[0]
+        clauses = span.sentence_clause(total, ev.text), span.sentence_clause(part, e.text)
+
+        def says(word: str, clause: str) -> bool:
+            return span.says_word(word, clause) if language == "ar" else self.word_at(word, language, clause) is not None
+
+        only_total, only_part = ({w for w in others if says(w, c) and not says(w, d)} for c, d in (clauses, clauses[::-1]))
+        return (e, [part]) if len(only_part) > len(only_total) else None
 
     def word_at(self, word: str, language: str, sentence: str) -> int | None:
         """Where the sentence says the question's word: an Arabic word with the same stem, or, for an

@@ -43,7 +43,7 @@ _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "
 _NUMBER_WORDS = {"ثلاث": "three", "ثلاثه": "three", "اربع": "four", "اربعه": "four", "خمس": "five", "خمسه": "five",
                  "ست": "six", "سته": "six", "سبع": "seven", "سبعه": "seven", "ثماني": "eight", "ثمانيه": "eight",
                  "تسع": "nine", "تسعه": "nine", "عشر": "ten", "عشره": "ten", "عشرات": "tens of",
-                 "ميات": "hundreds of"}
+                 "ميات": "hundreds of", "اثنين": "two", "اثنان": "two", "اثنتين": "two", "اثنتان": "two"}
 # qualifiers stay with their number ("more than seven hours"); a following من / عن / على is theirs
 _FRACTIONS = {"نصف": "half", "ثلث": "a third", "ربع": "a quarter"}
 _QUALIFIERS = {"اكثر": "more than", "ازيد": "more than", "يزيد": "more than", "اقل": "less than", "نحو": "about",
@@ -187,6 +187,10 @@ def by_code(span: str) -> str | None:
         return clock
     if years := re.fullmatch(r"(?:من\s+)?(\d{4})\s*(?:الي|حتي|-|–)\s*(?:عام\s+)?(\d{4})", text):
         return f"from {years.group(1)} to {years.group(2)}"  # "1870 إلى 1939" (normalised: الي)
+    if part := re.fullmatch(r"(\d+|\S+)\s+(?:منها|منهم|منهما|منهن)", text):  # "تسع منها" -> "nine of them"
+        number = part.group(1)
+        number = number if number.isdigit() else _NUMBER_WORDS.get(number)
+        return f"{number} of them" if number else None
     for ar, en in sorted(_MONTHS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"(?<!\S){ar}(?!\S)", f"@{en}", text)
     out: list[str] = []

@@ -231,6 +231,49 @@ def counted_word(option: str) -> str | None:
     return last
 
 
+_PARTITIVE = re.compile(r"\s(?:منها|منهم|منهما|منهن)$")
+
+
+def partitive(option: str) -> bool:
+    """A count of a part of what a count before it counted: "اثنين منها", "تسع منها"."""
+    return bool(_PARTITIVE.search(option))
+
+
+_EN_STOP = set("""according about after also and are been before being both but can could did does for from had has
+have how into many much more most than that the their them then there these they this those was were what when where
+which while who whom why will with would""".split())
+
+
+_NOUN_MODIFIER = re.compile(r"\s+(?:about|of|on|for|from|regarding|concerning|against)\s+((?:(?:the|a|an|its|their)\s+)?[A-Za-z'-]+)",
+                            re.I)
+
+
+def other_words(question: str, language: str) -> list[str]:
+    """The question's words besides what it counts and asks with ("كم عدد الاعتراضات التي سجل بها نورمان
+    أهدافاً؟" -> سجل, نورمان, اهدافا; "how many requests got answers?" -> got, answers)."""
+    if language == "ar":
+        noun = counted_noun_ar(question) or ""
+        return [w for w in content(question) if w not in ("عدد", "كم") and not (noun and stem(w) == stem(noun))]
+    m = _HOW_MANY.search(question)
+    counted = set(m.group(1).lower().split()) if m else set()
+    # what names the counted thing ("requests about cyberattacks") is not what tells a part from the whole
+    if m and (named := _NOUN_MODIFIER.match(question, m.end())):
+        counted |= set(named.group(1).lower().split())
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", question)
+            if w.lower() not in _EN_STOP and w.lower() not in counted]
+
+
+def sentence_clause(option: str, sentence: str) -> str:
+    """The clause of a sentence an option is in (commas and full stops cut it)."""
+    return next((p for p in re.split(r"\s*[،؛;,.]\s*", sentence) if option in p), sentence)
+
+
+def says_word(word: str, clause: str) -> bool:
+    """An Arabic clause says an Arabic word: the same stem or the same consonants ("أهدافاً", "للهدف")."""
+    root = _consonants(word)
+    return any(stem(w) == stem(word) or (len(root) >= 2 and _consonants(w) == root) for w in content(clause))
+
+
 def stem(word: str) -> str:
     """A light stem for matching a counted noun with the question's words: normalised, without its
     glued article or preposition, its plural or feminine ending or tanween alif ("الاعتراضات",

@@ -687,6 +687,33 @@ def test_a_date_told_of_another_place_does_not_answer_for_the_question_s_place()
     assert [t for t, _ in out.sentences] == ["According to the article, 12 January", "According to the article, 13 January"]
 
 
+def test_a_part_of_a_count_answers_when_its_clause_says_what_the_question_adds():
+    from index.store import Hit
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from qa.render import by_code
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    norman = Evidence(1, "a:0", "a", "t", "ومدافع الزاوية جوش نورمان، الذي تحول إلى ركن إقفال خلال الموسم وقام بأربع "
+                                          "اعتراضات، تم إرجاع اثنين منها للهدف.", 0.9)
+    out, _ = gen.answer("كم عدد الاعتراضات التي سجل بها جوش نورمان أهدافاً؟", "ar", [norman], "count")
+    assert out.text == "اثنين منها" and out.fired["partitive_by_clause"] == 1
+    out, _ = gen.answer("كم اعتراضاً قام بها جوش نورمان خلال الموسم؟", "ar", [norman], "count")
+    assert out.text == "أربع اعتراضات" and not out.fired["partitive_by_clause"]
+    # the part in the next sentence of the passage
+    sent = "وقال إن بلاده أرسلت 45 طلباً إلى واشنطن للتحقيق في الهجمات الإلكترونية."
+    answered = "وأضاف لافروف: تلقينا إجابات عن تسع منها فقط."
+    hits = [Hit("b:0", "b", "t", f"{sent} {answered}", 0.9, {})]
+    ev = Evidence(1, "b:0", "b", "t", sent, 0.9)
+    out, _ = gen.answer("كم طلباً تلقت روسيا إجابات عنه؟", "ar", [ev], "count", hits)
+    assert out.text == "تسع منها" and out.sentences[0][1].text == answered
+    out, _ = gen.answer("كم طلباً أرسلت روسيا إلى واشنطن؟", "ar", [ev], "count", hits)
+    assert out.text == "45 طلباً"
+    assert span.other_words("How many Russian requests about cyberattacks got answers?", "en") == ["got", "answers"]
+    assert by_code("تسع منها") == "nine of them" and by_code("اثنين منها") == "two of them"
+
+
 def test_two_weekdays_asked_for_may_come_from_a_retrieved_passage_beyond_the_evidence():
     from index.store import Hit
     from qa.evidence import Evidence
