@@ -168,6 +168,8 @@ class Generator:
             if listed == "count" and options and (part := self.partitive(question, language, ev, options, hits or [])):
                 ev, options = part
                 before = before.after(Outcome.of(None, None, "partitive_by_clause"))
+            if listed == "share" and len(options) > 1 and (named := self.share_of(options, ev.text, question, language)):
+                options, before = named, before.after(Outcome.of(None, None, "share_by_noun"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "count_by_noun"))
             two = span.plural(question, qtype, language)
@@ -302,6 +304,23 @@ class Generator:
             return []
         best = self.clear_best(noun, [u for _, u in known])
         return [] if best is None else [known[best][0]]
+
+    def share_of(self, options: list[str], sentence: str, question: str, language: str) -> list[str]:
+        """Of several shares ("56,2٪ من الكاثوليك و … 2,8٪ من البروتستانت"), the one whose word (span.share_word)
+        is a word of the question ("What percentage … was Protestant?"): Arabic by stem or consonants,
+        English by the embedder's clear best. [] when none or several are named: nothing decides."""
+        of = {o: w for o in options if (w := span.share_word(o, sentence))}
+        if len(of) < 2:
+            return []
+        words = list(of.values())
+        named = set()
+        for q in span.other_words(question, language):
+            if language == "ar":
+                named |= {w for w in words if span.says_word(q, w)}
+            elif (best := self.clear_best(q, words)) is not None:
+                named.add(words[best])
+        kept = [o for o, w in of.items() if w in named]
+        return kept if len(kept) == 1 else []
 
     def count_elsewhere(self, ev: Evidence, options: list[str], evidence: list[Evidence], question: str,
                         language: str) -> tuple[Evidence, list[str]] | None:

@@ -173,6 +173,20 @@ _ASKS_SHARE = {"en": re.compile(r"\bwhat (?:percentage|percent|share|proportion|
                "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|كم)\s+(?:(?:هي|كانت|كان|تبلغ|بلغت)\s+)?(?:نسبة|النسبة|حصة)(?:\s|$)")}
 
 
+def share_word(option: str, sentence: str) -> str | None:
+    """The word a share is of: the word after it, past من ("2,8٪ من البروتستانت" -> "البروتستانت"), or for a
+    share in brackets the word before them ("18.189 بروتستانت (2,4٪)" -> "بروتستانت")."""
+    at = sentence.find(option)
+    if at < 0:
+        return None
+    if sentence[:at].rstrip().endswith("("):
+        before = re.findall(r"[\u0621-\u064a]{2,}", sentence[:at])
+        return before[-1] if before else None
+    after = [w for w in re.findall(r"[\u0621-\u064a]+", sentence[at + len(option):][:60])]
+    after = after[1:] if after[:1] == ["من"] else after
+    return after[0] if after and len(after[0]) >= 3 else None
+
+
 def asks_share(question: str, language: str) -> bool:
     """"What share / percentage of…?", "ما نسبة…؟": only a percentage or a fraction answers."""
     return _asks(_ASKS_SHARE, question, language)
@@ -253,7 +267,8 @@ def other_words(question: str, language: str) -> list[str]:
     أهدافاً؟" -> سجل, نورمان, اهدافا; "how many requests got answers?" -> got, answers)."""
     if language == "ar":
         noun = counted_noun_ar(question) or ""
-        return [w for w in content(question) if w not in ("عدد", "كم") and not (noun and stem(w) == stem(noun))]
+        return [w for w in words(question) if len(w) >= 3 and normalize(w) not in _FUNCTION_NORM
+                and normalize(w) not in ("عدد", "وكم", "فكم") and not (noun and stem(w) == stem(noun))]
     m = _HOW_MANY.search(question)
     counted = set(m.group(1).lower().split()) if m else set()
     # what names the counted thing ("requests about cyberattacks") is not what tells a part from the whole
@@ -271,7 +286,7 @@ def sentence_clause(option: str, sentence: str) -> str:
 def says_word(word: str, clause: str) -> bool:
     """An Arabic clause says an Arabic word: the same stem or the same consonants ("أهدافاً", "للهدف")."""
     root = _consonants(word)
-    return any(stem(w) == stem(word) or (len(root) >= 2 and _consonants(w) == root) for w in content(clause))
+    return any(stem(w) == stem(word) or (len(root) >= 2 and _consonants(w) == root) for w in words(clause))
 
 
 def stem(word: str) -> str:

@@ -714,6 +714,24 @@ def test_a_part_of_a_count_answers_when_its_clause_says_what_the_question_adds()
     assert by_code("تسع منها") == "nine of them" and by_code("اثنين منها") == "two of them"
 
 
+def test_of_several_shares_the_one_of_what_the_question_names_answers():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    census = ("وفقًا لإحصاء 1901، كان من بين 711.988 من السكان 56,2٪ من الكاثوليك و 35,7٪ من اليهود و 5٪ من "
+              "المسيحيين الأرثوذكس اليونانيين و 2,8٪ من البروتستانت.")
+    later = "بعد ثماني سنوات، كان هناك 281.754 يهودياً (36,9٪) و 18.189 بروتستانت (2,4٪)."
+    assert [span.share_word(o, later) for o in span.candidates(later, "share")] == ["يهوديا", "بروتستانت"]
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    for sentence, share in ((census, "2,8٪"), (later, "2,4٪")):
+        out, _ = gen.answer("كم كانت النسبة المئوية لسكان وارسو من البروتستانت؟", "ar",
+                            [Evidence(1, "a:0", "a", "t", sentence, 0.9)], "count")
+        assert out.text == share and out.fired["share_by_noun"] == 1
+    # a question naming none of the shares' words leaves the choice to the model
+    assert gen.share_of(span.candidates(census, "share"), census, "كم كانت النسبة المئوية في عام 1901؟", "ar") == []
+
+
 def test_two_weekdays_asked_for_may_come_from_a_retrieved_passage_beyond_the_evidence():
     from index.store import Hit
     from qa.evidence import Evidence
