@@ -14,12 +14,12 @@ from index.embed import Embedder
 from index.store import Hit
 from index.text import arabic_ratio, detect_language, evidence_sentences, normalize
 
-from . import grammar, orgs, prompt, refuse, render, span, titles
+from . import gazetteer, grammar, orgs, prompt, refuse, render, span, titles
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine, instruction_like
 from .llm import LLM, count_tokens, text
 from .params import PARAMS
-from .support import clauses, frame, negated, opposite
+from .support import clauses, frame, mentioned, negated, opposite, question_entities
 from .trace import Outcome
 
 YES_NO = {"en": ("No", "Yes"), "ar": ("لا", "نعم")}
@@ -63,6 +63,10 @@ class Generator:
                 # no sentence stands out from the next: none states the claim, and the polarity rule would
                 # answer "Yes" by default (gold dev en-033, en-056)
                 return Outcome.of(None, ev, "yesno_undecided")
+            if any(not mentioned(e, [ev.text]) for e in claimed_people(question, language)):
+                # a name the question gives that the deciding sentence does not ("Was the press secretary
+                # Karine Jean-Pierre?" against "الناطقة باسم البيت الأبيض جين ساكي"): it states no claim about it
+                return Outcome.of(None, ev, "yesno_name_absent")
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
             said, fired = self.clause(question, language, ev)
             out = Outcome.of(YES_NO[language][0 if opposite(said, question) else 1], ev, fired)
@@ -588,6 +592,35 @@ class Generator:
         if reply is None:
             reply = text(self.llm, messages, budget)
         return render.clean(reply)
+
+
+_SPEECH = ("say|said|tell|told|claim|claimed|announce|announced|state|stated|confirm|confirmed|report|reported|"
+           "describe|described|warn|warned|insist|insisted|suggest|suggested")
+
+
+def claim(question: str) -> str:
+    """A yes/no question without who says it ("According to Reuters, does Russia deny…" -> "does Russia
+    deny…"; "Did Peskov say it was…" -> "Did say it was…"; "هل قال ريابكوف إن…" -> "هل إن…"): the source is
+    often named in another sentence than the claim."""
+    q = re.sub(r"(?i)\b(?:according to|as reported by)\s+[^,?]+,?\s*", " ", question)
+    q = re.sub(rf"\b([Dd]id|[Dd]oes|[Dd]o|[Hh]as|[Hh]ave|[Hh]ad)\s+(?:[A-Z][\w'’.-]*\s+){{1,3}}(?=(?:{_SPEECH})\b)", r"\1 ", q)
+    q = re.sub(r"(?:^|(?<=\s))(?:بحسب|حسب|وفقا\s+ل|وفقاً\s+ل|نقلا\s+عن|نقلاً\s+عن)\s*\S+(?:\s+\S+)?\s*(?:[،,]|(?=[؟?]?$))\s*", " ", q)
+    q = re.sub(r"(هل\s+)(?:قال|قالت|أكد|أكدت|ذكر|ذكرت|أعلن|أعلنت|وصف|وصفت)\s+(?:\S+\s+){1,2}?(?=(?:إن|أن|ان)\b|\S*\s)", r"\1", q, count=1)
+    return q.strip()
+
+
+def claimed_people(question: str, language: str) -> list[str]:
+    """The people a yes/no question's claim names (not who reports it, `claim`): English capitalised
+    names that are no place, demonym or body code knows ("Was the press secretary Karine Jean-Pierre?"
+    -> Karine, Jean-Pierre; "Geneva", "Russian", "White House" are none); Arabic, the names of people
+    code knows ("هل كان ستولتنبرغ…" -> ستولتنبرغ)."""
+    said = claim(question)
+    if language == "ar":
+        ws = [normalize(w) for w in re.findall(r"[\u0621-\u064a]+", said)]
+        return [w for w in (x[1:] if x[:1] == "و" and x[1:] in render.PEOPLE else x for x in ws) if w in render.PEOPLE]
+    known = " ".join([*gazetteer.places().values(), *render.NAMES.values(), *orgs.BODIES.values()]).lower().split()
+    return [e for e in question_entities(said, language)
+            if not any(k.startswith(re.sub(r"(?:'s|ish|ian|ean|ese|an|i)$", "", e.lower())[:5]) for k in known)]
 
 
 def margin(evidence: list[Evidence]) -> float:

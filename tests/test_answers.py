@@ -732,6 +732,28 @@ def test_of_several_shares_the_one_of_what_the_question_names_answers():
     assert gen.share_of(span.candidates(census, "share"), census, "كم كانت النسبة المئوية في عام 1901؟", "ar") == []
 
 
+def test_a_yes_no_claim_about_someone_the_deciding_sentence_does_not_name_is_refused():
+    from qa.evidence import Evidence
+    from qa.generate import Generator, claim, claimed_people
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    psaki = Evidence(1, "a:0", "a", "t", "وقالت الناطقة باسم البيت الأبيض جين ساكي إن المكالمة كانت جدية.", 0.9)
+    out, _ = gen.answer("Was the White House press secretary Karine Jean-Pierre?", "en", [psaki], "yesno")
+    assert out.text is None and out.fired["yesno_name_absent"] == 1
+    out, _ = gen.answer("Was Jen Psaki the White House press secretary?", "en", [psaki], "yesno")
+    assert out.text is not None and out.text.startswith("Yes")
+    led = Evidence(1, "b:0", "b", "t", "وترأس ريابكوف الوفد الروسي في محادثات جنيف.", 0.9)
+    out, _ = gen.answer("هل كان ستولتنبرغ رئيس الوفد الروسي في جنيف؟", "ar", [led], "yesno")
+    assert out.text is None and out.fired["yesno_name_absent"] == 1
+    out, _ = gen.answer("هل ترأس ريابكوف الوفد الروسي في جنيف؟", "ar", [led], "yesno")
+    assert out.text == "نعم"
+    # who reports the claim is no part of it; places, demonyms and bodies are no people
+    assert claimed_people("According to Reuters, did Peskov say the Russian talks in Geneva with NATO failed?", "en") == []
+    assert claim("بحسب رويترز، هل تنفي روسيا وجود خطط للهجوم؟") == "هل تنفي روسيا وجود خطط للهجوم؟"
+    assert claimed_people("هل توصل الجانبان إلى اتفاق بحسب لافروف؟", "ar") == []
+
+
 def test_two_weekdays_asked_for_may_come_from_a_retrieved_passage_beyond_the_evidence():
     from index.store import Hit
     from qa.evidence import Evidence
