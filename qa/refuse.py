@@ -145,16 +145,17 @@ def missing_unit(question: str, language: str, sentences: list[str]) -> str | No
 
 
 def echo(answer_span: str, question: str) -> bool:
-    """A who-answer whose every name word already appears in the question (by skeleton, across
-    scripts): it repeats the question instead of answering it."""
+    """A who-answer whose every name word, or whose family name, already appears in the question (by
+    skeleton, across scripts): it repeats the question instead of answering it."""
     names = [w for w in S.words(answer_span) if w not in S._TITLE and w not in S._NOT_NAME and len(w) > 2]
     if not names:
         return False
     q_sk = {_skeleton_latin(w) for w in re.findall(r"[A-Za-z]+", question)}
     q_sk |= {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", question)}
     q_sk -= {""}
-    return all((_skeleton_arabic(w) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w)) in q_sk
-               for w in names)
+    said = [(_skeleton_arabic(w) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w)) in q_sk for w in names]
+    # the family name alone is the same person: "سيرغى ريابكوف" for "Who … alongside Ryabkov?"
+    return all(said) or (len(names) > 1 and said[-1])
 
 
 def reason(question: str, language: str, qtype: str, texts: list[str]) -> dict | None:

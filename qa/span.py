@@ -10,6 +10,7 @@ the question's other words decide between them (see pipeline).
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 from index.text import normalize, numbers, strip_prefix, tokens
@@ -64,10 +65,13 @@ def places(sentence: str) -> list[int]:
     """Word positions that can answer "where": a word after "في" that is not a digit, a common noun
     from the list above, or a word with the article (أوروبا, فيينا, بروكسل — not الوقت); or a word after
     "داخل" / "خارج" (place_text keeps that preposition: "داخل أراضينا"), or after "ومقرها" (its seat)."""
-    ws = words(sentence)
+    ws = [re.sub(r"[\u064b-\u065f\u0670]", "", w) for w in words(sentence)]  # "مقرّ" is "مقر"
     out = []
     for i in range(1, len(ws)):
         w = ws[i]
+        if w == "مقر" and ws[i - 1] == "في" and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME:
+            out.append(i)  # "في مقر بعثة الولايات المتحدة": the seat named after it (place_text)
+            continue
         if (ws[i - 1] in _INSIDE or _HEADQUARTERS.fullmatch(ws[i - 1])) and w not in _PLACE_STOP and \
                 re.fullmatch(r"[\u0600-\u06ff]{3,}", w):
             out.append(i)
@@ -91,6 +95,9 @@ _PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة ج
 def place_text(ws: list[str], i: int) -> str:
     """The answer for the place at word i: the word, with "داخل" / "خارج" before it kept, and the name
     after a common place noun ("شارع كونفيكتورسكا")."""
+    if re.sub(r"[\u064b-\u065f\u0670]", "", ws[i]) == "مقر":  # "مقر بعثة الولايات المتحدة", up to a preposition
+        tail = list(itertools.takewhile(lambda w: w not in _NOT_NAME and not w.isdigit(), ws[i + 1:i + 5]))
+        return " ".join([ws[i], *tail])
     if ws[i] in _PLACE_NOUNS and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME and \
             re.fullmatch(r"[\u0600-\u06ff]{3,}", ws[i + 1]):
         return f"{ws[i]} {ws[i + 1]}"

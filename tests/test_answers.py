@@ -357,6 +357,17 @@ def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
     question = "Who was the US Secretary of State to whom Wendy Sherman was deputy?"
     assert refuse.echo("ويندي شيرمان", question) and refuse.echo("نائبة وزيرة الخارجية ويندي شيرمان", question)
     assert not refuse.echo("سيرجي ريابكوف", question)
+    # the family name alone names the same person; a first name alone does not
+    assert refuse.echo("سيرغى ريابكوف", "Who headed the Russian delegation alongside Ryabkov?")
+    assert not refuse.echo("سيرغى ريابكوف", "Who headed the delegation with Sergei?")
+
+
+def test_a_seat_after_fi_is_a_place_with_what_it_is_the_seat_of():
+    held = "وعقدت المفاوضات خلف الأبواب المغلقة في مقر بعثة الولايات المتحدة في جنيف."
+    last = "إذ عقد الاجتماع الأخير نهاية يوليو في مقرّ البعثة الدائمة للولايات المتحدة على تل في جنيف."
+    for sentence, seat in ((held, "مقر بعثة الولايات المتحدة"), (last, "مقرّ البعثة الدائمة للولايات المتحدة")):
+        ws = span.words(sentence)
+        assert [span.place_text(ws, i) for i in span.places(sentence)] == [seat, "جنيف"]
 
 
 @pytest.mark.parametrize("question,language,name", [
