@@ -653,7 +653,7 @@ def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, questio
         return *near[0], Outcome.of(None, None, "type_from_neighbour")
     if arabic_ratio(ev.text) < 0.5:
         return ev, [], Outcome()
-    if qtype == "when" and not span.asks_grain(question, language) and (told := span.relative_times(ev.text)):
+    if qtype == "when" and not span.asks_grain(question, language) and (told := span.relative_times(ev.text, question)):
         return ev, told, Outcome.of(None, None, "relative_time")  # a plain "when": "before the talks began"
     return ev, None, Outcome.of(None, ev, "type_missing")
 

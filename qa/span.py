@@ -202,14 +202,22 @@ def asks_share(question: str, language: str) -> bool:
 # a time told by an event: "قبيل بدء المفاوضات صباح اليوم", "بعد انتهاء الاجتماع", "خلال الحرب"
 _RELATIVE = re.compile(
     r"(?<![\u0600-\u06ff])(?:قبيل|قبل|بعد|عقب|[إا]ثر|خلال|[أا]ثناء|في\s+[أا]عقاب|في\s+ختام|في\s+نهاية|في\s+بداية|مع\s+بدء)"
-    r"\s+(?:(?:بدء|بداية|انطلاق|انتهاء|نهاية|ختام|اختتام|انعقاد|وصول)\s+)?ال[\u0600-\u06ff]{2,}"
-    r"(?:\s+(?:صباح|مساء|ظهر|ليل)\s+(?:اليوم|[أا]مس|الغد))?")
+    r"\s+(?:(?:بدء|بداية|انطلاق|انتهاء|نهاية|ختام|اختتام|انعقاد|وصول)\s+)?ال[\u0621-\u064a]{2,}"
+    r"(?:\s+(?:صباح|مساء|ظهر|ليل)\s+(?:اليوم|[أا]مس|الغد))?"
+    # the eve of an event: "عشية المحادثات", "عشية حلول رأس السنة الجديدة"
+    r"|(?<![\u0600-\u06ff])عشية\s+(?:حلول\s+)?(?:[\u0621-\u064a]+\s+)?ال[\u0621-\u064a]{2,}")
 
 
-def relative_times(sentence: str) -> list[str]:
+def relative_times(sentence: str, question: str = "") -> list[str]:
     """Times a sentence tells by an event, for a "when" it gives no date for: "قبيل بدء المفاوضات صباح
-    اليوم" (Ryabkov spoke then)."""
-    return list(dict.fromkeys(m.group() for m in _RELATIVE.finditer(sentence)))
+    اليوم" (Ryabkov spoke then). An event the question asks the time of is no answer to it ("خلال
+    الاتصال" for "متى جرى الاتصال…؟")."""
+    asked = {stem(w) for w in words(question)}
+
+    def event(told: str) -> str:  # "في أعقاب المحادثات" -> "المحادثات"
+        return next((w for w in words(told) if w.startswith("ال")), words(told)[-1])
+
+    return list(dict.fromkeys(m.group() for m in _RELATIVE.finditer(sentence) if stem(event(m.group())) not in asked))
 
 
 def candidates(sentence: str, qtype: str) -> list[str]:

@@ -822,6 +822,12 @@ def test_a_plain_when_is_answered_by_the_event_the_sentence_tells_the_time_by():
     assert out.text is None and out.fired["type_missing"] == 1
     # "after that" or "after he met" tells no time
     assert span.relative_times("وقال بعد ذلك إن المحادثات صعبة، وجاء ذلك بعد أن التقى بلينكن.") == []
+    # the eve of an event tells a time too; the event the question asks the time of does not
+    previous = ("لا توجد خطط لإجراء اتصال بين الرئيسين في أعقاب المحادثات، وذكر بيسكوف أنه خلال الاتصال الهاتفي "
+                "السابق الذي جرى عشية حلول رأس السنة الجديدة، أكد الرئيسان استعدادهما.")
+    assert span.relative_times(previous, "متى جرى الاتصال الهاتفي السابق بين بوتين وبايدن؟") == \
+        ["في أعقاب المحادثات", "عشية حلول رأس السنة"]
+    assert "خلال الاتصال" in span.relative_times(previous)
 
 
 def test_a_question_for_two_dates_gets_the_two_its_places_name():
