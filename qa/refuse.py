@@ -154,8 +154,8 @@ def echo(answer_span: str, question: str) -> bool:
     q_sk |= {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", question)}
     q_sk -= {""}
     said = [(_skeleton_arabic(w) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w)) in q_sk for w in names]
-    # the family name alone is the same person: "سيرغى ريابكوف" for "Who … alongside Ryabkov?"
-    return all(said) or (len(names) > 1 and said[-1])
+    # a name's family name alone is the same person: "سيرغى ريابكوف" for "Who … alongside Ryabkov?"
+    return all(said) or (1 < len(names) <= 3 and said[-1])
 
 
 def reason(question: str, language: str, qtype: str, texts: list[str]) -> dict | None:

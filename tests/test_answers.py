@@ -360,6 +360,8 @@ def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():
     # the family name alone names the same person; a first name alone does not
     assert refuse.echo("سيرغى ريابكوف", "Who headed the Russian delegation alongside Ryabkov?")
     assert not refuse.echo("سيرغى ريابكوف", "Who headed the delegation with Sergei?")
+    # a long span is no name: its last word tells nothing
+    assert not refuse.echo("مسؤول كبير بالإدارة الأميركية في أعقاب مكالمة بوتين وبايدن", "من تحدث بعد مكالمة بوتين وبايدن؟")
 
 
 def test_a_seat_after_fi_is_a_place_with_what_it_is_the_seat_of():
