@@ -239,7 +239,8 @@ class Generator:
         then "تلقينا إجابات عن تسع منها"): the part answers when its clause says more of the question's
         other words (span.other_words) than the count's clause does ("… التي سجل بها نورمان أهدافاً" -> the
         part; "how many requests did Russia send to Washington" -> the count). The part is looked for in
-        the chosen sentence after the count, else in the next sentence of its passage. None: no change."""
+        the chosen sentence after the count, else in the next sentence of its passage. A question that asks
+        for a part ("how many of the requests…") takes it without comparing. None: no change."""
         totals = [o for o in options if not span.partitive(o)]
         if not totals or not (others := span.other_words(question, language)):
             return None
@@ -253,6 +254,8 @@ class Generator:
         if not parts:
             return None
         e, part = parts[0]
+        if span.asks_part(question, language):
+            return e, [part]
         clauses = span.sentence_clause(total, ev.text), span.sentence_clause(part, e.text)
 
         def says(word: str, clause: str) -> bool:

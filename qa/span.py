@@ -268,6 +268,15 @@ def partitive(option: str) -> bool:
     return bool(_PARTITIVE.search(option))
 
 
+_ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them)\b"),
+              "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)")}
+
+
+def asks_part(question: str, language: str) -> bool:
+    """"How many of the requests were answered?", "وعن كم منها تلقت إجابات؟": a part is asked for."""
+    return _asks(_ASKS_PART, question, language)
+
+
 _EN_STOP = set("""according about after also and are been before being both but can could did does for from had has
 have how into many much more most than that the their them then there these they this those was were what when where
 which while who whom why will with would""".split())

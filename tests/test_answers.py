@@ -485,6 +485,18 @@ def test_real_osce_city_is_vienna_not_brussels(real_pipeline):
 
 
 @pytest.mark.models
+@pytest.mark.parametrize("question,needle,not_needle", [
+    # Sherman's sentence dates Geneva's meeting and names Brussels without a date of its own
+    ("When is the Russia–NATO meeting in Brussels to be held?", "12 January", "10 January"),
+    # "45 requests" were sent; "nine of them" got answers (the next sentence)
+    ("How many of the Russian requests about cyberattacks were answered, according to Lavrov?", "nine", "45"),
+])
+def test_real_date_of_the_asked_place_and_part_of_a_count(real_pipeline, question, needle, not_needle):
+    a = real_pipeline.ask(question)
+    assert not a.refused and needle in a.answer and not_needle not in a.answer, a.answer
+
+
+@pytest.mark.models
 @pytest.mark.parametrize("question,speaker", [
     ("According to Peskov, why was it too early to judge the outcome of the Geneva talks?", "بيسكوف"),
     # the model's "clear and specific" for "صريحة وموضوعية ومحددة" fails the faithfulness check: the answer
@@ -723,6 +735,11 @@ def test_a_part_of_a_count_answers_when_its_clause_says_what_the_question_adds()
     assert out.text == "تسع منها" and out.sentences[0][1].text == answered
     out, _ = gen.answer("كم طلباً أرسلت روسيا إلى واشنطن؟", "ar", [ev], "count", hits)
     assert out.text == "45 طلباً"
+    # a question that asks for a part takes it, whatever its other words
+    out, _ = gen.answer("How many of the requests Russia sent to Washington about cyberattacks were answered?",
+                        "en", [ev], "count", hits)
+    assert out.sentences[0][1].text == answered and out.fired["partitive_by_clause"] == 1
+    assert span.asks_part("وعن كم منها تلقت إجابات؟", "ar") and not span.asks_part("كم من كرة اعترض؟", "ar")
     assert span.other_words("How many Russian requests about cyberattacks got answers?", "en") == ["got", "answers"]
     assert by_code("تسع منها") == "nine of them" and by_code("اثنين منها") == "two of them"
 
