@@ -5,6 +5,7 @@ English question gets it rendered in English by code or by a checked translation
 Outcome (qa/trace.py): the answer's sentence and what fired on the way."""
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import Counter
@@ -225,11 +226,11 @@ class Generator:
             return None
         if kept:
             return ev, kept, "date_not_of_place"
-        asked = span.asked_places(question, language)
+        asked = set(span.asked_places(question, language))
         for e in chosen_first(ev, evidence)[1:]:
             found = span.of_asked_place(span.candidates(e.text, "when"), e.text, question, language)
-            if any(span.place_of(o, e.text) & set(asked) or span.by_named_place(found, e.text, question, language) != found
-                   for o in found):
+            if found and (any(span.place_of(o, e.text) & asked for o in found)
+                          or span.by_named_place(found, e.text, question, language) != found):
                 return e, found, "date_of_place"
         return ev, None, "date_of_other_place"
 
@@ -621,9 +622,14 @@ def claimed_people(question: str, language: str) -> list[str]:
     if language == "ar":
         ws = [normalize(w) for w in re.findall(r"[\u0621-\u064a]+", said)]
         return [w for w in (x[1:] if x[:1] == "و" and x[1:] in render.PEOPLE else x for x in ws) if w in render.PEOPLE]
-    known = " ".join([*gazetteer.places().values(), *render.NAMES.values(), *orgs.BODIES.values()]).lower().split()
     return [e for e in question_entities(said, language)
-            if not any(k.startswith(re.sub(r"(?:'s|ish|ian|ean|ese|an|i)$", "", e.lower())[:5]) for k in known)]
+            if not any(k.startswith(re.sub(r"(?:'s|ish|ian|ean|ese|an|i)$", "", e.lower())[:5]) for k in _place_words())]
+
+
+@functools.lru_cache(maxsize=1)
+def _place_words() -> tuple[str, ...]:
+    """The words of the English names of the places and bodies code knows, lower-cased."""
+    return tuple(" ".join([*gazetteer.places().values(), *render.NAMES.values(), *orgs.BODIES.values()]).lower().split())
 
 
 def margin(evidence: list[Evidence]) -> float:

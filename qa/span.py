@@ -10,6 +10,7 @@ the question's other words decide between them (see pipeline).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -61,11 +62,19 @@ _HEADQUARTERS = re.compile(r"و?مقر[ّ]?(?:ه|ها|هم|هما)")  # "منظ�
 _INSIDE = ("داخل", "خارج")  # "داخل أراضينا", "خارج البلاد": the preposition is part of the answer
 
 
+_MARKS = re.compile(r"[\u064b-\u065f\u0670]")
+
+
+def _bare(word: str) -> str:
+    """A word without its short-vowel marks and shadda ("مقرّ" -> "مقر"); letters stay as written."""
+    return _MARKS.sub("", word)
+
+
 def places(sentence: str) -> list[int]:
     """Word positions that can answer "where": a word after "في" that is not a digit, a common noun
     from the list above, or a word with the article (أوروبا, فيينا, بروكسل — not الوقت); or a word after
     "داخل" / "خارج" (place_text keeps that preposition: "داخل أراضينا"), or after "ومقرها" (its seat)."""
-    ws = [re.sub(r"[\u064b-\u065f\u0670]", "", w) for w in words(sentence)]  # "مقرّ" is "مقر"
+    ws = [_bare(w) for w in words(sentence)]  # "مقرّ" is "مقر"
     out = []
     for i in range(1, len(ws)):
         w = ws[i]
@@ -95,7 +104,7 @@ _PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة ج
 def place_text(ws: list[str], i: int) -> str:
     """The answer for the place at word i: the word, with "داخل" / "خارج" before it kept, and the name
     after a common place noun ("شارع كونفيكتورسكا")."""
-    if re.sub(r"[\u064b-\u065f\u0670]", "", ws[i]) == "مقر":  # "مقر بعثة الولايات المتحدة", up to a preposition
+    if _bare(ws[i]) == "مقر":  # "مقر بعثة الولايات المتحدة", up to a preposition
         tail = list(itertools.takewhile(lambda w: w not in _NOT_NAME and not w.isdigit(), ws[i + 1:i + 5]))
         return " ".join([ws[i], *tail])
     if ws[i] in _PLACE_NOUNS and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME and \
@@ -304,7 +313,7 @@ def other_words(question: str, language: str) -> list[str]:
 
 def sentence_clause(option: str, sentence: str) -> str:
     """The clause of a sentence an option is in (commas and full stops cut it)."""
-    return next((p for p in re.split(r"\s*[،؛;,.]\s*", sentence) if option in p), sentence)
+    return next((p for p in _clauses(sentence, full_stop=True) if option in p), sentence)
 
 
 def says_word(word: str, clause: str) -> bool:
@@ -464,6 +473,7 @@ _FUNCTION = set("""كل كلا كافة جميع بعض غير أي اي هذا 
 بعد قبل خلال حول لدى منذ إذ اذ إذا اذا بل لكن ولكن أما اما فقط نفسه ذاته وقال قال قالت وقالت وأكد أكد""".split())
 
 
+@functools.lru_cache(maxsize=1)
 def _known_places() -> dict[str, list[str]]:
     """The places and bodies code renders (render.NAMES), English -> their Arabic forms."""
     from .render import NAMES  # not at the top: render imports orgs, which imports support, which imports span
@@ -492,8 +502,9 @@ def _names_place(text: str, place: str) -> bool:
     return gazetteer.mentions(text, place) or any(_says(text, ar) for ar in _known_places().get(place, []))
 
 
-def _clauses(sentence: str) -> list[str]:
-    return re.split(r"\s*[،؛;,]\s*", sentence)
+def _clauses(sentence: str, full_stop: bool = False) -> list[str]:
+    """The sentence cut at commas and semicolons (and full stops)."""
+    return re.split(r"\s*[،؛;,.]\s*" if full_stop else r"\s*[،؛;,]\s*", sentence)
 
 
 def by_named_place(options: list[str], sentence: str, question: str, language: str, two: bool = False) -> list[str]:
@@ -544,10 +555,11 @@ def of_asked_place(options: list[str], sentence: str, question: str, language: s
     if not asked or not options:
         return options
     named_here = {p for p in asked if _names_place(sentence, p)}
+    parts = _clauses(sentence)
     kept = []
     for o in options:
         told = place_of(o, sentence)
-        own = {p for p in asked if any(_names_place(c, p) for c in _clauses(sentence) if o in c)}
+        own = {p for p in asked if any(_names_place(c, p) for c in parts if o in c)}
         elsewhere = named_here - own
         if told and not (told & asked) and not own and elsewhere:
             continue
