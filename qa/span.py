@@ -198,7 +198,7 @@ def share_word(option: str, sentence: str) -> str | None:
     if sentence[:at].rstrip().endswith("("):
         before = re.findall(r"[\u0621-\u064a]{2,}", sentence[:at])
         return before[-1] if before else None
-    after = [w for w in re.findall(r"[\u0621-\u064a]+", sentence[at + len(option):][:60])]
+    after = re.findall(r"[\u0621-\u064a]+", sentence[at + len(option):][:60])
     after = after[1:] if after[:1] == ["من"] else after
     return after[0] if after and len(after[0]) >= 3 else None
 
