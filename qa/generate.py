@@ -167,6 +167,11 @@ class Generator:
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
             options = [o for o in options if not span.restates(o, question)] or options
+            if qtype == "when" and options and span.asks_future(question, language):
+                # "when will the next summit be?" is not answered by "يونيو الماضي"
+                options = [o for o in options if not span.past(o)]
+                if not options:
+                    return Outcome.of(None, ev, "past_for_future").after(before)
             if listed == "count" and options and (moved := self.count_elsewhere(ev, options, evidence, question, language)):
                 ev, options = moved
                 before = before.after(Outcome.of(None, None, "count_from_neighbour"))
@@ -723,7 +728,13 @@ def candidates(question: str, sentence: str, language: str) -> list[tuple[int, i
     title conflicts with the office the question asks for."""
     head = titles.head_keys(question, language)
     names = [n for n in span.people(sentence) if not refuse.echo(_words(sentence, n), question)]
-    return [n for n, t in zip(names, titles.name_titles(sentence, names)) if not titles.conflicts(t, head)]
+    names = [n for n, t in zip(names, titles.name_titles(sentence, names)) if not titles.conflicts(t, head)]
+    # a nationality the question names rules out a name whose clause names only others ("Who led the
+    # Ukrainian delegation?" is not answered by "ترأس الوفد الأمريكي … ويندي شيرمان")
+    asked = titles.nationalities(question, language)
+    if not asked:
+        return names
+    return [n for n, own in zip(names, titles.clause_nationalities(sentence, names)) if not own or own & asked]
 
 
 def _words(sentence: str, name: tuple[int, int]) -> str:

@@ -686,6 +686,22 @@ def asked_grain(question: str, language: str) -> str | None:
     return _grain(question, language, plain_when=False)
 
 
+_FUTURE = {"en": re.compile(r"\b(?:will|shall|next|upcoming|forthcoming|future)\b", re.I),
+           "ar": re.compile(r"(?:^|\s)(?:ال)?(?:مقبل|مقبله|قادم|قادمه)(?=\s|[؟?]|$)|(?:^|\s)سوف\s|^\s*و?متي\s+س[يتن]\S{2,}")}
+_PAST = re.compile(r"(?:^|\s)(?:ال)?(?:ماضي|ماضيه|سابق|سابقه)(?=\s|$)|(?:^|\s)[وب]?امس(?=\s|$)")
+
+
+def asks_future(question: str, language: str) -> bool:
+    """A "when" about what is still to come: "When will the next summit take place?", "متى ستعقد القمة
+    المقبلة؟"."""
+    return bool(_FUTURE[language].search(question if language == "en" else normalize(question)))
+
+
+def past(option: str) -> bool:
+    """A date the text itself marks as gone by: "يونيو الماضي", "مساء أمس"."""
+    return bool(_PAST.search(normalize(option)))
+
+
 def asks_grain(question: str, language: str) -> bool:
     """The question names the grain it wants, not only "when" / "متى"."""
     return asked_grain(question, language) is not None

@@ -97,9 +97,12 @@ _DEMONYM = re.compile(r"(ish|ian|ean|ese|an|i)$")
 _AR_TITLES = {normalize(w) for w in """الرئيس رئيس رئيسة الرئيسة وزير وزيرة الوزير المستشار المستشارة الأمين الملك ملك
 الأمير أمير السفير سفير المتحدث الناطق الناطقة زعيم الزعيم قائد القائد نائب مساعد مستشار""".split()}
 _AR_STANCE = {normalize(w) for w in "موقف رد فعل تعليق".split()}
+# who said it: "ماذا قال ستولتنبرغ…" relies on the speaker as "What did Stoltenberg say…" does on its capital
+_AR_SPEECH = {normalize(w) for w in """قال قالت قاله قالته صرح صرحت أعلن أعلنت أكد أكدت ذكر ذكرت أوضح أوضحت
+وصف وصفت""".split()}
 _AR_STOP = {normalize(w) for w in """في على عن من إلى الى مع بعد قبل حول بشأن خلال ما ماذا هل كيف متى أين اين لماذا
 و أو ثم الذي التي الذين هو هي كان كانت قال قالت علق علقت يقول تقول الخارجية الدفاع العام الوزراء العامة
-الحكومة الدولة الأمريكي الأميركي الروسي الروسية الأمريكية""".split()}
+الحكومة الدولة الأمريكي الأميركي الروسي الروسية الأمريكية إن أن""".split()}
 _TRAILING_POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -143,7 +146,7 @@ def question_entities(question: str, language: str) -> list[str]:
     out = [w for w in words if re.fullmatch(r"[A-Za-z]+", w) and len(w) > 2 and not w.isupper()]
     norm = [normalize(w) for w in words]
     for i, w in enumerate(norm):
-        if w in _AR_TITLES or w in _AR_STANCE:
+        if w in _AR_TITLES or w in _AR_STANCE or w in _AR_SPEECH:
             for j in range(i + 1, min(i + 4, len(words))):
                 if norm[j] in _AR_STOP:
                     break
@@ -174,8 +177,21 @@ def _close(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 4 and SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
+# English demonyms -> the CLDR country whose Arabic name gives the Arabic adjective (تركيا -> التركي): a
+# skeleton cut from "Polish" (bl) is too short to judge, and "Turkish" (trk) matches unrelated words
+_DEMONYMS = {"Polish": "Poland", "Turkish": "Türkiye", "Chinese": "China", "French": "France", "German": "Germany",
+             "Japanese": "Japan", "Italian": "Italy", "Spanish": "Spain", "Iranian": "Iran", "Israeli": "Israel",
+             "Indian": "India", "Georgian": "Georgia", "Ukrainian": "Ukraine", "Russian": "Russia",
+             "Swiss": "Switzerland", "Canadian": "Canada", "Syrian": "Syria", "Egyptian": "Egypt"}
+
+
 def mentioned(entity: str, texts: list[str]) -> bool:
-    """Some text names the entity: the same word, or a word with the same consonant skeleton."""
+    """Some text names the entity: the same word, or a word with the same consonant skeleton; a demonym,
+    its country or the country's adjective (qa/gazetteer.py)."""
+    if entity in _DEMONYMS:
+        from . import gazetteer
+
+        return any(gazetteer.mentions(t, _DEMONYMS[entity]) for t in texts)
     parts = [p for p in re.split(r"[-\s]+", entity) if p]
     for text in texts:
         low = normalize(text)

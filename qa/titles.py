@@ -23,9 +23,13 @@ _EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": [
                   "ambassador": ["سفير"], "state": ["خارجيه"], "switzerland": ["سويسري"],
                   "ukraine": ["اوكراني"], "america": ["امريكي"],
                   "journalist": ["صحفي"], "journalists": ["صحفي"], "reporter": ["مراسل"], "reporters": ["مراسل"],
-                  "correspondent": ["مراسل"], "photographer": ["مصور"], "editor": ["محرر"]}
+                  "correspondent": ["مراسل"], "photographer": ["مصور"], "editor": ["محرر"],
+                  "french": ["فرنسي"], "france": ["فرنسي"], "german": ["الماني"], "germany": ["الماني"],
+                  "british": ["بريطاني"], "britain": ["بريطاني"], "uk": ["بريطاني"], "chinese": ["صيني"],
+                  "china": ["صيني"], "turkish": ["تركي"], "turkey": ["تركي"], "polish": ["بولندي"],
+                  "poland": ["بولندي"], "american": ["امريكي", "اميركي"]}
 _NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
-                "صيني", "تركي"}
+                "صيني", "تركي", "بولندي"}
 
 
 _MASCULINE = {"نايبه": "نايب", "وزيره": "وزير", "مساعده": "مساعد", "ناطقه": "ناطق", "متحدثه": "متحدث",
@@ -132,6 +136,55 @@ def name_titles(sentence: str, names: list[tuple[int, int]]) -> list[list[str]]:
         after = [] if before else title_after(ws, b, 5)  # "يوري أوشاكوف، مساعد الرئيس الروسي"
         titles.append([_title_key(w) for w in before + after])
     return titles
+
+
+# the people a nationality can say whose they are: "the Ukrainian delegation", "الوفد الأوكراني", "Russian officials"
+_EN_ROLES = re.compile(r"\b(?:delegations?|sides?|teams?|negotiators?|officials?|diplomats?|presidents?|ministers?|"
+                       r"spokes(?:man|woman|person)|envoys?|ambassadors?|leaders?|government|counterparts?)\b")
+_AR_ROLES = {normalize(w) for w in """وفد الوفد وفدا جانب الجانب فريق الفريق مفاوض المفاوض المفاوضين مسؤول المسؤول
+مسؤولين المسؤولين دبلوماسي الدبلوماسي رئيس الرئيس وزير الوزير وزيرة نائب نائبة متحدث المتحدث مبعوث المبعوث سفير
+السفير زعيم الزعيم حكومة الحكومة نظير نظيره""".split()}
+
+
+def nationalities(question: str, language: str) -> set[str]:
+    """The nationality keys a question gives a person or a group of people: next to a role word ("Who led
+    the Ukrainian delegation?" -> اوكراني; "Russia's negotiators" -> روسي; "من ترأس الوفد الأمريكي" ->
+    امريكي). A nationality of anything else ("the Russian proposals") gives none."""
+    keys: set[str] = set()
+    if language == "en":
+        ws = re.findall(r"[A-Za-z]+", re.sub(r"['’]s\b", "", question))
+        for i, w in enumerate(ws):
+            if w == "us" or not any(_EN_ROLES.fullmatch(x.lower()) for x in ws[i + 1:i + 4]):  # "us": no nation
+                continue
+            keys |= set(_EN_TITLE_KEYS.get(w.lower(), [])) & _NATIONALITY
+        return keys
+    ws = [w.strip("؟?،,.") for w in question.split()]
+    for i, w in enumerate(ws):
+        k = _title_key(w)
+        if k in _NATIONALITY and any(normalize(x) in _AR_ROLES or _title_key(x) in _TITLE_KEYS
+                                     for x in ws[max(0, i - 3):i]):
+            keys.add(k)
+    return keys
+
+
+_CLAUSE_OPENERS = {"فيما", "بينما", "في حين", "وفي حين"}
+
+
+def clause_nationalities(sentence: str, names: list[tuple[int, int]]) -> list[set[str]]:
+    """For each name, the nationality keys of its clause up to it: back to a comma or a "فيما / بينما",
+    across other names joined by و ("ويرأس الوفد الروسي … سيرجي ريابكوف ونائب وزير الدفاع ألكسندر فومين،
+    فيما ترأس الوفد الأمريكي نائبة وزيرة الخارجية ويندي شيرمان": Fomin's is روسي, Sherman's امريكي)."""
+    raw = [w for w in sentence.split() if w.strip("\"“”«»()[]،,.؛;:!?؟")]
+    out = []
+    for a, _ in names:
+        keys: set[str] = set()
+        for k in range(a - 1, -1, -1):
+            w = raw[k]
+            if re.search(r"[،,؛;:.]$", w) or normalize(w) in {normalize(x) for x in _CLAUSE_OPENERS}:
+                break
+            keys |= {_title_key(w.strip("\"“”«»()[]"))} & _NATIONALITY
+        out.append(keys)
+    return out
 
 
 def conflicts(title: list[str], head: set[str]) -> bool:

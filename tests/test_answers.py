@@ -58,6 +58,15 @@ def test_names_the_evidence_never_mentions_are_found_across_scripts():
     assert missing_entities("Which Ukrainian crisis did NATO and Russia discuss in Brussels?", "en", texts) == []
     assert missing_entities("Qui a dirigé la délégation américaine à Genève ?", "en", texts) == []
     assert question_entities("ماذا قال الرئيس الفرنسي ماكرون؟", "ar") == ["الفرنسي", "ماكرون"]
+    # the speaker of an Arabic question without a title, as an English one's capital: "ماذا قال ستولتنبرغ"
+    assert missing_entities("ماذا قال ستولتنبرغ بعد انتهاء محادثات جنيف؟", "ar", texts) == ["ستولتنبرغ"]
+    assert missing_entities("كيف وصف ريابكوف الاجتماع التمهيدي؟", "ar", [DELEGATIONS]) == []
+    assert question_entities("هل قال ريابكوف إن المحادثات صعبة؟", "ar") == ["ريابكوف"]
+    # a demonym is its country or the country's adjective, not a short skeleton ("Polish": bl)
+    assert missing_entities("How did the Polish prime minister react to the talks?", "en", texts) == ["Polish"]
+    assert missing_entities("What did the Turkish president offer regarding the talks?", "en", texts) == ["Turkish"]
+    assert missing_entities("What did the Turkish president offer?", "en", ["وعرض الرئيس التركي الوساطة"]) == []
+    assert missing_entities("Did Poland host talks?", "en", ["في بولندا"]) == []
     # names joined by a dash are two names; title-case common words are no names; رويترز ~ Reuters, ساكي ~ Psaki
     assert question_entities("Was a Putin–Biden call planned after the US–Russia Strategic Stability Dialogue?", "en") \
         == ["Putin", "Biden", "Russia"]
@@ -397,6 +406,14 @@ def test_the_question_s_title_words_pick_the_person(question, language, name):
     # a journalist asked for is none of the officials (an outlet's name before the title is skipped)
     ("Which Reuters journalists wrote the report on the talks?", "en", []),
     ("من الصحفيون الذين كتبوا التقرير؟", "ar", []),
+    # a nationality the question gives a delegation (a group, an official) rules out the names whose clause
+    # names only another; a nationality of a thing ("the Russian proposals") rules out no one
+    ("Who led the Ukrainian delegation in Geneva?", "en", []),
+    ("من ترأس الوفد الأوكراني في جنيف؟", "ar", []),
+    ("Who led the US delegation?", "en", ["ويندي شيرمان"]),
+    ("من ترأس الوفد الأمريكي؟", "ar", ["ويندي شيرمان"]),
+    ("Who headed Russia's delegation?", "en", ["سيرجي ريابكوف", "ألكسندر فومين"]),
+    ("Who said the Russian proposals were taken seriously?", "en", ["سيرجي ريابكوف", "ألكسندر فومين", "ويندي شيرمان"]),
 ])
 def test_a_name_whose_title_rules_it_out_is_no_candidate(question, language, kept):
     ws = span.words(DELEGATIONS)
@@ -710,6 +727,26 @@ def test_a_date_told_of_another_place_does_not_answer_for_the_question_s_place()
     en = "On which dates were the Russia–NATO meeting in Brussels and the OSCE talks in Vienna scheduled?"
     out, _ = gen.answer(en, "en", [sherman, tracks], "when")
     assert [t for t, _ in out.sentences] == ["According to the article, 12 January", "According to the article, 13 January"]
+
+
+def test_a_when_about_what_is_to_come_is_not_answered_by_a_date_marked_past():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    summit = Evidence(1, "a:0", "a", "t", "والتقى بوتين وبايدن في قمة جنيف في يونيو الماضي.", 0.9)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    for q, language in (("متى ستعقد القمة المقبلة بين بوتين وبايدن؟", "ar"),
+                        ("When will the next Putin–Biden summit take place?", "en")):
+        out, _ = gen.answer(q, language, [summit], "when")
+        assert out.text is None and out.fired["past_for_future"] == 1, q
+    # asked of the past, the same date answers
+    out, _ = gen.answer("متى عقدت قمة جنيف بين بوتين وبايدن؟", "ar", [summit], "when")
+    assert out.text == "يونيو الماضي" and not out.fired["past_for_future"]
+    # a date not marked past still answers a question in the future tense
+    talks = Evidence(1, "b:0", "b", "t", "وستعقد المحادثات في جنيف في 10 يناير.", 0.9)
+    out, _ = gen.answer("متى ستعقد المحادثات؟", "ar", [talks], "when")
+    assert out.text == "10 يناير"
 
 
 def test_a_part_of_a_count_answers_when_its_clause_says_what_the_question_adds():
