@@ -495,6 +495,21 @@ def test_real_question_about_someone_the_articles_never_mention_is_refused(real_
 
 
 @pytest.mark.models
+@pytest.mark.parametrize("question", [
+    # a delegation of a nationality the articles give no leader for: not the US or the Russian head
+    "Which official headed Ukraine's delegation at the Geneva talks?",
+    "من كان رئيس الوفد الأوكراني في مفاوضات جنيف؟",
+    # a speaker the articles never name, asked in Arabic without a title
+    "بماذا صرح ستولتنبرغ عقب محادثات جنيف؟",
+    # a demonym whose country the evidence never names
+    "What did the Polish foreign minister propose after the Geneva talks?",
+])
+def test_real_plausible_question_whose_subject_the_evidence_does_not_give_is_refused(real_pipeline, question):
+    a = real_pipeline.ask(question)
+    assert a.refused and a.citations == [], a.answer
+
+
+@pytest.mark.models
 def test_real_osce_city_is_vienna_not_brussels(real_pipeline):
     a = real_pipeline.ask("Which city is to host the talks between Russia and the OSCE?")
     assert not a.refused and "Vienna" in a.answer and "Brussels" not in a.answer, a.answer
