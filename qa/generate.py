@@ -68,6 +68,10 @@ class Generator:
                 # a name the question gives that the deciding sentence does not ("Was the press secretary
                 # Karine Jean-Pierre?" against "الناطقة باسم البيت الأبيض جين ساكي"): it states no claim about it
                 return Outcome.of(None, ev, "yesno_name_absent")
+            if role_conflict(question, language, ev.text):
+                # "Was Wendy Sherman the head of the Russian delegation?" against "… فيما ترأس الوفد الأمريكي
+                # … ويندي شيرمان": the sentence binds her to another delegation, and states no such claim
+                return Outcome.of(None, ev, "yesno_role_conflict")
             # polarity: "does Russia deny…?" answered by "ونفت روسيا…" is a yes
             said, fired = self.clause(question, language, ev)
             out = Outcome.of(YES_NO[language][0 if opposite(said, question) else 1], ev, fired)
@@ -735,6 +739,18 @@ def candidates(question: str, sentence: str, language: str) -> list[tuple[int, i
     if not asked:
         return names
     return [n for n, own in zip(names, titles.clause_nationalities(sentence, names)) if not own or own & asked]
+
+
+def role_conflict(question: str, language: str, sentence: str) -> bool:
+    """A yes/no question gives a person a nationality's role ("Was Sherman the head of the Russian
+    delegation?") and the sentence's clause that names that person names only other nationalities."""
+    asked = titles.nationalities(question, language)
+    if not asked:
+        return False
+    ws = span.words(sentence)
+    named = [n for n in span.people(sentence) if titles.names_person(ws[n[0]:n[1]], question)]
+    owns = titles.clause_nationalities(sentence, named)
+    return bool(owns) and all(own and not own & asked for own in owns)
 
 
 def _words(sentence: str, name: tuple[int, int]) -> str:

@@ -215,7 +215,7 @@ def asks_title(question: str, language: str) -> bool:
     return bool((_ASKS_TITLE_EN if language == "en" else _ASKS_TITLE_AR).search(question))
 
 
-def _named(name: list[str], question: str) -> bool:
+def names_person(name: list[str], question: str) -> bool:
     """The question names this person: one of the name's words, by its normalised form (Arabic) or its
     consonant skeleton (an English question: "Ushakov" ~ أوشاكوف)."""
     from .cite import _skeleton_arabic, _skeleton_latin
@@ -241,7 +241,7 @@ def title_of(sentence: str, question: str) -> str | None:
 
     ws = words(sentence)
     for a, b in people(sentence):
-        if not _named(ws[a:b], question):
+        if not names_person(ws[a:b], question):
             continue
         start = title_start(ws, a)
         while start < a and ws[start] in _NATIONAL:  # "الوفد [الأمريكي] نائبة وزير…": the delegation's

@@ -503,6 +503,8 @@ def test_real_question_about_someone_the_articles_never_mention_is_refused(real_
     "بماذا صرح ستولتنبرغ عقب محادثات جنيف؟",
     # a demonym whose country the evidence never names
     "What did the Polish foreign minister propose after the Geneva talks?",
+    # a yes/no giving a person another delegation's role
+    "Did Wendy Sherman lead the Russian delegation in Geneva?",
 ])
 def test_real_plausible_question_whose_subject_the_evidence_does_not_give_is_refused(real_pipeline, question):
     a = real_pipeline.ask(question)
@@ -742,6 +744,24 @@ def test_a_date_told_of_another_place_does_not_answer_for_the_question_s_place()
     en = "On which dates were the Russia–NATO meeting in Brussels and the OSCE talks in Vienna scheduled?"
     out, _ = gen.answer(en, "en", [sherman, tracks], "when")
     assert [t for t, _ in out.sentences] == ["According to the article, 12 January", "According to the article, 13 January"]
+
+
+def test_a_yes_no_that_gives_a_person_another_delegation_s_role_is_refused():
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    ev = Evidence(1, "a:0", "a", "t", DELEGATIONS, 0.9)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    for q, language in (("Was Wendy Sherman the head of the Russian delegation?", "en"),
+                        ("هل ترأس ريابكوف الوفد الأمريكي؟", "ar")):
+        out, _ = gen.answer(q, language, [ev], "yesno")
+        assert out.text is None and out.fired["yesno_role_conflict"] == 1, q
+    # her own delegation, or no nationality asked: the polarity rule decides as before
+    for q, language in (("Was Wendy Sherman the head of the US delegation?", "en"), ("هل ترأس ريابكوف الوفد الروسي؟", "ar"),
+                        ("Did Wendy Sherman lead a delegation?", "en")):
+        out, _ = gen.answer(q, language, [ev], "yesno")
+        assert out.text and not out.fired["yesno_role_conflict"], q
 
 
 def test_a_when_about_what_is_to_come_is_not_answered_by_a_date_marked_past():
