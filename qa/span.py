@@ -697,9 +697,22 @@ def asks_future(question: str, language: str) -> bool:
     return bool(_FUTURE[language].search(question if language == "en" else normalize(question)))
 
 
-def past(option: str) -> bool:
-    """A date the text itself marks as gone by: "يونيو الماضي", "مساء أمس"."""
-    return bool(_PAST.search(normalize(option)))
+def past(option: str, sentence: str = "") -> bool:
+    """A date the text itself marks as gone by: "يونيو الماضي", "مساء أمس", or the two words before it in
+    its sentence ("مساء أمس الخميس" for "الخميس")."""
+    at = sentence.find(option)
+    before = " ".join(sentence[:at].split()[-2:]) if at > 0 else ""
+    return bool(_PAST.search(normalize(option)) or _PAST.search(normalize(before)))
+
+
+_DATELINE = re.compile(r"^\s*\(([^()]{0,120})\)")
+
+
+def in_dateline(option: str, sentence: str) -> bool:
+    """A date inside the bracketed dateline a sentence opens with ("( أردو بوینت نتورك ۔ / سبوتنيك - 31
+    ديسمبر 2021ء) أجرى الرئيسان…"): the day the story was filed, not the day of what it tells."""
+    m = _DATELINE.match(sentence)
+    return bool(m) and option in m.group(1)
 
 
 def asks_grain(question: str, language: str) -> bool:

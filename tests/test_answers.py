@@ -505,10 +505,18 @@ def test_real_question_about_someone_the_articles_never_mention_is_refused(real_
     "What did the Polish foreign minister propose after the Geneva talks?",
     # a yes/no giving a person another delegation's role
     "Did Wendy Sherman lead the Russian delegation in Geneva?",
+    # what is to come, where the evidence has a dateline's date and "مساء أمس الخميس"
+    "When will Putin and Biden hold their next summit?",
 ])
 def test_real_plausible_question_whose_subject_the_evidence_does_not_give_is_refused(real_pipeline, question):
     a = real_pipeline.ask(question)
     assert a.refused and a.citations == [], a.answer
+
+
+@pytest.mark.models
+def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
+    a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
+    assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
 
 
 @pytest.mark.models
@@ -778,6 +786,13 @@ def test_a_when_about_what_is_to_come_is_not_answered_by_a_date_marked_past():
     # asked of the past, the same date answers
     out, _ = gen.answer("متى عقدت قمة جنيف بين بوتين وبايدن؟", "ar", [summit], "when")
     assert out.text == "يونيو الماضي" and not out.fired["past_for_future"]
+    # the dateline's date is when the story was filed: the call's own time answers, and is past
+    call = Evidence(1, "c:0", "c", "t", "( أردو بوینت نتورك ۔ / سبوتنيك - 31 ديسمبر 2021ء) أجرى الرئيسان الروسي "
+                                       "فلاديمير بوتين والأميركي جو بايدن مكالمة هاتفية مساء أمس الخميس، تناولا خلالها", 0.9)
+    out, _ = gen.answer("متى أجرى بوتين وبايدن المكالمة الهاتفية؟", "ar", [call], "when")
+    assert out.text == "الخميس" and out.fired["dateline_dropped"] == 1
+    out, _ = gen.answer("When will the next Putin–Biden summit take place?", "en", [call], "when")
+    assert out.text is None and out.fired["past_for_future"] == 1
     # a date not marked past still answers a question in the future tense
     talks = Evidence(1, "b:0", "b", "t", "وستعقد المحادثات في جنيف في 10 يناير.", 0.9)
     out, _ = gen.answer("متى ستعقد المحادثات؟", "ar", [talks], "when")
