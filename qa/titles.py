@@ -9,7 +9,7 @@ import re
 
 from index.text import normalize
 
-from .span import _NATIONAL, _TITLE, title_start, words
+from .span import _EDGE, _NATIONAL, _TITLE, raw_words, title_start, words
 
 # English title words -> the keys of their Arabic forms (see _title_key); nationality words weigh less
 _EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": ["خارجيه"], "deputy": ["نايب", "نايبه"],
@@ -27,7 +27,7 @@ _EN_TITLE_KEYS = {"defence": ["دفاع"], "defense": ["دفاع"], "foreign": [
                   "french": ["فرنسي"], "france": ["فرنسي"], "german": ["الماني"], "germany": ["الماني"],
                   "british": ["بريطاني"], "britain": ["بريطاني"], "uk": ["بريطاني"], "chinese": ["صيني"],
                   "china": ["صيني"], "turkish": ["تركي"], "turkey": ["تركي"], "polish": ["بولندي"],
-                  "poland": ["بولندي"], "american": ["امريكي", "اميركي"]}
+                  "poland": ["بولندي"]}
 _NATIONALITY = {"روسي", "روسيه", "امريكي", "اميركي", "امريكيه", "اوكراني", "سويسري", "فرنسي", "الماني", "بريطاني",
                 "صيني", "تركي", "بولندي"}
 
@@ -167,22 +167,21 @@ def nationalities(question: str, language: str) -> set[str]:
     return keys
 
 
-_CLAUSE_OPENERS = {"فيما", "بينما", "في حين", "وفي حين"}
+_CLAUSE_OPENERS = {"فيما", "بينما"}
 
 
 def clause_nationalities(sentence: str, names: list[tuple[int, int]]) -> list[set[str]]:
     """For each name, the nationality keys of its clause up to it: back to a comma or a "فيما / بينما",
     across other names joined by و ("ويرأس الوفد الروسي … سيرجي ريابكوف ونائب وزير الدفاع ألكسندر فومين،
     فيما ترأس الوفد الأمريكي نائبة وزيرة الخارجية ويندي شيرمان": Fomin's is روسي, Sherman's امريكي)."""
-    raw = [w for w in sentence.split() if w.strip("\"“”«»()[]،,.؛;:!?؟")]
+    raw = raw_words(sentence)  # the positions words() counts in, punctuation kept
     out = []
     for a, _ in names:
         keys: set[str] = set()
-        for k in range(a - 1, -1, -1):
-            w = raw[k]
-            if re.search(r"[،,؛;:.]$", w) or normalize(w) in {normalize(x) for x in _CLAUSE_OPENERS}:
+        for w in reversed(raw[:a]):
+            if re.search(r"[،,؛;:.]$", w) or w in _CLAUSE_OPENERS:
                 break
-            keys |= {_title_key(w.strip("\"“”«»()[]"))} & _NATIONALITY
+            keys |= {_title_key(w.strip(_EDGE))} & _NATIONALITY
         out.append(keys)
     return out
 
