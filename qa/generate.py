@@ -168,10 +168,10 @@ class Generator:
                                                                   strict=True))), (ev, None, before))
             if options is None:
                 return before
-            if qtype == "when" and len(options) > 1 and any(span.in_dateline(o, ev.text) for o in options):
+            told = [o for o in options if not span.in_dateline(o, ev.text)] if qtype == "when" else options
+            if told and len(told) < len(options):
                 # the dateline's "31 ديسمبر 2021" is when the story was filed; "مساء أمس الخميس" is the call's
-                options = [o for o in options if not span.in_dateline(o, ev.text)] or options
-                before = before.after(Outcome.of(None, None, "dateline_dropped"))
+                options, before = told, before.after(Outcome.of(None, None, "dateline_dropped"))
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
             options = [o for o in options if not span.restates(o, question)] or options

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from index.text import arabic_ratio, normalize, strip_prefix, tokens
 
+from . import gazetteer
 from .cite import _skeleton_arabic, _skeleton_latin
 from .span import content
 
@@ -189,8 +190,6 @@ def mentioned(entity: str, texts: list[str]) -> bool:
     """Some text names the entity: the same word, or a word with the same consonant skeleton; a demonym,
     its country or the country's adjective (qa/gazetteer.py)."""
     if entity in _DEMONYMS:
-        from . import gazetteer
-
         return any(gazetteer.mentions(t, _DEMONYMS[entity]) for t in texts)
     parts = [p for p in re.split(r"[-\s]+", entity) if p]
     for text in texts:
