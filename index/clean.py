@@ -1,8 +1,10 @@
 """Clean an article: find its real title, strip site boilerplate, keep paragraphs.
 
-Rules are by pattern, not by file: mastheads, bylines and datelines in the header, photo captions,
-subscribe / follow / share / print lines, comment forms, reporter credits, "read also" blocks at the
-end, one-word tag lines and repeated lines.
+Rules are by pattern, not by file: mastheads, bylines and datelines in the header, subscribe / follow /
+share / print lines, comment forms, reporter credits, "read also" blocks at the end, one-word tag lines and
+repeated lines. A photo caption is what the reader sees under the picture ("who took the photo?", "who is
+the Swiss president pictured?"): it is kept, once, after the body, where it neither becomes the title nor
+splits the lead from its paragraph.
 """
 from __future__ import annotations
 
@@ -37,7 +39,6 @@ HEADER_ONLY = _rx(
 )
 # anywhere in the article
 ANYWHERE = _rx(
-    r"تصوير\s*[:：]", r"^\s*(photo|image|picture)\s*[:：]", r"[-–—]\s*(reuters|afp|ap|getty images|رويترز|أ ف ب)\s*$",
     r"اشترك الآن", r"subscribe now", r"sign up for",
     r"leave a reply", r"leave a comment", r"please enter your (comment|name|email)", r"أفكارك وتعليقاتك",
     r"أضف تعليق", r"اترك تعليقا", r"^\s*التعليقات\s*$",
@@ -47,6 +48,10 @@ ANYWHERE = _rx(
     r"(\s*(عبر|on|via|this)?\s*(facebook|twitter|whatsapp|telegram|فيسبوك|تويتر|واتساب|تلغرام|المقال|الخبر|article|story)?)*\s*$",
     r"all rights reserved", r"جميع الحقوق محفوظة",
 )
+# a photo caption: a credit ("تصوير: …", "Photo: …") or an agency at the end ("… - REUTERS")
+CAPTION = _rx(r"تصوير\s*[:：]", r"^\s*(photo|image|picture)\s*[:：]",
+              r"[-–—]\s*(reuters|afp|ap|getty images|رويترز|أ ف ب)\s*$")
+CAPTION_WORDS = 6  # a bare credit ("تصوير: رويترز") says nothing worth keeping
 CREDIT = re.compile(r"^\s*(تقرير|إعداد|اعداد|reporting by|additional reporting)\b.*(تحرير|بقلم|editing by|writing by)", re.IGNORECASE)
 URL = re.compile(r"https?://\S+|www\.\S+")
 RELATED = re.compile(r"^\s*(اقرأ أيضا|اقرأ ايضا|اقرأ أيضاً|اقرأ ايضاً|انظر أيضا|انظر ايضا|انظر أيضاً|انظر ايضاً|"
@@ -86,6 +91,7 @@ def clean_lines(lines: list[str], guess_title: bool = True) -> tuple[str | None,
             lines = lines[:i]
             break
     kept: list[tuple[int, str]] = []
+    captions: list[tuple[int, str]] = []
     skip_next = False
     for i, ln in enumerate(lines):
         if not ln:
@@ -97,19 +103,26 @@ def clean_lines(lines: list[str], guess_title: bool = True) -> tuple[str | None,
         if PUBLISHED.match(ln):
             skip_next = True
             continue
+        if CAPTION.search(ln):
+            if _words(ln) >= CAPTION_WORDS and not URL.search(ln):
+                captions.append((i, ln))
+            continue
         if RELATED.match(ln) or is_boilerplate(ln, in_header=i < first_para):
             continue
         kept.append((i, ln))
     # repeated lines (duplicated titles, captions): keep the first
     seen, body = set(), []
-    for i, ln in kept:
+    for i, ln in kept + captions:
         key = normalize(re.sub(r"\s+", " ", ln))
         if key in seen:
             continue
         seen.add(key)
         body.append((i, ln))
     title = None
+    in_caption = {i for i, _ in captions}
     for i, ln in (body if guess_title else []):
+        if i in in_caption:
+            continue
         if i >= first_para:
             break
         if _words(ln) <= 25 and not LINE_ENDS_SENTENCE.search(ln):

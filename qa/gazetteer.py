@@ -28,6 +28,34 @@ def places() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def regions() -> dict[str, str]:
+    """Normalised Arabic name -> English name of the CLDR's continents and regions (أوروبا, شرق أوروبا):
+    places a question can name, though a model, not this table, renders them in an answer."""
+    ar, en = Locale("ar"), Locale("en")
+    return {normalize(name): en.territories[code] for code, name in ar.territories.items()
+            if code.isdigit() and code != "001" and code in en.territories}
+
+
+@lru_cache(maxsize=1)
+def _countries_of_cities() -> dict[str, str]:
+    """English city name -> the English name of its country, from the time-zone database's cities."""
+    from babel.core import get_global
+
+    en, territory_of = Locale("en"), get_global("zone_territories")
+    out: dict[str, str] = {}
+    for zone, code in territory_of.items():
+        city = (en.time_zones.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+        if "/" in zone and code in en.territories and not zone.startswith(("Etc/", "Antarctica/")):
+            out.setdefault(city, en.territories[code])
+    return out
+
+
+def country_of(place: str) -> str | None:
+    """'Moscow' -> 'Russia': the country of a CLDR city; None for a country, a region or an unknown name."""
+    return _countries_of_cities().get(place)
+
+
 def english(arabic: str) -> str | None:
     """'النمسا' -> 'Austria', 'وفيينا' -> 'Vienna'; None for a name the CLDR does not list."""
     name = normalize(arabic).strip(" .,،:;\"'()")
@@ -46,14 +74,25 @@ def _english_names() -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Za-z])")
 
 
-def named(question: str, language: str) -> list[str]:
+def named(question: str, language: str, with_regions: bool = False) -> list[str]:
     """The CLDR places a question names, in English ("Brussels", "Belarus"; Arabic questions by lookup
-    of each word, "بروكسل" -> "Brussels")."""
+    of each word, "بروكسل" -> "Brussels"); with_regions: continents and regions too ("Europe", أوروبا)."""
     if language == "en":
-        return list(dict.fromkeys(_english_names().findall(question)))
+        found = _english_names().findall(question)
+        if with_regions:
+            found += [r for r in set(regions().values()) if re.search(rf"(?<![A-Za-z]){re.escape(r)}(?![A-Za-z])", question)]
+        return list(dict.fromkeys(found))
     words = re.findall(r"[\u0621-\u064a]+", question)
     found = [english(w) for w in words] + [english(f"{a} {b}") for a, b in zip(words, words[1:])]
+    if with_regions:
+        found += [_region(w) for w in words] + [_region(f"{a} {b}") for a, b in zip(words, words[1:])]
     return list(dict.fromkeys(f for f in found if f))
+
+
+def _region(arabic: str) -> str | None:
+    name = normalize(arabic).strip(" .,،:;\"'()")
+    table = regions()
+    return next((table[f] for f in (name, name[1:] if name[:1] in "وبل" else name) if f in table), None)
 
 
 def mentions(text: str, place: str) -> bool:
@@ -61,7 +100,7 @@ def mentions(text: str, place: str) -> bool:
     (روسيا ~ الروسي / الروسية, أوكرانيا ~ الأوكراني), with a glued و / ب / ل / ال."""
     if re.search(rf"(?<![A-Za-z]){re.escape(place)}", text, re.I):
         return True
-    forms = {a for a, e in places().items() if e == place}
+    forms = {a for a, e in [*places().items(), *regions().items()] if e == place}
     stems = {f[2:] if f.startswith("ال") else f for f in forms}
     adjectives = {s[:-1] if s.endswith("يا") else (s[:-1] if s.endswith("ا") else s) + "ي" for s in stems if " " not in s}
     squeezed = {_squeeze(s) for s in stems} - {""}

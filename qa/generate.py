@@ -186,6 +186,11 @@ class Generator:
             if listed == "count" and options and (part := self.partitive(question, language, ev, options, hits or [])):
                 ev, options = part
                 before = before.after(Outcome.of(None, None, "partitive_by_clause"))
+            if listed == "count" and options and (other := self.duals_of_other(ev, options, question, language)):
+                # "كم عدد الصواريخ…؟" is not answered by "مشروعي اتفاقيتين": that dual counts agreements
+                options = [o for o in options if o not in other]
+                if not options:
+                    return Outcome.of(None, ev, "dual_of_other").after(before)
             if listed == "share" and len(options) > 1 and (named := self.share_of(options, ev.text, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "share_by_noun"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):
@@ -368,6 +373,22 @@ class Generator:
             return None
         return known[best][0], [known[best][1]]
 
+    def duals_of_other(self, ev: Evidence, options: list[str], question: str, language: str) -> list[str]:
+        """The count options with no number, only a dual ("مشروعي اتفاقيتين"), that name two of something
+        other than what the question counts: Arabic by consonants (`span.counts_noun`), English when the
+        Arabic word the embedder finds clearly closest to the counted noun is not in the option. A question
+        without a counted noun ("how much…?") keeps them."""
+        duals = [o for o in options if span.dual_words(o)]
+        noun = span.counted_noun_ar(question) if language == "ar" else span.counted_noun_en(question)
+        if not duals or not noun:
+            return []
+        if language == "ar":
+            return [o for o in duals if not span.counts_noun(o, noun)]
+        if (at := self.word_at(noun, language, ev.text)) is None:
+            return []  # the embedder is not sure where the sentence says it: nothing decides
+        said = span.raw_words(ev.text)[at].strip(span._EDGE)
+        return [o for o in duals if said not in span.words(o)]
+
     def duration(self, question: str, language: str, ev: Evidence, evidence: list[Evidence]) -> Outcome | None:
         """"How much time…?", "كم من الوقت…؟": only a length of time answers ("17 ثانية", "3:08"), not the
         sentence's other numbers ("49 المدافع"). From the chosen sentence, else the first evidence sentence of
@@ -540,7 +561,7 @@ class Generator:
             if reply is not None:
                 got = grammar.complete_words(reply, ev.text)
                 if not span.informative(got) or span.restates(got, question) or \
-                        (qtype == "who" and refuse.echo(got, question)):
+                        refuse.echo(got, question, qtype):
                     return Outcome.of(None, ev, "uninformative_span")
                 if not span.fits_type(got, qtype):
                     return Outcome.of(None, ev, "type_missing")

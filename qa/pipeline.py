@@ -173,8 +173,9 @@ class Pipeline:
         return [text for a in ids for _, text, _ in self.store.article_chunks(a)]
 
     def _passage_lacks(self, out: Outcome, question: str, language: str, hits: list[Hit], said: str) -> list[str]:
-        """Places the asker named (CLDR countries and cities, qa/gazetteer.py) that the answer's own passage
-        (its text, title and outlet) does not name, nor their adjective (روسيا ~ الروسي): such an answer is
+        """Places the asker named (CLDR countries, cities and regions, qa/gazetteer.py) that the answer's own
+        passage (its text, title and outlet) does not name, nor their adjective (روسيا ~ الروسي), nor (a
+        city) its country's: such an answer is
         about another place ("in Brussels" answered from the Geneva delegation's passage). Places only:
         their Arabic names are known, where a skeleton match of any capitalised word ("Championship")
         would withdraw right answers. Two-part questions are left out (each part names its own places)."""
@@ -184,9 +185,11 @@ class Pipeline:
         if hit is None:
             return []
         text = " ".join([hit.text, hit.title or "", str((hit.metadata or {}).get("outlet") or "")])
-        asked = [p for p in gazetteer.named(question, language) if p in gazetteer.named(said, language)
-                 or p.lower() in said.lower()]
-        return [p for p in asked if not gazetteer.mentions(text, p)]
+        asked = [p for p in gazetteer.named(question, language, with_regions=True)
+                 if p in gazetteer.named(said, language, with_regions=True) or p.lower() in said.lower()]
+        # a capital speaks for its country ("Washington and Moscow agreed…"): the country named will do
+        return [p for p in asked if not gazetteer.mentions(text, p)
+                and not ((country := gazetteer.country_of(p)) and gazetteer.mentions(text, country))]
 
     def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
                   qtype: str) -> tuple[Outcome, dict[str, int]]:

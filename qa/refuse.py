@@ -144,9 +144,10 @@ def missing_unit(question: str, language: str, sentences: list[str]) -> str | No
     return unit
 
 
-def echo(answer_span: str, question: str) -> bool:
-    """A who-answer whose every name word, or whose family name, already appears in the question (by
-    skeleton, across scripts): it repeats the question instead of answering it."""
+def echo(answer_span: str, question: str, qtype: str = "who") -> bool:
+    """An answer whose every name word already appears in the question (by skeleton, across scripts): it
+    repeats the question instead of answering it ("NATO" for "Which NATO summit…?"). A who-answer also
+    when its family name does."""
     names = [w for w in S.words(answer_span) if w not in S._TITLE and w not in S._NOT_NAME and len(w) > 2]
     if not names:
         return False
@@ -155,7 +156,7 @@ def echo(answer_span: str, question: str) -> bool:
     q_sk -= {""}
     said = [(_skeleton_arabic(w) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w)) in q_sk for w in names]
     # a name's family name alone is the same person: "سيرغى ريابكوف" for "Who … alongside Ryabkov?"
-    return all(said) or (1 < len(names) <= 3 and said[-1])
+    return all(said) or (qtype == "who" and 1 < len(names) <= 3 and said[-1])
 
 
 def reason(question: str, language: str, qtype: str, texts: list[str]) -> dict | None:

@@ -431,6 +431,27 @@ def _consonants(word: str) -> str:
     return re.sub("[اويه]", "", w[:-2] if w.endswith("ات") and len(w) > 3 else w)
 
 
+def dual_words(option: str) -> list[str]:
+    """The dual words of a count option that has no number ("مشروعي اتفاقيتين": two drafts of two
+    agreements); [] for an option a digit or a number word counts."""
+    ws = words(option)
+    if re.search(r"\d", option) or any(re.fullmatch(_NUMBER_WORD, w) for w in ws):
+        return []
+    return [w for w in ws if dual_singular(w) is not None or normalize(w).endswith("ي")
+            and dual_singular(normalize(w) + "ن") is not None]
+
+
+def counts_noun(option: str, noun: str) -> bool:
+    """A number-less dual option counts the noun a "كم…؟" asks for: one of its duals names two of it (by
+    consonants, so a broken plural matches: "الصواريخ" ~ "صاروخين")."""
+    root = _consonants(noun)
+    for w in dual_words(option):
+        one = dual_singular(w) or dual_singular(normalize(w) + "ن")
+        if one and (_consonants(one) == root or stem(one) == stem(noun)):
+            return True
+    return False
+
+
 def dual_of(sentence: str, noun: str) -> str | None:
     """The sentence's word that names two of what an Arabic "كم…؟" counts (`counted_noun_ar`): "كم عدد الفرق…؟"
     -> "فريقين", "كم مرة…؟" -> "مرتين". A word the question itself writes is its plural ("كم عدد اللاعبين"
@@ -764,11 +785,27 @@ _EN_TIME = re.compile(r"\d|\b(january|february|march|april|may|june|july|august|
                       r"tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year)s?\b", re.I)
 
 
+# words of a time that are no date of their own ("مساء أمس الخميس")
+_TIME_WORDS = {normalize(w) for w in "مساء صباح ظهر ليلة ليل فجر أمس امس اليوم غدا غداً يوم الماضي المقبل القادم".split()}
+
+
+def only_time(text: str) -> bool:
+    """An Arabic span that is a date or a time and nothing else ("الإثنين 10 كانون الثاني/ يناير", "مساء
+    أمس الخميس"): no answer to who or where."""
+    found = candidates(text, "when")
+    if not found:
+        return False
+    rest = text
+    for f in sorted(found, key=len, reverse=True):
+        rest = rest.replace(f, " ")
+    return not [w for w in words(rest) if normalize(w) not in _TIME_WORDS and informative(w)]
+
+
 def fits_type(text: str, qtype: str) -> bool:
-    """Whether a Latin-script span can answer a question of this type (Arabic spans of these types are
-    listed by code and need no check)."""
+    """Whether a span can answer a question of this type. Arabic spans of the listed types (when, how
+    many) are listed by code and need no check; a who / where answer is no date."""
     if re.search(r"[\u0600-\u06ff]", text):
-        return True
+        return not (qtype in ("who", "where") and only_time(text))
     if qtype == "count":
         return bool(_EN_NUMBER.search(text))
     if qtype == "when":

@@ -102,8 +102,12 @@ _AR_STANCE = {normalize(w) for w in "موقف رد فعل تعليق".split()}
 _AR_SPEECH = {normalize(w) for w in """قال قالت قاله قالته صرح صرحت أعلن أعلنت أكد أكدت ذكر ذكرت أوضح أوضحت
 وصف وصفت""".split()}
 _AR_STOP = {normalize(w) for w in """في على عن من إلى الى مع بعد قبل حول بشأن خلال ما ماذا هل كيف متى أين اين لماذا
-و أو ثم الذي التي الذين هو هي كان كانت قال قالت علق علقت يقول تقول الخارجية الدفاع العام الوزراء العامة
-الحكومة الدولة الأمريكي الأميركي الروسي الروسية الأمريكية إن أن""".split()}
+و أو ثم الذي التي الذين هو هي كان كانت قال قالت علق علقت يقول تقول إن أن""".split()}
+# words that complete a title ("وزير الدفاع الأمريكي لويد أوستن", "الأمين العام"): no name themselves, and
+# the name comes after them
+_AR_OF_TITLE = {normalize(w) for w in """الخارجية الدفاع العام الوزراء العامة الحكومة الدولة الأمريكي الأميركي
+الروسي الروسية الأمريكية الأميركية السابق السابقة الأول الأولى""".split()}
+_AR_NAME_WINDOW = 6  # words after a title, speech verb or stance word where its name may stand
 _TRAILING_POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -148,12 +152,14 @@ def question_entities(question: str, language: str) -> list[str]:
     norm = [normalize(w) for w in words]
     for i, w in enumerate(norm):
         if w in _AR_TITLES or w in _AR_STANCE or w in _AR_SPEECH:
-            for j in range(i + 1, min(i + 4, len(words))):
-                if norm[j] in _AR_STOP:
+            taken = 0
+            for j in range(i + 1, min(i + 1 + _AR_NAME_WINDOW, len(words))):
+                if norm[j] in _AR_STOP or taken == 3:
                     break
-                if norm[j] in _AR_TITLES:
+                if norm[j] in _AR_TITLES or norm[j] in _AR_OF_TITLE:
                     continue
                 out.append(words[j])
+                taken += 1
     return list(dict.fromkeys(out))
 
 
@@ -303,7 +309,7 @@ _CONCEPTS = {
     "early": ("لأوانه مبكر مبكرا المبكر", r"too early|premature"),
     "succeed": ("نجح نجحت ينجح تنجح نجاح", r"succe(ed|eded|eds|ss|ssful)"),
     "fail": ("فشل فشلت يفشل تفشل فشلها إخفاق", r"fail(ed|s|ure)?"),
-    "accept": ("وافق وافقت يوافق توافق موافقة قبلت تقبل يقبل", r"accept(ed|s)?|agreed? to|approv(e|ed|es)"),
+    "accept": ("وافق وافقت يوافق توافق موافقة قبلت تقبل يقبل", r"accept(ed|s)?|agree(d|s)?|approv(e|ed|es)"),
     "reject": ("رفض رفضت يرفض ترفض رفضها رفضه", r"reject(ed|s)?|refus(e|ed|es)|turned down"),
     "rise": ("ارتفع ارتفعت يرتفع ترتفع ارتفاع زاد زادت يزيد تزيد زيادة", r"r(ise|ose|isen|ising)|increas(e|ed|es)|gr(ow|ew|own)"),
     "fall": ("انخفض انخفضت ينخفض تنخفض انخفاض تراجع تراجعت يتراجع تتراجع تقلص تقلصت",

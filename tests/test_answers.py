@@ -74,6 +74,9 @@ def test_names_the_evidence_never_mentions_are_found_across_scripts():
     # a two-consonant Arabic skeleton (الصين) must occur as the word itself, not as any word ṣ-n
     assert missing_entities("ما موقف الصين من محادثات جنيف؟", "ar", ["بعد سنة من المحادثات في جنيف"]) == ["الصين"]
     assert missing_entities("من هو رئيس سويسرا؟", "ar", ["والرئيس السويسري جاي بارميلين"]) == []
+    # the name after a title's own words ("وزير الدفاع الأمريكي لويد أوستن"; fresh question ar-u04)
+    assert missing_entities("ماذا قال وزير الدفاع الأمريكي لويد أوستن عن المفاوضات؟", "ar", texts) == ["لويد", "أوستن"]
+    assert missing_entities("ماذا قال نائب وزير الخارجية الروسي سيرجي ريابكوف؟", "ar", texts) == []
 
 
 def test_negation_decides_yes_no():
@@ -118,6 +121,9 @@ def test_a_sentence_that_asserts_the_contrary_predicate_is_a_no():
     assert not opposite(early, "Did Peskov say it was too early to assess the results?")
     assert opposite("ورفضت واشنطن المقترحات الروسية", "Did Washington accept the Russian proposals?")
     assert not opposite("ورفضت واشنطن المقترحات الروسية", "Did Washington reject the Russian proposals?")
+    # "agree … to" with words between (fresh question en-05): the sentence's refusal is a no
+    doors = "إن الولايات المتحدة أكدت خلال المفاوضات رفضها إغلاق أبواب الناتو أمام أي دولة تريد الانضمام"
+    assert opposite(doors, "Did the United States agree during the Geneva talks to close NATO's door to new members?")
     # "لا تزال" is "still": no negation
     assert not opposite("لا تزال المحادثات جارية", "Are the talks still ongoing?")
     assert opposite("لا تزال المحادثات جارية", "هل انتهت المحادثات؟")
@@ -360,6 +366,52 @@ def test_details_and_units_no_passage_gives_are_reasons_to_refuse():
 ])
 def test_an_arabic_question_asks_about_the_weather_only_when_it_says_so(question, kind):
     assert refuse.question_detail(question, "ar") == kind
+
+
+def test_an_answer_that_only_repeats_the_question_s_name_answers_nothing_whatever_is_asked():
+    """Fresh question: "Which 2008 NATO summit's decision … does Russia want dropped?" -> "NATO". Outside
+    who-questions the whole answer must be the question's own, not just its last name."""
+    question = "Which 2008 NATO summit's decision on Ukraine and Georgia does Russia want formally dropped?"
+    assert refuse.echo("الناتو", question, "other")
+    assert not refuse.echo("قمة بوخارست", question, "other")
+    assert refuse.echo("سيرغى ريابكوف", "Who headed the Russian delegation alongside Ryabkov?", "who")
+    assert not refuse.echo("سيرغى ريابكوف", "What did the delegation alongside Ryabkov discuss?", "other")
+
+
+def test_a_date_is_no_answer_to_who_or_where():
+    """Fresh question: "Who represented Ukraine at the January 10 talks in Geneva?" -> "Monday 10 January",
+    a run of a sentence that names no one, snapped from the model's copy."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert not span.fits_type("الإثنين 10 كانون الثاني/ يناير", "who")
+    assert not span.fits_type("مساء أمس الخميس", "where") and span.fits_type("مساء أمس الخميس", "when")
+    assert span.fits_type("ويندي شيرمان", "who") and span.fits_type("قمة بوخارست عام 2008", "other")
+    assert span.fits_type("قمة بوخارست عام 2008", "who")  # a date beside other words is not only a date
+    talks = Evidence(1, "a:0", "a", "t", "وانطلقت المحادثات بين الوفدين في جنيف اليوم الإثنين 10 كانون الثاني/ يناير.", 0.9)
+    out, _ = Generator(ScriptedLLM("الإثنين 10 كانون الثاني/ يناير"), FakeEmbedder(), choice_margin=0.0).answer(
+        "من مثل أوكرانيا في محادثات جنيف؟", "ar", [talks], "who")
+    assert out.text is None
+
+
+def test_a_dual_that_counts_something_else_is_no_answer_to_how_many():
+    """Fresh question: "كم عدد الصواريخ المتوسطة المدى التي تنشرها روسيا حالياً في أوروبا؟" -> "مشروعي
+    اتفاقيتين" (two draft agreements), the only count the sentence has. A dual answers only for its own noun."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    drafts = Evidence(1, "a:0", "a", "t", "ونشرت روسيا مشروعي اتفاقيتين تشملان بنوداً حول عدم نشر صواريخ متوسطة المدى.", 0.9)
+
+    def ask(question: str):
+        return Generator(ScriptedLLM("مشروعي اتفاقيتين"), FakeEmbedder(), choice_margin=0.0).answer(
+            question, "ar", [drafts], "count")[0]
+
+    out = ask("كم عدد الصواريخ المتوسطة المدى التي تنشرها روسيا؟")
+    assert out.text is None and out.fired["dual_of_other"] == 1
+    assert "اتفاقيتين" in ask("كم اتفاقية نشرت روسيا؟").text  # its own noun: answered
+    assert span.counts_noun("مجموعتي عمل", "مجموعة") and not span.counts_noun("308 نقطة", "نقطة")
 
 
 def test_a_who_answer_that_repeats_the_question_s_name_answers_nothing():

@@ -6,7 +6,7 @@ from index.clean import clean
 from index.config import BUNDLED_ARTICLES
 from index.load import RawArticle, load_folder
 
-BOILERPLATE = ["مجلس التحرير", "أوراق اعتماده", "نقابة الصحفيين", "تصوير:", "اشترك الآن", "Reuters.com", "LEAVE A REPLY",
+BOILERPLATE = ["مجلس التحرير", "أوراق اعتماده", "نقابة الصحفيين", "اشترك الآن", "Reuters.com", "LEAVE A REPLY",
                "Please enter", "تلغرام", "https://", "reading icon", "دقائق القراءة", "اقرأ أيضاً", "انظر ايضاً",
                "أفكارك وتعليقاتك", "(تستمر)", "معاييرنا", "جنيف-سانا", "جنيف-وكالات", "القادري"]
 
@@ -45,6 +45,18 @@ def test_seed_bodies_keep_the_news(seeds):
     assert t.text.count("بوتين وبايدن يجريان مباحثات هاتفية مهمة") == 0
 
 
+def test_photo_captions_are_kept_once_after_the_body_and_never_as_the_title(seeds):
+    """What a reader sees under the picture is part of what the article says: the Reuters caption names the
+    photographer and the place, the Asharq caption (printed twice) the Swiss president."""
+    reuters, asharq = seeds["002_8f7b2033fd4e924f"], seeds["003_b556f401f158842d"]
+    last = reuters.text.split("\n\n")[-1]
+    assert "فسيفولوزك" in last and "تصوير: أنطون فاجانوف" in last
+    assert asharq.text.count("والرئيس السويسري جاي بارميلين") == 1
+    assert asharq.text.split("\n\n")[-1].startswith("الرئيس الأميركي جو بايدن")
+    assert asharq.title == "موسكو وواشنطن: محادثات مكثفة في جنيف للحد من التسلح"
+    assert "فسيفولوزك" not in reuters.title
+
+
 GENERIC = """هيئة التحرير: رئيس التحرير أحمد علي
 الموقع عضو في نقابة الصحفيين المصريين
 
@@ -77,11 +89,14 @@ GENERIC = """هيئة التحرير: رئيس التحرير أحمد علي
 def test_rules_generalise_to_another_site():
     art = clean(_raw(GENERIC))
     assert art.title == "القاهرة تستضيف مؤتمرا دوليا للمياه"
-    for phrase in ["التحرير", "نقابة", "اليوم السابع", "أ ش أ", "تصوير", "اشترك", "فيسبوك", "twitter", "تعليقا",
+    for phrase in ["التحرير", "نقابة", "اليوم السابع", "أ ش أ", "اشترك", "فيسبوك", "twitter", "تعليقا",
                    "اقرأ", "مقال آخر"]:
         assert phrase not in art.text, phrase
     assert art.text.startswith("افتتح رئيس الوزراء")
     assert "تبادل الخبرات" in art.text
+    # the caption, kept after the body; a bare credit says nothing and is dropped
+    assert art.text.endswith("مشاركون في المؤتمر يتحدثون في القاعة الرئيسية، 3 مايو 2023. تصوير: محمد حسن")
+    assert "تصوير: رويترز" not in clean(_raw(GENERIC.replace("تصوير: محمد حسن", "") + "\nتصوير: رويترز\n")).text
 
 
 def test_html_scripts_and_chrome_removed():

@@ -209,6 +209,30 @@ def test_an_answer_from_a_passage_that_lacks_the_asked_place_is_withdrawn(make_p
     assert p._passage_lacks(Outcome.of("x", ev_b), q, "en", hits, said=q) == []
 
 
+def test_a_capital_speaks_for_its_country_and_a_region_the_passage_lacks_withdraws_the_answer(make_pipeline):
+    """Fresh questions (eval/gold/fresh.jsonl): "Did Washington and Moscow agree…?" was refused because the
+    passage says روسيا, not موسكو; "كم عدد الجنود الأمريكيين المنتشرين في أوروبا؟" was answered from a
+    paragraph about Norman soldiers that names no part of Europe."""
+    from index.store import Hit
+    from qa.evidence import Evidence
+    from qa.trace import Outcome
+
+    p = make_pipeline()
+    russia = Hit("r:0", "r", "t", "واتفقت الولايات المتحدة وروسيا على أن الحرب النووية لا يمكن كسبها.", 0.9, {})
+    normans = Hit("n:0", "n", "t", "كان هناك 8000 جندي نورماني من أصل 20 ألف من جنود الجنرال الأرمني.", 0.9, {})
+    europe = Hit("e:0", "e", "t", "وينتشر 8000 جندي أمريكي في شرق أوروبا.", 0.9, {})
+
+    def lacks(hit: Hit, q: str, language: str) -> list[str]:
+        ev = Evidence(1, hit.chunk_id, hit.article_id, hit.title, hit.text, 0.5)
+        return p._passage_lacks(Outcome.of("x", ev), q, language, [hit], said=q)
+
+    assert lacks(russia, "Did Washington and Moscow agree that a nuclear war cannot be won?", "en") == []
+    assert lacks(russia, "Did Russia and the US agree in Vienna that a nuclear war cannot be won?", "en") == ["Vienna"]
+    assert lacks(normans, "كم عدد الجنود الأمريكيين المنتشرين في أوروبا؟", "ar") == ["Europe"]
+    assert lacks(normans, "How many American soldiers are deployed in Europe?", "en") == ["Europe"]
+    assert lacks(europe, "كم عدد الجنود الأمريكيين المنتشرين في أوروبا؟", "ar") == []
+
+
 def test_a_name_only_the_rewrite_of_a_follow_up_brought_in_is_no_reason_to_refuse(make_pipeline, indexed):
     p = make_pipeline()
     hit = indexed.get([indexed.article_chunks("002_8f7b2033fd4e924f")[0][0]])[0]
