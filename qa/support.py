@@ -228,7 +228,7 @@ def missing_entities(question: str, language: str, texts: list[str]) -> list[str
 # ---- yes / no --------------------------------------------------------------------------------
 # a negation word, with a glued و / ف / ب ("ولم يتم", "بعدم توسيع") and after a quote or bracket ("“لم تتوصلا")
 _NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وفب]?(لا|لم|لن|ليس|ليست|ليسوا|غير|دون|بدون|نفى|نفت|ينفي|تنفي|عدم)(?=[\s\"“”«».,،:)]|$)|"
-                       r"\b(no|not|never|none|deny|denied|denies|n't)\b|n't\b")
+                       r"\b(no|not|never|none|cannot|deny|denied|denies|n't)\b|n't\b")
 
 
 # "لا يزال" / "لا تزال" is "still", not a negation

@@ -124,6 +124,9 @@ def test_a_sentence_that_asserts_the_contrary_predicate_is_a_no():
     # "agree … to" with words between (fresh question en-05): the sentence's refusal is a no
     doors = "إن الولايات المتحدة أكدت خلال المفاوضات رفضها إغلاق أبواب الناتو أمام أي دولة تريد الانضمام"
     assert opposite(doors, "Did the United States agree during the Geneva talks to close NATO's door to new members?")
+    # "cannot" is a negation: "… متفقتان على أنه لا يمكن الانتصار في الحرب النووية" answers it with a yes
+    won = "معلنة أن الولايات المتحدة وروسيا متفقتان على أنه لا يمكن الانتصار في الحرب النووية"
+    assert not opposite(won, "Did Washington and Moscow agree that a nuclear war cannot be won?")
     # "لا تزال" is "still": no negation
     assert not opposite("لا تزال المحادثات جارية", "Are the talks still ongoing?")
     assert opposite("لا تزال المحادثات جارية", "هل انتهت المحادثات؟")
