@@ -30,11 +30,13 @@ def places() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def regions() -> dict[str, str]:
-    """Normalised Arabic name -> English name of the CLDR's continents and regions (أوروبا, شرق أوروبا):
-    places a question can name, though a model, not this table, renders them in an answer."""
+    """Normalised Arabic name -> English name of the CLDR's continents (أوروبا, آسيا): places a question
+    can name, though a model, not this table, renders them in an answer. One-word names only: a region's
+    name has other wordings ("وسط آسيا" in the CLDR, "آسيا الوسطى" in the news), and its continent
+    ("Central Asia" names "Asia") is checked anyway."""
     ar, en = Locale("ar"), Locale("en")
     return {normalize(name): en.territories[code] for code, name in ar.territories.items()
-            if code.isdigit() and code != "001" and code in en.territories}
+            if code.isdigit() and code != "001" and code in en.territories and " " not in name.strip()}
 
 
 @lru_cache(maxsize=1)

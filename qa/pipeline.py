@@ -188,8 +188,15 @@ class Pipeline:
         asked = [p for p in gazetteer.named(question, language, with_regions=True)
                  if p in gazetteer.named(said, language, with_regions=True) or p.lower() in said.lower()]
         # a capital speaks for its country ("Washington and Moscow agreed…"): the country named will do
-        return [p for p in asked if not gazetteer.mentions(text, p)
-                and not ((country := gazetteer.country_of(p)) and gazetteer.mentions(text, country))]
+        lacks = [p for p in asked if not gazetteer.mentions(text, p)
+                 and not ((country := gazetteer.country_of(p)) and gazetteer.mentions(text, country))]
+        # a region is the setting, often told in another paragraph of the same article ("bases in Central
+        # Asia"): the article must name it somewhere
+        regions = [p for p in lacks if p in gazetteer.regions().values()]
+        if regions:
+            article = [t for _, t, _ in self.store.article_chunks(hit.article_id)]
+            lacks = [p for p in lacks if p not in regions or not any(gazetteer.mentions(t, p) for t in article)]
+        return lacks
 
     def _generate(self, question: str, language: str, hits: list[Hit], evidence: list[Evidence],
                   qtype: str) -> tuple[Outcome, dict[str, int]]:

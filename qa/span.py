@@ -55,7 +55,7 @@ _COUNT = re.compile(
 
 _PLACE_STOP = set("""مقر ختام إطار اطار أعقاب اعقاب حال وقت سياق ظل شكل ذروة غياب حين حد ضوء مواجهة عام نهاية بداية مطلع
 منتصف يوم كل أي اي هذا هذه ذلك تلك قضية قضايا مجال مجالات مسألة مؤتمر ندوة بيان خطاب كلمة حديث تصريح تصريحات
-جولة الجولة أثناء اثناء أعقابها ختامها هذه غضون قمة""".split())
+جولة الجولة أثناء اثناء أعقابها ختامها هذه غضون قمة صورة الصورة صور فيديو تقرير""".split())
 
 
 _HEADQUARTERS = re.compile(r"و?مقر[ّ]?(?:ه|ها|هم|هما)")  # "منظمة الأمن والتعاون في أوروبا ومقرها فيينا"
@@ -115,7 +115,7 @@ def place_text(ws: list[str], i: int) -> str:
 
 _TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم الكرملين
 مساعد مساعدة مستشار الأمريكي الأميركي الأمريكية الروسي الروسية السويسري الأوكراني الأمين العام السفير البيت
-الأبيض مسؤول كبير بالإدارة وزارة""".split())
+الأبيض مسؤول كبير بالإدارة وزارة تصوير""".split())  # "تصوير: أنطون فاجانوف": a photo credit names its photographer
 _NATIONAL = set("الأمريكي الأميركي الأمريكية الأميركية الروسي الروسية السويسري الأوكراني".split())
 _NOT_NAME = set("""في على عن من إلى الى مع بعد قبل حول بشأن خلال أن إن أنه انه الذي التي كان قد و ثم أو لدى فيما بينما
 حيث كما قال قالت وقال وقالت أكد وأكد أعلن وأعلن كل كلا جميع بعض أحد احد خلف أمام وراء بين ضد عبر نحو""".split())
@@ -150,7 +150,7 @@ def people(sentence: str) -> list[tuple[int, int]]:
         k = j
         while k < len(ws) and k - j < 3 and name_word(k) and not (k > j and ends[k - 1]):
             k += 1
-        if k > j and not (j > i and ends[j - 1]):
+        if k > j and not (j > i and ends[j - 1] and bare[j - 1] != "تصوير"):  # "تصوير: أنطون فاجانوف"
             out.append((j, k))
         i = max(k, j, i + 1)
     return list(dict.fromkeys(out))
@@ -437,19 +437,24 @@ def dual_words(option: str) -> list[str]:
     ws = words(option)
     if re.search(r"\d", option) or any(re.fullmatch(_NUMBER_WORD, w) for w in ws):
         return []
-    return [w for w in ws if dual_singular(w) is not None or normalize(w).endswith("ي")
-            and dual_singular(normalize(w) + "ن") is not None]
+    return [w for w in ws if _singulars(w)]
+
+
+def _singulars(word: str) -> set[str]:
+    """What a dual word may name two of: "اتفاقيتين" -> اتفاقيه; a construct dual ("مشروعي اتفاقيتين", two
+    drafts of…) without its ي, which dual_singular's participle rule would refuse ("مشروعين")."""
+    w = strip_prefix(normalize(word.strip(_EDGE)))
+    out = {dual_singular(w)}
+    if w.endswith("ي") and len(w) >= 4:
+        out |= {dual_singular(w + "ن"), w[:-1]}
+    return out - {None}
 
 
 def counts_noun(option: str, noun: str) -> bool:
     """A number-less dual option counts the noun a "كم…؟" asks for: one of its duals names two of it (by
     consonants, so a broken plural matches: "الصواريخ" ~ "صاروخين")."""
     root = _consonants(noun)
-    for w in dual_words(option):
-        one = dual_singular(w) or dual_singular(normalize(w) + "ن")
-        if one and (_consonants(one) == root or stem(one) == stem(noun)):
-            return True
-    return False
+    return any(_consonants(one) == root or stem(one) == stem(noun) for w in dual_words(option) for one in _singulars(w))
 
 
 def dual_of(sentence: str, noun: str) -> str | None:
