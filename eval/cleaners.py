@@ -27,7 +27,7 @@ from index.load import RawArticle, load_folder
 from index.text import normalize
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "news"
-SEED_BOILERPLATE = ["مجلس التحرير", "أوراق اعتماده", "نقابة الصحفيين", "تصوير:", "اشترك الآن", "Reuters.com",
+SEED_BOILERPLATE = ["مجلس التحرير", "أوراق اعتماده", "نقابة الصحفيين", "اشترك الآن", "Reuters.com",
                     "LEAVE A REPLY", "Please enter", "تلغرام", "https://", "reading icon", "دقائق القراءة",
                     "اقرأ أيضاً", "انظر ايضاً", "أفكارك وتعليقاتك", "(تستمر)", "معاييرنا", "جنيف-سانا", "جنيف-وكالات",
                     "القادري"]

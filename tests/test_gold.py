@@ -59,6 +59,20 @@ def test_files_load_and_have_the_keys(dev, test):
         assert (i["kind"] == "followup") == bool(i["follows"]), i["id"]
 
 
+@pytest.mark.parametrize("name", ["probes.jsonl", "fresh.jsonl", "heldout.jsonl"])
+def test_the_extra_question_sets_load_and_have_the_keys(name):
+    """The probes and the helper-written fresh and held-out sets: the eval accepts them, and each item has
+    the gold set's keys, a language that matches its script, and answers exactly when it is answerable."""
+    items = _load(name)
+    assert R.load_gold(GOLD_DIR / name) and len({i["id"] for i in items}) == len(items)
+    for i in items:
+        assert set(i) == KEYS and i["kind"] in G.KINDS, i["id"]
+        assert (M._ARABIC_LETTER.search(M.match_text(i["question"])) is not None) == (i["lang"] == "ar"), i["id"]
+        assert i["answerable"] == (i["kind"] not in G.UNANSWERABLE_KINDS), i["id"]
+        assert bool(i["answer_ar"] and i["answer_en"] and i["docs"]) == i["answerable"], i["id"]
+        assert i["answers"] == i["answer_ar"] + i["answer_en"], i["id"]
+
+
 def test_follow_ups_stay_in_their_file_after_their_question(dev, test):
     for items in (dev, test):
         pos = {i["id"]: n for n, i in enumerate(items)}
