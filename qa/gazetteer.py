@@ -58,10 +58,11 @@ def country_of(place: str) -> str | None:
     return _countries_of_cities().get(place)
 
 
-def english(arabic: str) -> str | None:
-    """'النمسا' -> 'Austria', 'وفيينا' -> 'Vienna'; None for a name the CLDR does not list."""
+def english(arabic: str, table: dict[str, str] | None = None) -> str | None:
+    """'النمسا' -> 'Austria', 'وفيينا' -> 'Vienna'; None for a name the CLDR does not list. table: another
+    name table (`regions()`); the CLDR places by default."""
     name = normalize(arabic).strip(" .,،:;\"'()")
-    table = places()
+    table = places() if table is None else table
     # a glued و / ب / ل ("وفيينا", "بالنمسا"); ل before ال drops the ا ("للنمسا" is ل + "النمسا")
     forms = (name, name[1:] if name[:1] in "وبل" else name, "ال" + name[2:] if name.startswith("لل") else name)
     for form in forms:
@@ -85,16 +86,9 @@ def named(question: str, language: str, with_regions: bool = False) -> list[str]
             found += [r for r in set(regions().values()) if re.search(rf"(?<![A-Za-z]){re.escape(r)}(?![A-Za-z])", question)]
         return list(dict.fromkeys(found))
     words = re.findall(r"[\u0621-\u064a]+", question)
-    found = [english(w) for w in words] + [english(f"{a} {b}") for a, b in zip(words, words[1:])]
-    if with_regions:
-        found += [_region(w) for w in words] + [_region(f"{a} {b}") for a, b in zip(words, words[1:])]
+    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    found = [english(g, table) for table in ([places(), regions()] if with_regions else [places()]) for g in grams]
     return list(dict.fromkeys(f for f in found if f))
-
-
-def _region(arabic: str) -> str | None:
-    name = normalize(arabic).strip(" .,،:;\"'()")
-    table = regions()
-    return next((table[f] for f in (name, name[1:] if name[:1] in "وبل" else name) if f in table), None)
 
 
 def mentions(text: str, place: str) -> bool:

@@ -173,12 +173,12 @@ class Pipeline:
         return [text for a in ids for _, text, _ in self.store.article_chunks(a)]
 
     def _passage_lacks(self, out: Outcome, question: str, language: str, hits: list[Hit], said: str) -> list[str]:
-        """Places the asker named (CLDR countries, cities and regions, qa/gazetteer.py) that the answer's own
-        passage (its text, title and outlet) does not name, nor their adjective (روسيا ~ الروسي), nor (a
-        city) its country's: such an answer is
-        about another place ("in Brussels" answered from the Geneva delegation's passage). Places only:
-        their Arabic names are known, where a skeleton match of any capitalised word ("Championship")
-        would withdraw right answers. Two-part questions are left out (each part names its own places)."""
+        """Places the asker named (CLDR countries, cities and continents, qa/gazetteer.py) that the answer's
+        own passage (its text, title and outlet) does not name, nor their adjective (روسيا ~ الروسي), nor (a
+        city) its country's: such an answer is about another place ("in Brussels" answered from the Geneva
+        delegation's passage). Places only: their Arabic names are known, where a skeleton match of any
+        capitalised word ("Championship") would withdraw right answers. Two-part questions are left out
+        (each part names its own places)."""
         if not out.text or out.evidence is None or len(split_question(question, language)) > 1:
             return []
         hit = next((h for h in hits if h.chunk_id == out.evidence.chunk_id), None)
