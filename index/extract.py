@@ -1,8 +1,9 @@
 """Web pages -> article text and metadata, through trafilatura (publication dates through htmldate).
 
 trafilatura finds the main text and drops navigation, related links, share bars, comment sections and
-most captions; Khabar's own line rules (index/clean.py: bylines, credits, "read also", subscribe
-lines, ...) then take only what it leaves. Metadata: title, publication date, author, site name and
+captions; Khabar's own line rules (index/clean.py: bylines, credits, "read also", subscribe
+lines, ...) then take only what it leaves. The photo captions (`<figcaption>`) are read here and kept after
+the body, as the line rules keep a text file's. Metadata: title, publication date, author, site name and
 canonical URL (`<link rel="canonical">` or og:url, tracking parameters stripped).
 
 `python -m eval.cleaners` measures this against the old HTML cleaner on tests/fixtures/news/.
@@ -14,7 +15,9 @@ import logging
 import re
 from urllib.parse import urljoin, urlsplit
 
-from .clean import CleanArticle, clean_lines
+from html.parser import HTMLParser
+
+from .clean import CAPTION_WORDS, CleanArticle, clean_lines
 from .meta import ArticleMeta, iso_date
 from .text import detect_language, normalize
 from .urls import canonical_url
@@ -104,6 +107,52 @@ def _justext(html: str) -> str:
     return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
+class _Figcaptions(HTMLParser):
+    """The text of each <figcaption> (trafilatura drops it with the image); never a script's or a style's
+    inside it."""
+
+    HIDDEN = {"script", "style", "noscript", "template", "svg", "iframe"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.captions: list[str] = []
+        self._depth = 0
+        self._hidden = 0
+        self._parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "figcaption":
+            self._depth += 1
+        elif tag in self.HIDDEN:
+            self._hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+        elif tag == "figcaption" and self._depth:
+            self._depth -= 1
+            if not self._depth:
+                self.captions.append(" ".join("".join(self._parts).split()))
+                self._parts = []
+
+    def handle_data(self, data):
+        if self._depth and not self._hidden:
+            self._parts.append(data)
+
+
+MAX_CAPTIONS, MAX_CAPTION_CHARS = 10, 400  # a hostile page's thousand captions cost nothing
+
+
+def figcaptions(html: str) -> list[str]:
+    """A page's photo captions, as the line rules keep a text file's (index/clean.py): what the reader sees
+    under the picture, at most MAX_CAPTIONS of them, each of CAPTION_WORDS words or more."""
+    parser = _Figcaptions()
+    parser.feed(html)
+    parser.close()
+    found = [c[:MAX_CAPTION_CHARS] for c in parser.captions if len(c.split()) >= CAPTION_WORDS]
+    return list(dict.fromkeys(found))[:MAX_CAPTIONS]
+
+
 def extract(html: str, url: str | None = None) -> dict | None:
     """trafilatura's main text and metadata: {title, text, published, author, sitename, url}; None if no text.
     A page laid out in tables is read again without tables; a page trafilatura keeps nothing of (old
@@ -126,7 +175,8 @@ def extract(html: str, url: str | None = None) -> dict | None:
         return None
     title = _best_title((doc.title if doc is not None else "") or "", html)
     published = iso_date(doc.date) if doc is not None else None
-    return {"title": title.strip(), "text": text, "published": published or arabic_date(text.split("\n")),
+    return {"title": title.strip(), "text": text, "captions": figcaptions(html),
+            "published": published or arabic_date(text.split("\n")),
             "author": ((doc.author if doc is not None else "") or "").strip() or None,
             "sitename": _sitename(doc, url),
             "url": page_url(html, url)}
@@ -148,6 +198,8 @@ def clean_html(html: str, article_id: str, source: str, url: str | None = None) 
     title = title or guessed or ""
     if title:
         paragraphs = [p for p in paragraphs if normalize(p) != normalize(title)]
+    said = {normalize(p) for p in paragraphs}
+    paragraphs += [c for c in found["captions"] if paragraphs and normalize(c) not in said]  # after the body
     body = "\n\n".join(paragraphs)
     if not body:
         return None

@@ -173,13 +173,29 @@ def test_extractor_keeps_the_body_and_the_metadata(page):
         assert getattr(art.meta, key) == expected[key], key
     for junk in ("cookie", "ملفات تعريف الارتباط", "الكوكيز", "Share on", "فيسبوك", "اترك تعليق", "الأكثر قراءة",
                  "Most Read", "Most viewed", "RELATED COVERAGE", "ذات صلة", "Advertisement", "إعلان", "Sign up",
-                 "اشترك", "طباعة", "عدد القراءات", "Photograph", "AP Photo", "All Rights Reserved",
+                 "اشترك", "طباعة", "عدد القراءات", "All Rights Reserved",
                  "جميع الحقوق محفوظة", "اقرأ أيضا"):
         assert junk.casefold() not in art.text.casefold(), junk
-    # a photo caption the line rules read is kept once, after the body (index/clean.py); trafilatura drops a
-    # <figure>'s caption with the image
-    for caption in expected.get("captions", []):
-        assert art.text.endswith(caption) and art.text.count(caption) == 1, caption
+    # a photo caption is kept once, after the body: read by the line rules (index/clean.py) or, where
+    # trafilatura drops it with the image, from the <figcaption> (index/extract.py)
+    captions = expected.get("captions", [])
+    for caption in captions:
+        assert art.text.count(caption) == 1, caption
+    assert art.text.split("\n\n")[-len(captions):] == captions if captions else True
+
+
+def test_a_hostile_page_s_captions_are_bounded():
+    from index.extract import MAX_CAPTION_CHARS, MAX_CAPTIONS, figcaptions
+
+    page = "<p>body</p>" + "".join(f"<figure><figcaption>caption number {i} {'word ' * 300}</figcaption></figure>"
+                                   for i in range(1000)) + "<figcaption>too short</figcaption><figcaption>"
+    found = figcaptions(page)
+    assert len(found) == MAX_CAPTIONS and all(len(c) <= MAX_CAPTION_CHARS for c in found)
+    assert found[0].startswith("caption number 0 word")
+    # a script or a style inside a caption is never its text
+    sneaky = ("<figcaption>Ships wait outside the port of Rotterdam on Tuesday <script>zqtoken7()</script>"
+              "<style>.zqtoken8{}</style><noscript>zqtoken9</noscript> morning.</figcaption>")
+    assert figcaptions(sneaky) == ["Ships wait outside the port of Rotterdam on Tuesday morning."]
 
 
 def test_new_cleaner_is_at_least_as_clean_as_the_old_one():
