@@ -529,3 +529,25 @@ def test_api_ingests_a_feed_url(site, make_pipeline):
     assert hits and hits[0]["url"] == f"{base}/news/a2.html" and hits[0]["published"] == "2022-01-12"
     missing = client.post("/api/ingest", json={"url": f"{base}/nope.html"}, headers=auth)
     assert missing.status_code == 502 and missing.json()["error"]["code"] == "fetch_failed"
+
+
+def test_api_ingest_of_a_page_whose_captions_are_hostile_keeps_at_most_ten_and_no_script(site, make_pipeline):
+    """Through the real route: a page with 500 long captions, one of them hiding a script, ingested by URL.
+    Its captions are kept after the body (index/extract.py), bounded, and the script's words are never
+    indexed."""
+    from ui.app import create_app
+
+    root, base = site
+    title, body = STORIES["a1"]
+    figures = "".join(f"<figure><img src='x{i}.jpg'><figcaption>Photo number {i} of the harbour at dawn {'word ' * 200}"
+                      f"</figcaption></figure>" for i in range(500))
+    sneaky = "<figure><figcaption>Ships wait at anchor outside the port <script>zqtoken7()</script> at dawn today</figcaption></figure>"
+    page = _page(title, body).replace("</article>", sneaky + figures + "</article>")
+    (root / "news" / "hostile.html").write_text(page, encoding="utf-8")
+    pipe = make_pipeline(api_key="k", allow_private_urls=True)
+    client = TestClient(create_app(pipe.settings, pipe, web=False))
+    resp = client.post("/api/ingest", json={"url": f"{base}/news/hostile.html"}, headers={"Authorization": "Bearer k"})
+    assert resp.status_code == 200, resp.text
+    text = " ".join(doc for _, doc, _ in pipe.store.iter_chunks())
+    assert "zqtoken7" not in text and "Ships wait at anchor outside the port at dawn today" in text
+    assert text.count("Photo number") == 9  # ten captions in all, the script's caption first
