@@ -13,9 +13,8 @@ from __future__ import annotations
 import html as htmllib
 import logging
 import re
-from urllib.parse import urljoin, urlsplit
-
 from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 from .clean import CAPTION_WORDS, CleanArticle, clean_lines
 from .meta import ArticleMeta, iso_date
