@@ -37,7 +37,8 @@ def _skeleton_latin(word: str) -> str:
 
 
 def _skeleton_arabic(word: str) -> str:
-    w = strip_prefix(normalize(word), NAME_PREFIXES)
+    # تش writes the English "ch" (كوتشلي ~ Kuechly), which the Latin skeleton reads as "s"
+    w = strip_prefix(normalize(word), NAME_PREFIXES).replace("تش", "ش")
     return re.sub(r"(.)\1+", r"\1", _AR_DROP.sub("", w.translate(_AR_SKELETON)))
 
 

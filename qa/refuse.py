@@ -36,7 +36,7 @@ DETAILS: dict[str, tuple[str, str, str]] = {
     "interpreter": (r"\b(interpreters?|translators?)\b", r"مترجم", r"مترجم|ترجم|interpret|translat"),
     "journalists": (r"\b(journalists?|reporters?|press corps)\b", r"صحفيين|صحافيين|الصحفيون|مراسلين",
                     r"صحف|صحاف|اعلامي|مراسل|تقرير|بقلم|journalist|reporter|report"),
-    "minutes": (r"\bminutes?\b", r"دقيقه|دقائق", r"دقيق|دقائق|minute"),
+    "minutes": (r"\bminutes?\b", r"دقيقه|دقايق", r"دقيق|دقايق|minute"),
     "clock": (r"\bwhat (exact )?time\b|\bat what time\b|\bgmt\b|\bo'?clock\b|\bwhat hour\b",
               r"(في )?(اي|أي) ساعه|الساعه كم|توقيت|بتوقيت",
               r"\d{1,2}[:.]\d{2}|الساعه\s+\S+\s+(صباحا|مساء|ظهرا|بتوقيت)|بتوقيت|غرينتش|جرينتش|\bgmt\b|o'?clock|\b[ap]\.?m\b"),
@@ -54,13 +54,13 @@ DETAILS: dict[str, tuple[str, str, str]] = {
 
 # units a count can ask for: English question word -> normalised Arabic / English stems of the counted word
 UNITS: dict[str, tuple[str, ...]] = {
-    "minute": ("دقيق", "دقائق", "minute"),
+    "minute": ("دقيق", "دقايق", "minute"),
     "hour": ("ساع", "hour"),
     "day": ("يوم", "ايام", "day"),
     "week": ("اسبوع", "اسابيع", "week"),
     "month": ("شهر", "اشهر", "month"),
     "year": ("سن", "عام", "اعوام", "year"),
-    "delegate": ("عضو", "اعضاء", "مندوب", "دبلوماسي", "مسؤول", "delegate", "member", "official", "diplomat"),
+    "delegate": ("عضو", "اعضاء", "مندوب", "دبلوماسي", "مسوول", "delegate", "member", "official", "diplomat"),
     "member": ("عضو", "اعضاء", "دول", "دوله", "member", "state", "countr"),
     "journalist": ("صحف", "صحاف", "اعلامي", "مراسل", "journalist", "reporter"),
     "prisoner": ("سجين", "سجناء", "اسير", "اسري", "معتقل", "prisoner", "detainee"),
@@ -79,7 +79,7 @@ _EN_UNIT = {"minutes": "minute", "hours": "hour", "days": "day", "weeks": "week"
             "soldiers": "soldier", "troops": "troop", "people": "person", "persons": "person",
             "civilians": "person", "dollars": "dollar", "rounds": "round", "countries": "country",
             "states": "country", "requests": "request", "meetings": "meeting"}
-_AR_UNIT = {"دقيقه": "minute", "دقائق": "minute", "ساعه": "hour", "ساعات": "hour", "يوما": "day", "يوم": "day",
+_AR_UNIT = {"دقيقه": "minute", "دقايق": "minute", "ساعه": "hour", "ساعات": "hour", "يوما": "day", "يوم": "day",
             "ايام": "day", "اسبوعا": "week", "شهرا": "month", "اشهر": "month", "عاما": "year", "سنه": "year",
             "سنوات": "year", "عضوا": "delegate", "اعضاء": "delegate", "مندوبا": "delegate", "صحفيا": "journalist",
             "صحفيين": "journalist", "الصحفيين": "journalist", "سجينا": "prisoner", "سجناء": "prisoner",

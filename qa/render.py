@@ -33,7 +33,7 @@ _UNITS = {"دولار": "dollars", "ساعات": "hours", "ساعه": "hours", "
           "الامتار": "metres", "امتار": "metres", "مترا": "metres", "جولات": "rounds", "مسارات": "tracks",
           # common counted nouns of any news (normalised: ة -> ه, tanween dropped)
           "نقطه": "points", "نقاط": "points", "ثانيه": "seconds", "ثوان": "seconds", "ثواني": "seconds",
-          "دقيقه": "minutes", "دقائق": "minutes", "مره": "times", "مرات": "times", "يارده": "yards",
+          "دقيقه": "minutes", "دقايق": "minutes", "مره": "times", "مرات": "times", "يارده": "yards",
           "ياردات": "yards", "شركه": "companies", "شركات": "companies", "دوله": "countries", "دول": "countries",
           "كيلومترا": "kilometres", "كيلومترات": "kilometres", "اسبوعا": "weeks", "اسابيع": "weeks",
           "شهرا": "months", "عاما": "years", "قتيلا": "dead", "جنديا": "soldiers",

@@ -98,7 +98,9 @@ def places(sentence: str) -> list[int]:
 
 # a common noun that a place's name follows: "في شارع كونفيكتورسكا" is the street, not "شارع"
 _PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة جزر نهر جبل بحيرة قصر فندق مطار جامعة ملعب مقاطعة ولاية محافظة
-إقليم قرية بلدة ضاحية شبه""".split())
+إقليم قرية بلدة ضاحية شبه فيلا منتجع""".split())
+# a European name's own article or particle, written as a word of its own: "فيلا لا جرانج" (Villa La Grange)
+_NAME_PARTICLES = set("لا لو لي دي دو دا ديل دير فون فان سان سانت".split())
 
 
 def place_text(ws: list[str], i: int) -> str:
@@ -107,6 +109,10 @@ def place_text(ws: list[str], i: int) -> str:
     if _bare(ws[i]) == "مقر":  # "مقر بعثة الولايات المتحدة", up to a preposition
         tail = list(itertools.takewhile(lambda w: w not in _NOT_NAME and not w.isdigit(), ws[i + 1:i + 5]))
         return " ".join([ws[i], *tail])
+    if ws[i] in _PLACE_NOUNS and i + 2 < len(ws) and ws[i + 1] in _NAME_PARTICLES and \
+            ws[i + 2] not in _NOT_NAME and re.fullmatch(r"[\u0600-\u06ff]{3,}", ws[i + 2]) and \
+            not (ws[i + 1] == "لا" and ws[i + 2][0] in "يت"):  # "قصر لا يبعد": a negated verb, no name
+        return f"{ws[i]} {ws[i + 1]} {ws[i + 2]}"
     if ws[i] in _PLACE_NOUNS and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME and \
             re.fullmatch(r"[\u0600-\u06ff]{3,}", ws[i + 1]):
         return f"{ws[i]} {ws[i + 1]}"
@@ -375,7 +381,7 @@ def counted_as_asked(options: list[str], question: str) -> list[str]:
 
 
 # lengths of time: a number counting one of these (normalised, "ال" allowed), or a clock reading
-_TIME_UNIT = re.compile(r"(?:ال)?(?:ثانيه|ثواني|ثوان|ثانيتين|دقيقه|دقائق|دقيقتين|ساعه|ساعات|ساعتين|يوم|يوما|ايام|يومين|"
+_TIME_UNIT = re.compile(r"(?:ال)?(?:ثانيه|ثواني|ثوان|ثانيتين|دقيقه|دقايق|دقيقتين|ساعه|ساعات|ساعتين|يوم|يوما|ايام|يومين|"
                         r"اسبوع|اسبوعا|اسابيع|اسبوعين|شهر|شهرا|اشهر|شهور|شهرين|سنه|سنوات|سنين|سنتين|عام|عاما|اعوام|عامين)")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _DURATION_AR = {"الوقت", "وقت", "المده", "مده", "الفتره", "فتره", "دام", "استمر", "استمرت"}

@@ -170,6 +170,26 @@ def _text_skeletons(text: str) -> frozenset[str]:
     return frozenset((arabic | latin) - {""})
 
 
+@lru_cache(maxsize=64)
+def _pair_skeletons(text: str) -> frozenset[str]:
+    """Two neighbouring Arabic words' skeletons as one: an English name written as one word is often two
+    in Arabic ("Superbowl" ~ سوبر بول). Compared for equality only, with skeletons of five letters or more
+    (two short words' skeletons make up a short name by chance)."""
+    sk = [_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", text)]
+    return frozenset(a + b for a, b in zip(sk, sk[1:]) if a and b)
+
+
+def _forms(part: str) -> set[str]:
+    """The skeletons a question's name may have in a text: its own; an English one without a demonym's
+    ending (Spanish ~ إسبانيا, Ukrainian ~ أوكرانيا) or a plural's s (Grammys ~ غرامي)."""
+    forms = {_skeleton(part)}
+    if re.search(r"[A-Za-z]", part) and len(part) > 5:
+        forms.add(_skeleton(_DEMONYM.sub("", part)))
+    if re.fullmatch(r"[A-Z][a-z]{3,}s", part) and len(bare := _skeleton(part[:-1])) >= 3:
+        forms.add(bare)
+    return forms
+
+
 def _skeleton(word: str) -> str:
     return _skeleton_latin(word) if re.search(r"[A-Za-z]", word) else _skeleton_arabic(word)
 
@@ -204,9 +224,7 @@ def mentioned(entity: str, texts: list[str]) -> bool:
             return True
         skeletons = _text_skeletons(text)
         for p in parts:
-            forms = {_skeleton(p)}
-            if re.search(r"[A-Za-z]", p) and len(p) > 5:
-                forms.add(_skeleton(_DEMONYM.sub("", p)))  # Spanish ~ إسبانيا, Ukrainian ~ أوكرانيا
+            forms = _forms(p)
             if any(len(sk) < 2 for sk in forms):
                 return True  # too short to judge: never a reason to refuse
             if not re.search(r"[A-Za-z]", p) and len(_skeleton(p)) <= 2:
@@ -217,6 +235,8 @@ def mentioned(entity: str, texts: list[str]) -> bool:
                     return True
                 continue
             if any(_close(sk, s) for sk in forms for s in skeletons):
+                return True
+            if re.search(r"[A-Za-z]", p) and {f for f in forms if len(f) >= 5} & _pair_skeletons(text):
                 return True
     return False
 
