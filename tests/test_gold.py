@@ -59,7 +59,7 @@ def test_files_load_and_have_the_keys(dev, test):
         assert (i["kind"] == "followup") == bool(i["follows"]), i["id"]
 
 
-@pytest.mark.parametrize("name", ["probes.jsonl", "fresh.jsonl", "heldout.jsonl"])
+@pytest.mark.parametrize("name", ["probes.jsonl", "fresh.jsonl", "heldout.jsonl", "unseen.jsonl"])
 def test_the_extra_question_sets_load_and_have_the_keys(name):
     """The probes and the helper-written fresh and held-out sets: the eval accepts them, and each item has
     the gold set's keys, a language that matches its script, and answers exactly when it is answerable."""
