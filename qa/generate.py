@@ -450,13 +450,18 @@ class Generator:
         question names ("where after the Geneva talks?" -> not Geneva) is not its answer: when the chosen
         sentence's only places are the question's, the next evidence sentence that has another answers."""
         fired = "span_by_code"
-        if not span.places(ev.text):
+        # "which country / city…?": a country or city the CLDR names answers wherever it stands in the sentence,
+        # when no place after "في" does
+        by_name = span.asks_country(question, detect_language(question))
+        if not span.places(ev.text) and not (by_name and span.named_places(ev.text)):
             return None  # no place in the chosen sentence: the model copies ("London's agenda")
         for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
-            spots = [i for i in span.places(e.text) if not refuse.echo(ws[i], question)
-                     and not any(a <= i < b for a, b, *_ in bodies)]
+
+            def answers(found: list[int]) -> list[int]:
+                return [i for i in found if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)]
+            spots = answers(span.places(e.text)) or (answers(span.named_places(e.text)) if by_name else [])
             if spots:
                 fired = "span_by_code" if e is ev else "place_from_neighbour"
                 ev = e

@@ -96,6 +96,24 @@ def places(sentence: str) -> list[int]:
     return out
 
 
+_ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:[a-z]+ )?(?:country|country's|countries|nation|nation's|city|"
+                                 r"city's|capital|capital's)\b", re.I),
+                 "ar": re.compile(r"(?:^|\s)(?:أي|اي) (?:دولة|دوله|بلد|مدينة|مدينه|عاصمة|عاصمه)(?:\s|$)")}
+
+
+def asks_country(question: str, language: str) -> bool:
+    """"Which country's plans…?", "في أي مدينة…؟": the answer is a country or a city by name."""
+    return bool(_ASKS_COUNTRY["en" if language == "en" else "ar"].search(question))
+
+
+def named_places(sentence: str) -> list[int]:
+    """Word positions of countries and cities the CLDR names (qa/gazetteer.py), wherever they stand: "طموح
+    لندن" answers "which country's ambitions…?" though no "في" comes before it."""
+    from .gazetteer import english
+
+    return [i for i, w in enumerate(words(sentence)) if english(w) is not None]
+
+
 # a common noun that a place's name follows: "في شارع كونفيكتورسكا" is the street, not "شارع"
 _PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة جزر نهر جبل بحيرة قصر فندق مطار جامعة ملعب مقاطعة ولاية محافظة
 إقليم قرية بلدة ضاحية شبه فيلا منتجع""".split())

@@ -761,6 +761,27 @@ def test_a_place_the_question_names_is_not_its_answer():
     assert out.text == "بروكسل" and out.evidence is second
 
 
+def test_which_country_is_answered_by_a_country_or_city_named_anywhere_in_the_sentence():
+    """held-en-14 / fresh-en-15: "Ryabkov said Moscow could not ignore which country's plans…?" — the
+    sentence names لندن with no "في" before it; the neighbour's "في جنيف" was answered instead."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = Evidence(1, "a:0", "a", "t", "وقال ريابكوف إن موسكو لا يمكنها تجاهل طموح لندن لبناء قدرات نووية جديدة.", 0.9)
+    other = Evidence(2, "a:1", "a", "t", "وعقدت المحادثات في جنيف يوم الاثنين.", 0.8)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out = gen.place("Ryabkov said Moscow could not ignore which country's plans to build nuclear capabilities?",
+                    said, [said, other])
+    assert out.text == "لندن" and out.evidence is said
+    out = gen.place("أي دولة قال ريابكوف إن موسكو لا يمكنها تجاهل طموحها النووي؟", said, [said, other])
+    assert out.text == "لندن"
+    # a plain "where" still wants a place after "في" in the chosen sentence (else the model copies); a
+    # country the question itself names is no answer
+    assert gen.place("Where did Ryabkov speak about nuclear capabilities?", said, [said, other]) is None
+    assert gen.place("Which country's ambition did Moscow mention besides London?", said, [said]) is None
+
+
 def test_a_question_that_asks_for_two_gets_two_answers_each_cited():
     from qa.evidence import Evidence
     from qa.generate import Generator
