@@ -98,7 +98,8 @@ def places(sentence: str) -> list[int]:
 
 _ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:[a-z]+ )?(?:country|country's|countries|nation|nation's|city|"
                                  r"city's|capital|capital's)\b", re.I),
-                 "ar": re.compile(r"(?:^|\s)(?:أي|اي) (?:دولة|دوله|بلد|مدينة|مدينه|عاصمة|عاصمه)(?:\s|$)")}
+                 "ar": re.compile(r"(?:^|\s)(?:أي|اي|ما|وما) (?:هي |هما )?(?:ال)?(?:دولة|دوله|بلد|مدينة|مدينه|عاصمة|عاصمه|"
+                                  r"دولتان|دولتين)(?:\s|$)")}
 
 
 def asks_country(question: str, language: str) -> bool:

@@ -43,6 +43,10 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("من سجل أعلى عدد من الاجتماعات هذا العام؟", "ar", "who"),
     ("من بين الوفود، كم وفداً حضر الاجتماع؟", "ar", "count"),
     ("من أين جاء الوفد؟", "ar", "where"),
+    # "ما الدولة…؟" / "ما المدينة…؟" ask for a place by name, as "أي دولة" does (held-ar-05, held-ar-09)
+    ("إلى جانب أوكرانيا، ما الدولة الأخرى التي لا ينبغي أن تنضم إلى الناتو؟", "ar", "where"),
+    ("ما المدينة التي يوجد فيها مقر المنظمة؟", "ar", "where"),
+    ("ما الدور الذي لعبته سويسرا؟", "ar", "other"),
 ])
 def test_question_type(question, language, qtype):
     assert question_type(question, language) == qtype
@@ -776,6 +780,10 @@ def test_which_country_is_answered_by_a_country_or_city_named_anywhere_in_the_se
     assert out.text == "لندن" and out.evidence is said
     out = gen.place("أي دولة قال ريابكوف إن موسكو لا يمكنها تجاهل طموحها النووي؟", said, [said, other])
     assert out.text == "لندن"
+    # "ما الدولة الأخرى…؟": the country the question does not name (held-ar-05)
+    nato = Evidence(1, "a:2", "a", "t", "ومن المهم جداً ألا تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي.", 0.9)
+    q = "إلى جانب أوكرانيا، ما الدولة الأخرى التي يقول ريابكوف إنه لا ينبغي أن تصبح عضواً في الناتو؟"
+    assert gen.place(q, nato, [nato]).text == "جورجيا"
     # a plain "where" still wants a place after "في" in the chosen sentence (else the model copies); a
     # country the question itself names is no answer
     assert gen.place("Where did Ryabkov speak about nuclear capabilities?", said, [said, other]) is None
