@@ -148,6 +148,8 @@ class Generator:
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
+            elif qtype == "when" and options and (dated := month_date(ev, options, question, language, hits or [])):
+                ev, options, before = *dated, Outcome.of(None, None, "date_of_month")
             if qtype == "when" and options and (placed := self.date_of_place(question, language, ev, options, evidence)):
                 ev, options, fired = placed
                 before = before.after(Outcome.of(None, None, fired))
@@ -728,6 +730,31 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
             dated = [d for d in span.fit(span.candidates(e.text, "when"), question, language, strict=True) if d in after]
             if dated:
                 return e, dated[:1]
+    return None
+
+
+def _month(text: str) -> str | None:
+    m = re.search(span._MONTH, text)
+    return render._MONTHS.get(re.sub(r"\s+", " ", normalize(m.group(0)))) if m else None
+
+
+def month_date(ev: Evidence, options: list[str], question: str, language: str,
+               hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
+    """"On what date…?" answered by a month only ("يونيو الماضي"): a sentence of a retrieved passage of the
+    same article that gives a day of that month ("جنيف - 16 يونيو 2021", a photo's caption) answers with that
+    date, and is the one cited. None when the question asks no date, an option already is one, or no other
+    sentence of the article dates a day of the same month."""
+    if span.asked_grain(question, language) != "date" or span.fit(options, question, language, strict=True):
+        return None
+    months = {m for o in options if (m := _month(o))}
+    if not months:
+        return None
+    for e in article_sentences(ev, hits):
+        if e.text == ev.text:
+            continue
+        dated = [d for d in span.fit(span.candidates(e.text, "when"), question, language, strict=True) if _month(d) in months]
+        if dated:
+            return e, dated[:1]
     return None
 
 

@@ -255,6 +255,34 @@ def test_a_weekday_gets_its_date_from_the_same_passage():
     assert gen.answer("On what date did the talks begin?", "en", [ev], "when", hits(other))[0].evidence is ev
 
 
+def test_a_month_gets_its_day_from_the_same_article():
+    """held-ar-14: "في أي تاريخ عقد بايدن وبوتين قمتهما في جنيف؟" got "يونيو الماضي"; the day is in the
+    article's caption ("… في جنيف - 16 يونيو 2021"), a sentence of another passage."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    from index.store import Hit
+
+    lead = "والتقى بايدن وبوتين في قمة عقدت في جنيف في يونيو الماضي."
+    caption = "الرئيس الأميركي جو بايدن والرئيس الروسي فلاديمير بوتين في صورة قبل القمة في جنيف - 16 يونيو 2021."
+    ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
+
+    def hits(later: str, article: str = "a") -> list:
+        return [Hit("a:0", "a", "t", lead, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
+
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    q = "في أي تاريخ عقد بايدن وبوتين قمتهما في جنيف؟"
+    out, _ = gen.answer(q, "ar", [ev], "when", hits(caption))
+    assert out.text == "16 يونيو 2021" and out.evidence.chunk_id == "a:1" and out.fired["date_of_month"] == 1
+    out, _ = gen.answer("On what date did Biden and Putin hold their Geneva summit?", "en", [ev], "when", hits(caption))
+    assert "16 June 2021" in out.text
+    # a bare "when", another article's day, or a day of another month: the month stays
+    assert gen.answer("متى عقد بايدن وبوتين قمتهما؟", "ar", [ev], "when", hits(caption))[0].evidence is ev
+    assert gen.answer(q, "ar", [ev], "when", hits(caption, "b"))[0].evidence is ev
+    assert gen.answer(q, "ar", [ev], "when", hits(caption.replace("يونيو", "يوليو")))[0].evidence is ev
+
+
 def test_a_clock_time_comes_from_the_same_article_or_the_question_is_refused():
     """'At what time…?' answered by a sentence with a weekday only: a sentence of a retrieved passage of
     the same article with a clock time answers and is cited (gold dev ar-036); none: refused, not the
