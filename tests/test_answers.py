@@ -141,6 +141,10 @@ def test_a_sentence_that_asserts_the_contrary_predicate_is_a_no():
     # "agree … to" with words between (fresh question en-05): the sentence's refusal is a no
     doors = "إن الولايات المتحدة أكدت خلال المفاوضات رفضها إغلاق أبواب الناتو أمام أي دولة تريد الانضمام"
     assert opposite(doors, "Did the United States agree during the Geneva talks to close NATO's door to new members?")
+    # "willing to" / "مستعدة" is the accept predicate too (held-en-07 got "Yes")
+    assert opposite(doors, "Did Sherman say the United States was willing to close NATO's door to new members?")
+    assert opposite(doors, "هل قالت شيرمان إن الولايات المتحدة مستعدة لإغلاق أبواب الناتو؟")
+    assert not opposite("وقال ريابكوف إن روسيا مستعدة لمواصلة الحوار", "Is Russia willing to continue the dialogue?")
     # "cannot" is a negation: "… متفقتان على أنه لا يمكن الانتصار في الحرب النووية" answers it with a yes
     won = "معلنة أن الولايات المتحدة وروسيا متفقتان على أنه لا يمكن الانتصار في الحرب النووية"
     assert not opposite(won, "Did Washington and Moscow agree that a nuclear war cannot be won?")
