@@ -567,6 +567,8 @@ class Generator:
             reply = constrained(self.llm, messages, grammar.span_grammar(ev.text), PARAMS.span_tokens)
             if reply is not None:
                 got = grammar.complete_words(reply, ev.text)
+                if (main := span.main_clause(ev.text, got, question)) is not None:
+                    return Outcome.of(main, ev, "condition_echo")  # "if Russia invades" answers no "if"-question
                 if not span.informative(got) or span.restates(got, question) or \
                         refuse.echo(got, question, qtype):
                     return Outcome.of(None, ev, "uninformative_span")
@@ -582,6 +584,8 @@ class Generator:
         (best, f1), where = max(scored, key=lambda x: x[0][1] - (0 if x[1] is ev else PARAMS.other_sentence_margin))
         if best is None or f1 < PARAMS.snap_min_f1:
             return Outcome.of(None, ev, "unsupported_dropped", reply=free)
+        if (main := span.main_clause(where.text, best, question)) is not None:
+            return Outcome.of(main, where, "condition_echo", reply=free)
         if span.echoes(best, question):
             # the model copied a clause of the question ("if its demands are not met" for "what will
             # Russia do if its demands are not met?"): the answer is what the sentence says next to it

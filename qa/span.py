@@ -668,6 +668,31 @@ def novel_runs(sentence: str, question: str) -> list[tuple[int, int]]:
     return runs
 
 
+_CONDITIONAL = {"إذا", "اذا", "لو", "وإذا", "واذا", "ولو", "حال", "وحال"}  # not "إن": mostly "that"
+_CLAUSE_OPENERS = {"لكن", "لكنه", "لكنها", "لكنهم", "ولكن", "بينما", "فيما", "حيث"}
+_MAIN_CLAUSE_WORDS = 10
+_ASKS_IF = re.compile(r"\b(?:if|in case|in the event|should (?:russia|it|they|he|she))\b", re.I)
+
+
+def main_clause(sentence: str, got: str, question: str) -> str | None:
+    """An English "what will X do if Y?" answered by the sentence's condition ("إذا غزت روسيا أوكرانيا"):
+    the question's own "if"-clause, not its answer. The sentence's words before the condition answer
+    ("وعدت الإدارة الأمريكية بفرض عقوبات"), else the words after it ("إذا … فإن واشنطن ستفرض عقوبات").
+    None when the question asks no "if", the span is no condition, or nothing is left."""
+    ws, g = words(sentence), words(got)
+    first = g[1] if g[:1] == ["في"] and len(g) > 1 else g[0] if g else None  # "في حال …"
+    if first not in _CONDITIONAL | {"حالة"} or not _ASKS_IF.search(question):
+        return None
+    at = next((i for i in range(len(ws) - len(g) + 1) if ws[i:i + len(g)] == g), None)
+    if at is None:
+        return None
+    start = at
+    while start > 0 and at - start < _MAIN_CLAUSE_WORDS and ws[start - 1] not in _CLAUSE_OPENERS:
+        start -= 1  # back to the clause's opener: "… لكنها تقول إنها ستتخذ عملا عسكريا غير محدد إذا …"
+    before, after = " ".join(ws[start:at]), " ".join(ws[at + len(g):])
+    return before if informative(before) else after if informative(after) else None
+
+
 def beside_echo(sentence: str, echoed: str, question: str) -> str | None:
     """The run of new words (novel_runs) nearest to where the sentence repeats the question (echoed, a
     run of its words), the one before it on a tie: "ستتخذ عملا عسكريا غير محدد" before "إذا لم تتم تلبية

@@ -1177,6 +1177,17 @@ def test_a_copied_clause_of_the_question_is_no_answer_what_the_sentence_says_bes
     out = Generator(llm, FakeEmbedder(), choice_margin=0.0).copy(question, [ev], ev, "ar")
     # what the sentence says next to the clause the model copied, with no second call
     assert out.text == "ستتخذ عملا عسكريا غير محدد" and "beside_echo" in out.fired and len(llm.prompts) == 1
+    # an English "…do if …?" answered by the sentence's condition: the main clause answers, across
+    # languages (fresh-en-09: "إذا غزت روسيا أوكرانيا" for "What did the US threaten to do if Russia invaded?")
+    said = Evidence(1, "a:0", "a", "t", "وعدت الإدارة الأمريكية بفرض عقوبات إذا غزت روسيا أوكرانيا.", 0.9)
+    gen = Generator(ScriptedLLM("إذا غزت روسيا أوكرانيا"), FakeEmbedder(), 0.0)
+    out = gen.copy("What did the US administration threaten to do if Russia invaded Ukraine?", [said], said, "en")
+    assert out.text == "وعدت الإدارة الأمريكية بفرض عقوبات" and "condition_echo" in out.fired
+    en = "What does Russia say it will do if its defence demands are not met?"
+    assert span.main_clause(sentence, "إذا لم تتم تلبية مطالبها الدفاعية", en) == "تقول إنها ستتخذ عملا عسكريا غير محدد"
+    # no "if" asked, or a span that is no condition: the span stays
+    assert span.main_clause(said.text, "إذا غزت روسيا أوكرانيا", "Under what condition were sanctions promised?") is None
+    assert span.main_clause(said.text, "بفرض عقوبات", "What did the US threaten to do if Russia invaded?") is None
     # nothing new in the sentence: the clause is still no answer, and nothing is made up
     bare = Evidence(1, "a:0", "a", "t", "إذا لم تتم تلبية مطالبها الدفاعية", 0.9)
     out = Generator(ScriptedLLM("إذا لم تتم تلبية مطالبها الدفاعية"), FakeEmbedder(), 0.0).copy(question, [bare], bare, "ar")
