@@ -135,7 +135,12 @@ def place_text(ws: list[str], i: int) -> str:
     if ws[i] in _PLACE_NOUNS and i + 1 < len(ws) and ws[i + 1] not in _NOT_NAME and \
             re.fullmatch(r"[\u0600-\u06ff]{3,}", ws[i + 1]):
         return f"{ws[i]} {ws[i + 1]}"
-    return f"{ws[i - 1]} {ws[i]}" if i > 0 and ws[i - 1] in _INSIDE else ws[i]
+    if i > 0 and ws[i - 1] in _INSIDE:
+        return f"{ws[i - 1]} {ws[i]}"
+    # a named place's glued و / ب / ل is no part of it ("أوكرانيا أو جورجيا" is fine, "وجورجيا" is "جورجيا")
+    if ws[i][:1] in "وبل" and gazetteer.english(ws[i][1:]) is not None:
+        return ws[i][1:]
+    return ws[i]
 
 
 _TITLE = set("""نائب نائبة وزير وزيرة الوزير الخارجية الدفاع الرئيس رئيس الرئيسان الرئاسة المتحدث الناطق الناطقة باسم الكرملين

@@ -816,6 +816,8 @@ def test_which_country_is_answered_by_a_country_or_city_named_anywhere_in_the_se
     nato = Evidence(1, "a:2", "a", "t", "ومن المهم جداً ألا تصبح أوكرانيا أو جورجيا عضوين في حلف شمال الأطلسي.", 0.9)
     q = "إلى جانب أوكرانيا، ما الدولة الأخرى التي يقول ريابكوف إنه لا ينبغي أن تصبح عضواً في الناتو؟"
     assert gen.place(q, nato, [nato]).text == "جورجيا"
+    glued = Evidence(1, "a:2", "a", "t", "ومن المهم جداً ألا تصبح أوكرانيا وجورجيا عضوين في حلف شمال الأطلسي.", 0.9)
+    assert gen.place(q, glued, [glued]).text == "جورجيا"  # not "وجورجيا"
     # a plain "where" still wants a place after "في" in the chosen sentence (else the model copies); a
     # country the question itself names is no answer
     assert gen.place("Where did Ryabkov speak about nuclear capabilities?", said, [said, other]) is None
