@@ -637,6 +637,23 @@ def test_real_fresh_questions_a_capital_for_its_country_cannot_and_a_caption(rea
 
 
 @pytest.mark.models
+def test_real_twenty_first_pass_country_day_of_month_willing_and_condition(real_pipeline):
+    """This pass's held-out and fresh failures, reworded: a country named with no "في" before it, the day a
+    caption gives a month, "ready to" against a refusal, and a question's own if-clause."""
+    a = real_pipeline.ask("Apart from Ukraine, which other country did Ryabkov say must not become a NATO member?")
+    assert not a.refused and "Georgia" in a.answer, a.answer
+    a = real_pipeline.ask("في أي تاريخ التقى بايدن وبوتين في قمتهما بجنيف؟")
+    assert not a.refused and "16" in a.answer, a.answer
+    a = real_pipeline.ask("Did Sherman say Washington was ready to shut NATO's doors to new members?")
+    assert not a.refused and a.answer.startswith("No"), a.answer
+    a = real_pipeline.ask("What did the US administration threaten to do if Russia invades Ukraine?")
+    assert not a.refused and "sanction" in a.answer.lower(), a.answer
+    # the span is the main clause, not the question's own condition (before, "إذا غزت روسيا أوكرانيا", whose
+    # clause gloss happened to hold the sanctions)
+    assert "عقوبات" in a.notes["span"] and "إذا" not in a.notes["span"], a.notes
+
+
+@pytest.mark.models
 def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
     a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
     assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
