@@ -259,6 +259,13 @@ def test_a_weekday_gets_its_date_from_the_same_passage():
     assert gen.answer("On what date did the talks begin?", "en", [ev], "when", hits(other))[0].evidence is ev
 
 
+def _later_passage(lead: str, later: str, article: str = "a") -> list:
+    """Retrieved passages: the lead's own, then a later one (of the same article unless told)."""
+    from index.store import Hit
+
+    return [Hit("a:0", "a", "t", lead, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
+
+
 def test_a_month_gets_its_day_from_the_same_article():
     """held-ar-14: "في أي تاريخ عقد بايدن وبوتين قمتهما في جنيف؟" got "يونيو الماضي"; the day is in the
     article's caption ("… في جنيف - 16 يونيو 2021"), a sentence of another passage."""
@@ -266,25 +273,22 @@ def test_a_month_gets_its_day_from_the_same_article():
     from qa.generate import Generator
     from tests.fakes import FakeEmbedder, ScriptedLLM
 
-    from index.store import Hit
 
     lead = "والتقى بايدن وبوتين في قمة عقدت في جنيف في يونيو الماضي."
     caption = "الرئيس الأميركي جو بايدن والرئيس الروسي فلاديمير بوتين في صورة قبل القمة في جنيف - 16 يونيو 2021."
     ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
 
-    def hits(later: str, article: str = "a") -> list:
-        return [Hit("a:0", "a", "t", lead, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
 
     gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
     q = "في أي تاريخ عقد بايدن وبوتين قمتهما في جنيف؟"
-    out, _ = gen.answer(q, "ar", [ev], "when", hits(caption))
+    out, _ = gen.answer(q, "ar", [ev], "when", _later_passage(lead, caption))
     assert out.text == "16 يونيو 2021" and out.evidence.chunk_id == "a:1" and out.fired["date_of_month"] == 1
-    out, _ = gen.answer("On what date did Biden and Putin hold their Geneva summit?", "en", [ev], "when", hits(caption))
+    out, _ = gen.answer("On what date did Biden and Putin hold their Geneva summit?", "en", [ev], "when", _later_passage(lead, caption))
     assert "16 June 2021" in out.text
     # a bare "when", another article's day, or a day of another month: the month stays
-    assert gen.answer("متى عقد بايدن وبوتين قمتهما؟", "ar", [ev], "when", hits(caption))[0].evidence is ev
-    assert gen.answer(q, "ar", [ev], "when", hits(caption, "b"))[0].evidence is ev
-    assert gen.answer(q, "ar", [ev], "when", hits(caption.replace("يونيو", "يوليو")))[0].evidence is ev
+    assert gen.answer("متى عقد بايدن وبوتين قمتهما؟", "ar", [ev], "when", _later_passage(lead, caption))[0].evidence is ev
+    assert gen.answer(q, "ar", [ev], "when", _later_passage(lead, caption, "b"))[0].evidence is ev
+    assert gen.answer(q, "ar", [ev], "when", _later_passage(lead, caption.replace("يونيو", "يوليو")))[0].evidence is ev
 
 
 def test_a_clock_time_comes_from_the_same_article_or_the_question_is_refused():
@@ -295,27 +299,24 @@ def test_a_clock_time_comes_from_the_same_article_or_the_question_is_refused():
     from qa.generate import Generator
     from tests.fakes import FakeEmbedder, ScriptedLLM
 
-    from index.store import Hit
 
     lead = "وعقد الاجتماع الثاني لحوار التوازن الاستراتيجي في جنيف يوم الخميس."
     timed = "وبدأ الاجتماع الجديد الذي عقد خلف أبواب مغلقة، قرابة الثامنة صباحاً بتوقيت جرينتش، كما أعلن عضو في البعثة."
     ev = Evidence(1, "a:0", "a", "t", lead, 0.9)
 
-    def hits(later: str, article: str = "a") -> list:
-        return [Hit("a:0", "a", "t", lead, 0.9, {}), Hit(f"{article}:1", article, "t", later, 0.8, {})]
 
     gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
-    out, _ = gen.answer("At what time did the second meeting begin?", "en", [ev], "when", hits(timed))
+    out, _ = gen.answer("At what time did the second meeting begin?", "en", [ev], "when", _later_passage(lead, timed))
     assert [t for t, _ in out.sentences] == ["According to the article, nearly 8 a.m. GMT"]
     assert out.evidence.text == timed and out.evidence.chunk_id == "a:1" and out.fired["time_from_article"] == 1
     q = "في أي ساعة بدأ الاجتماع الثاني؟"
-    assert gen.answer(q, "ar", [ev], "when", hits(timed))[0].text == "قرابة الثامنة صباحاً بتوقيت جرينتش"
+    assert gen.answer(q, "ar", [ev], "when", _later_passage(lead, timed))[0].text == "قرابة الثامنة صباحاً بتوقيت جرينتش"
     # another article's clock time, or none at all: refused, where the weekday used to answer
-    for other in (hits(timed, "b"), hits("وقال ريابكوف إن المحادثات كانت صعبة.")):
+    for other in (_later_passage(lead, timed, "b"), _later_passage(lead, "وقال ريابكوف إن المحادثات كانت صعبة.")):
         out, _ = gen.answer("At what exact time (GMT) did the meeting begin?", "en", [ev], "when", other)
         assert out.sentences == [] and out.fired["time_missing"] == 1
     # a bare "when" keeps the weekday
-    assert gen.answer("When did the second meeting take place?", "en", [ev], "when", hits(timed))[0].text \
+    assert gen.answer("When did the second meeting take place?", "en", [ev], "when", _later_passage(lead, timed))[0].text \
         == "According to the article, Thursday"
 
 
