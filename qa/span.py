@@ -110,9 +110,7 @@ def asks_country(question: str, language: str) -> bool:
 def named_places(sentence: str) -> list[int]:
     """Word positions of countries and cities the CLDR names (qa/gazetteer.py), wherever they stand: "طموح
     لندن" answers "which country's ambitions…?" though no "في" comes before it."""
-    from .gazetteer import english
-
-    return [i for i, w in enumerate(words(sentence)) if english(w) is not None]
+    return [i for i, w in enumerate(words(sentence)) if gazetteer.english(w) is not None]
 
 
 # a common noun that a place's name follows: "في شارع كونفيكتورسكا" is the street, not "شارع"
@@ -673,7 +671,7 @@ def novel_runs(sentence: str, question: str) -> list[tuple[int, int]]:
     return runs
 
 
-_CONDITIONAL = {"إذا", "اذا", "لو", "وإذا", "واذا", "ولو", "حال", "وحال"}  # not "إن": mostly "that"
+_CONDITIONAL = {"إذا", "اذا", "لو", "وإذا", "واذا", "ولو", "حال", "حالة", "وحال"}  # not "إن": mostly "that"
 _CLAUSE_OPENERS = {"لكن", "لكنه", "لكنها", "لكنهم", "ولكن", "بينما", "فيما", "حيث"}
 _MAIN_CLAUSE_WORDS = 10
 _ASKS_IF = re.compile(r"\b(?:if|in case|in the event|should (?:russia|it|they|he|she))\b", re.I)
@@ -686,7 +684,7 @@ def main_clause(sentence: str, got: str, question: str) -> str | None:
     None when the question asks no "if", the span is no condition, or nothing is left."""
     ws, g = words(sentence), words(got)
     first = g[1] if g[:1] == ["في"] and len(g) > 1 else g[0] if g else None  # "في حال …"
-    if first not in _CONDITIONAL | {"حالة"} or not _ASKS_IF.search(question):
+    if first not in _CONDITIONAL or not _ASKS_IF.search(question):
         return None
     at = next((i for i in range(len(ws) - len(g) + 1) if ws[i:i + len(g)] == g), None)
     if at is None:
