@@ -6,12 +6,12 @@ false reason to refuse; asked of the next article (in id order), a name found mi
 a question that article cannot answer. Both languages; no model is loaded."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from qa.support import missing_entities
 
+from .args import OneLineParser, run_cli
 from .xquad_data import DEFAULT_DATA, article_number, load
 
 
@@ -33,7 +33,11 @@ def counts(paragraphs: list[dict], questions: list[dict]) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m eval.names", description=__doc__.split("\n\n")[0])
+    return run_cli("eval.names", lambda: _run(argv))
+
+
+def _run(argv: list[str] | None) -> int:
+    ap = OneLineParser(prog="python -m eval.names", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = ap.parse_args(argv)
     c = counts(*load(args.data))

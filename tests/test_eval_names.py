@@ -18,3 +18,11 @@ def test_counts_a_name_missing_from_its_own_article_and_from_another(tmp_path):
     # "Kuechly" is كوتشلي and "Warsaw" وارسو in their own article; each is missing from the other
     assert c == {"asked": 4, "missing_own": 0, "missing_other": 2}
     assert names.main(["--data", str(tmp_path)]) == 0
+
+
+def test_bad_input_is_one_line_and_an_exit_code(tmp_path, capsys):
+    assert names.main(["--data", str(tmp_path / "none")]) != 0
+    assert names.main(["--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("eval.names: error:") == 2
+
