@@ -22,10 +22,17 @@ def places() -> dict[str, str]:
             out[normalize(name)] = english
     for zone, names in ar.time_zones.items():
         city = names.get("city")
-        english = (en.time_zones.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
-        if city and "/" in zone and not zone.startswith(("Etc/", "Antarctica/")):
+        if city and (english := _english_city(en, zone)):
             out.setdefault(normalize(city), english)
     return out
+
+
+def _english_city(en: Locale, zone: str) -> str | None:
+    """A time zone's city in English ("Europe/Zurich" -> "Zurich"); None for a zone that names no city
+    ("UTC", "Etc/GMT+1", the Antarctic stations)."""
+    if "/" not in zone or zone.startswith(("Etc/", "Antarctica/")):
+        return None
+    return (en.time_zones.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 @lru_cache(maxsize=1)
@@ -47,8 +54,7 @@ def _countries_of_cities() -> dict[str, str]:
     en, territory_of = Locale("en"), get_global("zone_territories")
     out: dict[str, str] = {}
     for zone, code in territory_of.items():
-        city = (en.time_zones.get(zone) or {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
-        if "/" in zone and code in en.territories and not zone.startswith(("Etc/", "Antarctica/")):
+        if code in en.territories and (city := _english_city(en, zone)):
             out.setdefault(city, en.territories[code])
     return out
 

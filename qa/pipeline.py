@@ -194,7 +194,7 @@ class Pipeline:
         # Asia"): the article must name it somewhere
         regions = [p for p in lacks if p in gazetteer.regions().values()]
         if regions:
-            article = [t for _, t, _ in self.store.article_chunks(hit.article_id)]
+            article = self._article_texts([hit], articles=1)
             lacks = [p for p in lacks if p not in regions or not any(gazetteer.mentions(t, p) for t in article)]
         return lacks
 
