@@ -144,6 +144,14 @@ def missing_unit(question: str, language: str, sentences: list[str]) -> str | No
     return unit
 
 
+def _arabic_skeletons(word: str) -> set[str]:
+    """An Arabic word's skeleton, and the skeleton without a glued و / ب / ل / ف when that still has three
+    consonants: "لمجلس" is "مجلس" with "to" in front ("بايدن" is not "ايدن")."""
+    w = normalize(word)
+    rest = _skeleton_arabic(w[1:]) if w[:1] in ("و", "ب", "ل", "ف") and len(w) >= 4 else ""
+    return {_skeleton_arabic(w)} | ({rest} if len(rest) >= 3 else set())
+
+
 def echo(answer_span: str, question: str, qtype: str = "who") -> bool:
     """An answer whose every name word already appears in the question (by skeleton, across scripts): it
     repeats the question instead of answering it ("NATO" for "Which NATO summit…?"). A who-answer also
@@ -154,7 +162,8 @@ def echo(answer_span: str, question: str, qtype: str = "who") -> bool:
     q_sk = {_skeleton_latin(w) for w in re.findall(r"[A-Za-z]+", question)}
     q_sk |= {_skeleton_arabic(w) for w in re.findall(r"[\u0600-\u06ff]+", question)}
     q_sk -= {""}
-    said = [(_skeleton_arabic(w) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w)) in q_sk for w in names]
+    said = [bool(_arabic_skeletons(w) & q_sk) if re.search(r"[\u0600-\u06ff]", w) else _skeleton_latin(w) in q_sk
+            for w in names]
     # a name's family name alone is the same person: "سيرغى ريابكوف" for "Who … alongside Ryabkov?"
     return all(said) or (qtype == "who" and 1 < len(names) <= 3 and said[-1])
 

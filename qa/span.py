@@ -96,7 +96,7 @@ def places(sentence: str) -> list[int]:
     return out
 
 
-_ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:[a-z]+ )?(?:country|country's|countries|nation|nation's|city|"
+_ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:(?!(?:is|was|are|were|did|does|do|the|a|an|of)\b)[a-z]+ ){0,2}(?:country|country's|countries|nation|nation's|city|"
                                  r"city's|capital|capital's)\b", re.I),
                  "ar": re.compile(r"(?:^|\s)(?:أي|اي|ما|وما) (?:هي |هما )?(?:ال)?(?:دولة|دوله|بلد|مدينة|مدينه|عاصمة|عاصمه|"
                                   r"دولتان|دولتين)(?:\s|$)")}
@@ -105,6 +105,20 @@ _ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:[a-z]+ )?(?:country|coun
 def asks_country(question: str, language: str) -> bool:
     """"Which country's plans…?", "في أي مدينة…؟": the answer is a country or a city by name."""
     return bool(_ASKS_COUNTRY["en" if language == "en" else "ar"].search(question))
+
+
+def asked_place_kind(question: str, language: str) -> str | None:
+    """"country" for "which country / nation…?", "أي دولة / بلد…؟"; "city" for "which city / capital /
+    town…?", "في أي مدينة / عاصمة…؟"; None for any other question."""
+    m = _ASKS_COUNTRY["en" if language == "en" else "ar"].search(question) or \
+        (_ASKS_TOWN.search(question) if language == "en" else None)
+    if m is None:
+        return None
+    said = normalize(m.group(0).lower())
+    return "city" if re.search(r"city|capital|town|مدين|عاصم", said) else "country"
+
+
+_ASKS_TOWN = re.compile(r"\b(?:which|what) (?:(?!(?:is|was|are|were|did|does|do|the|a|an|of)\b)[a-z]+ ){0,2}towns?\b", re.I)
 
 
 def named_places(sentence: str) -> list[int]:
@@ -306,11 +320,14 @@ def partitive(option: str) -> bool:
 
 
 _ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them)\b"),
-              "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)")}
+              "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)"
+                               # "على كم طلباً من الطلبات الروسية…؟": a number of them
+                               r"|(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?!من\s)[\u0621-\u064a\u064b-\u065f]+\s+من\s+ال")}
 
 
 def asks_part(question: str, language: str) -> bool:
-    """"How many of the requests were answered?", "وعن كم منها تلقت إجابات؟": a part is asked for."""
+    """"How many of the requests were answered?", "وعن كم منها تلقت إجابات؟", "على كم طلباً من الطلبات…؟": a part
+    is asked for."""
     return _asks(_ASKS_PART, question, language)
 
 
@@ -374,14 +391,43 @@ def counted_noun_en(question: str) -> str | None:
 
 
 def counted_noun_ar(question: str) -> str | None:
-    """What an Arabic "كم…؟" counts: the word after كم, past عدد and من ("كم عرقلة سجل…" -> "عرقلة", "كم عدد
-    الأخطاء…" -> "الأخطاء", "كم من كرة…" -> "كرة")."""
+    """What an Arabic "كم…؟" counts: the word after كم, past عدد, من and كان ("كم عرقلة سجل…" -> "عرقلة", "كم
+    عدد الأخطاء…" -> "الأخطاء", "كم من كرة…" -> "كرة", "كم كان عدد الثواني…" -> "الثواني")."""
     ws = words(question)
     for i, w in enumerate(ws):
         if normalize(w) in ("كم", "وكم", "فكم"):
-            rest = [x for x in ws[i + 1:i + 4] if normalize(x) not in ("عدد", "من")]
+            rest = [x for x in ws[i + 1:i + 5] if normalize(x) not in ("عدد", "من", "كان", "كانت")]
             return rest[0] if rest else None
     return None
+
+
+# counted words that stand for whatever is counted: "أربع مرات" answers "كم عدد الأخطاء…؟", "عشرات الآلاف"
+# answers "كم عدد القوات…؟", "14 شخصاً" answers "كم عدد القتلى…؟"
+_ANY_COUNTED = {normalize(w) for w in """مرة مرات مره مرتين مرتان ألف آلاف الآلاف ألوف مئات عشرات شخص شخصا شخصاً أشخاص
+فرد أفراد نسمة واحد واحدة""".split()}
+
+
+def counts_other(options: list[str], question: str) -> list[str]:
+    """The options of an Arabic "كم عدد X…؟" that count another noun: "45 طلباً" does not say how many
+    attacks ("كم عدد الهجمات…؟"). Only with عدد, which names the noun counted; an option whose counted word
+    stands for anything (`_ANY_COUNTED`), shares its root with a word of the question ("اختيارات" and
+    "اختيروا"), a part ("تسع منها"), a bare number, or a length of time asked as one ("كم عدد السنوات" and
+    "عشرة أعوام") is no other noun's count."""
+    q = [normalize(w) for w in words(question)]
+    noun = counted_noun_ar(question)
+    if "عدد" not in q or not noun:
+        return []
+    timed = bool(_TIME_UNIT.fullmatch(normalize(noun)))
+    roots = {r for w in words(question) if len(r := _consonants(w)) >= 3}
+
+    def other(o: str) -> bool:
+        c = counted_word(o)
+        if c is None or partitive(o) or strip_prefix(normalize(c)) in _ANY_COUNTED or _consonants(c) in roots:
+            return False  # "كم عدد لاعبي الفريق الذين اختيروا؟": "أربعة اختيارات" counts what was picked
+        if dual_words(o):
+            return not counts_noun(o, noun)
+        return not counting_asked([o], question) and not (timed and _TIME_UNIT.fullmatch(normalize(c)))
+    return [o for o in options if other(o)]
 
 
 def counting_asked(options: list[str], asked_text: str) -> list[str]:
@@ -451,6 +497,15 @@ def dual_singular(word: str) -> str | None:
     return None
 
 
+def two_of(word: str) -> str | None:
+    """What a dual names two of, in either state: `dual_singular`, or a feminine construct dual that has
+    lost its ن before the noun it is joined to ("مجموعتي عمل", two working groups -> "مجموعه")."""
+    if (one := dual_singular(word)) is not None:
+        return one
+    w = strip_prefix(normalize(word.strip(_EDGE)))
+    return dual_singular(w + "ن") if w.endswith("تي") and len(w) >= 5 else None
+
+
 def _consonants(word: str) -> str:
     """A word's stem without its long vowels and ta marbuta: a singular and its broken plural share it
     ("فريق", "الفرق" -> "فرق"; "ثانية", "الثواني" -> "ثن"; "مرة", "مرات" -> "مر": a short word keeps the
@@ -492,7 +547,7 @@ def dual_of(sentence: str, noun: str) -> str | None:
     asked, root = strip_prefix(normalize(noun.strip(_EDGE))), _consonants(noun)
     if len(root) < 2:
         return None
-    return next((w for w in words(sentence) if (one := dual_singular(w)) and _consonants(one) == root
+    return next((w for w in words(sentence) if (one := two_of(w)) and _consonants(one) == root
                  and strip_prefix(normalize(w)) != asked), None)
 
 

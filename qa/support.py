@@ -35,6 +35,9 @@ _PERSON_EN = (rf"^(which|what) (?:{NOT_AUX}[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b
               r"(?! (role|roles|position|title|post|job|statement|visit|residence|office|figures|report|data|account)\b)")
 _PERSON_AR = (r"(^|\s)(أي|اي) (وزير|وزيرة|مسؤول|مسؤولة|متحدث|متحدثة|ناطق|ناطقة|دبلوماسي|رئيس|زعيم|صحفي|صحفية|"
               r"مصور|سفير|مبعوث|مستشار|نائب|نائبة)(\s|$)")
+# up to two words between "which" and the place noun ("which Central Asian country"), none of them a verb or
+# an article ("what did the city council decide" asks no place)
+_ADJECTIVES = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an|of)\b)[a-z]+ ){0,2}"
 _TYPES_EN = [  # English, and the question words of French (answered in English too)
     ("yesno", r"^(is|are|was|were|did|does|do|will|has|have|had|can|could)\b"),
     ("who", r"^qui\b"),
@@ -44,7 +47,7 @@ _TYPES_EN = [  # English, and the question words of French (answered in English 
     ("count", r"\bhow (many|much|long|old)\b|\bwhat (number|amount|percentage|percent|proportion|share)\b"),
     ("when", r"\bwhen\b|\bwhat (exact )?(date|day|year|time|month)s?\b|\bwhich (date|day|year|month)s?\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
-    ("where", r"\bwhere\b|\b(which|what) ([a-z]+ )?(city|capital|country|place|venue|town)\b"),
+    ("where", r"\bwhere\b|\b(which|what) " + _ADJECTIVES + r"(city|capital|country|place|venue|town)\b"),
     ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b|" + _PERSON_EN),
 ]
 _TYPES_AR = [
