@@ -236,7 +236,11 @@ class Generator:
             self.body(question, ev, evidence) if qtype == "other" and orgs.asked(question, language) else None
         if by_code is not None:
             return by_code.after(before)
-        return self.copy(question, evidence, ev, language, qtype).after(before)
+        copied = self.copy(question, evidence, ev, language, qtype)
+        if qtype == "other" and copied.text and span.asks_value(question, language) and not span.amount(copied.text):
+            # "ما قيمة العقوبات…؟" is not answered by "الإدارة الأمريكية بفرض عقوبات…": no amount, no value
+            return Outcome.of(None, ev, "value_missing").after(before)
+        return copied.after(before)
 
     def date_of_place(self, question: str, language: str, ev: Evidence, options: list[str],
                       evidence: list[Evidence]) -> tuple[Evidence, list[str] | None, str] | None:

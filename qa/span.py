@@ -325,6 +325,22 @@ _ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them
                                r"|(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?!من\s)[\u0621-\u064a\u064b-\u065f]+\s+من\s+ال")}
 
 
+_ASKS_VALUE = {"en": re.compile(r"\bwhat (?:was|is|were|are|will be) the (?:total |overall |exact |estimated )?"
+                                r"(?:value|worth|cost|price|sum)\b|\bhow much (?:is|was|were|are|did|does|do|will)\b.*\b(?:worth|cost)\b",
+                                re.I),
+               "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|كم) (?:هي |هو )?(?:ال)?(?:قيمة|قيمه|تكلفة|تكلفه|كلفة|كلفه|مبلغ|ثمن|سعر)(?:\s|$)")}
+
+
+def asks_value(question: str, language: str) -> bool:
+    """"ما قيمة العقوبات…؟", "What was the total value of the bill?": an amount answers, not a clause."""
+    return _asks(_ASKS_VALUE, question, language)
+
+
+def amount(text: str) -> bool:
+    """Whether a span states an amount: a digit or a number word."""
+    return bool(re.search(r"\d", text) or candidates(text, "count"))
+
+
 def asks_part(question: str, language: str) -> bool:
     """"How many of the requests were answered?", "وعن كم منها تلقت إجابات؟", "على كم طلباً من الطلبات…؟": a part
     is asked for."""

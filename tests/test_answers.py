@@ -1851,3 +1851,40 @@ def test_a_city_question_is_not_answered_by_a_country_and_a_country_question_pre
     assert gen.place("In which city will the next meeting be held?", both, [both]).text == "موسكو"
     assert span.asked_place_kind("Which town hosted it?", "en") == "city"
     assert span.asked_place_kind("ما الدولة التي استضافت الاجتماع؟", "ar") == "country"
+
+
+def test_a_value_question_is_answered_by_an_amount_only():
+    """"ما قيمة العقوبات…؟" got the clause "الإدارة الأمريكية بفرض عقوبات إذا غزت روسيا أوكرانيا" (unseen set
+    ar-u08): the articles never put a value on the sanctions. A value or cost question needs an amount."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = Evidence(1, "a:0", "a", "t", "وقالت الإدارة الأمريكية إنها ستفرض عقوبات إذا غزت روسيا أوكرانيا.", 0.9)
+    gen = Generator(ScriptedLLM("1", "ستفرض عقوبات إذا غزت روسيا أوكرانيا"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("ما قيمة العقوبات التي هددت الإدارة الأمريكية بفرضها؟", "ar", [said], "other")
+    assert out.text is None and out.fired["value_missing"] == 1
+    gen = Generator(ScriptedLLM("1", "ستفرض عقوبات إذا غزت روسيا أوكرانيا"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("ماذا قالت الإدارة الأمريكية عن العقوبات؟", "ar", [said], "other")
+    assert out.text and "عقوبات" in out.text  # not a value question: the clause answers
+    priced = Evidence(1, "a:0", "a", "t", "ووقع بايدن قانون الإنفاق الذي يقدم 300 مليون دولار للقوات الأوكرانية.", 0.9)
+    out, _ = Generator(ScriptedLLM("1", "300 مليون دولار"), FakeEmbedder(), choice_margin=0.0).answer(
+        "ما قيمة المساعدات التي يقدمها القانون للقوات الأوكرانية؟", "ar", [priced], "other")
+    assert out.text == "300 مليون دولار"
+    assert span.asks_value("What was the total value of the bill?", "en") and span.asks_value("How much is it worth?", "en")
+    assert not span.asks_value("What was the outcome of the talks?", "en")
+
+
+def test_a_who_answer_made_of_the_questions_own_words_names_no_one():
+    """"من ترأس الوفد الأوكراني في محادثات فيينا مع منظمة الأمن والتعاون في أوروبا؟" got "منظمة الأمن
+    والتعاون في أوروبا ومقرها فيينا" (unseen set ar-u01): all its words but one are the question's."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = Evidence(1, "a:0", "a", "t", "وستشمل محادثات 13 يناير منظمة الأمن والتعاون في أوروبا ومقرها فيينا.", 0.9)
+    out, _ = Generator(ScriptedLLM("منظمة الأمن والتعاون في أوروبا ومقرها فيينا"), FakeEmbedder(), choice_margin=0.0).answer(
+        "من ترأس الوفد الأوكراني في محادثات فيينا مع منظمة الأمن والتعاون في أوروبا؟", "ar", [said], "who")
+    assert out.text is None
+    assert not refuse.echo("نائب وزير الخارجية الروسي سيرغي ريابكوف", "من ترأس الوفد الروسي في محادثات جنيف مع الوفد الأمريكي؟")
+    assert not refuse.echo("ويندي شيرمان وسيرغي ريابكوف وألكسندر فومين", "من التقى ريابكوف وفومين في جنيف؟")
