@@ -83,10 +83,12 @@ class Generator:
             if span.plural(question, qtype, language):
                 found = self.second(question, language, evidence, found, qtype, hits or [])
             if language == "ar":
-                return found
+                return _joined(found, qtype, "و")
             outs = [self.english(t, e, question, qtype) for t, e in found.sentences]
             out = outs[0].after(found)
             out.sentences = [s for o in outs for s in o.sentences]
+            if all(o.fired["rendered_by_code"] for o in outs):  # a checked rendering each, no notice
+                out.sentences = _joined(Outcome(out.sentences), qtype, " and ").sentences
             out.machine_translation = any(o.machine_translation for o in outs)
             for o in outs[1:]:
                 out.fired += o.fired
@@ -111,9 +113,9 @@ class Generator:
 
     def second(self, question: str, language: str, evidence: list[Evidence], found: Outcome, qtype: str,
                hits: list[Hit] = ()) -> Outcome:
-        """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…"): the first answer,
-        and the next distinct one of the same type (a date of the grain asked for, a name the question does
-        not give), from the same sentence, else from the next evidence sentence that has one, else (a date)
+        """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…", "ما الدولتان…"): the
+        first answer, and the next distinct one of the same type (a date of the grain asked for, a name or a
+        place the question does not give), from the same sentence, else from the next evidence sentence that has one, else (a date)
         from the next sentence of a retrieved passage that has one."""
         have = normalize(found.text)
         looked = chosen_first(found.evidence, evidence)
@@ -124,11 +126,18 @@ class Generator:
             if qtype == "when":
                 options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
                 options = span.by_named_place(options, e.text, question, language, two=True)
+            elif qtype == "where":  # "ما الدولتان…؟": the sentence's other place, "في" or named by the CLDR
+                ws, bodies = span.words(e.text), orgs.named(span.words(e.text))  # "في حلف الناتو" is a body
+                options = [span.place_text(ws, i) for i in sorted(set(span.places(e.text) + span.named_places(e.text)))
+                           if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)]
             else:
                 options = [_words(e.text, n) for n in candidates(question, e.text, language)]
             for o in options:
                 if normalize(o) not in have and have not in normalize(o):
-                    return Outcome(found.sentences + [(o, e)], found.fired + Counter(plural_second=1), found.model)
+                    pair = [found.sentences[0], (o, e)]
+                    if qtype == "where" and e.text == found.evidence.text and e.text.find(o) < e.text.find(found.text):
+                        pair.reverse()  # "أوكرانيا أو جورجيا": the places in the sentence's order
+                    return Outcome(pair + found.sentences[1:], found.fired + Counter(plural_second=1), found.model)
         return found
 
     # ---- step 2: the span ----------------------------------------------------------------------
@@ -439,7 +448,7 @@ class Generator:
                     return None  # a number counts it: the usual way (count_elsewhere moves there)
                 if (word := span.dual_of(e.text, arabic)) is not None:
                     if language == "ar":
-                        return Outcome.of(word, e, fired)
+                        return Outcome.of(span.with_construct_noun(e.text, word), e, fired)
                     return Outcome.of("twice", e, fired, "rendered_by_code")
                 continue
             raw = span.raw_words(e.text)
@@ -764,6 +773,17 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
 def _month(text: str) -> str | None:
     m = re.search(span._MONTH, text)
     return render._MONTHS.get(re.sub(r"\s+", " ", normalize(m.group(0)))) if m else None
+
+
+def _joined(found: Outcome, qtype: str, conjunction: str) -> Outcome:
+    """Two places from one cited sentence read as one answer ("أوكرانيا وجورجيا", "Ukraine and Georgia"): the
+    second of "ما الدولتان…؟" is no sentence of its own. Places from different sentences, and two dates or
+    people, keep a sentence and a citation each."""
+    if qtype != "where" or len(found.sentences) != 2 or found.sentences[0][1].text != found.sentences[1][1].text:
+        return found
+    (a, e), (b, _) = found.sentences
+    found.sentences = [(f"{a}{' ' if conjunction == 'و' else ''}{conjunction}{b}", e)]
+    return found
 
 
 def month_date(ev: Evidence, options: list[str], question: str, language: str,

@@ -522,6 +522,14 @@ def two_of(word: str) -> str | None:
     return dual_singular(w + "ن") if w.endswith("تي") and len(w) >= 5 else None
 
 
+def with_construct_noun(sentence: str, word: str) -> str:
+    """A construct dual with the noun it is joined to ("مجموعتي" -> "مجموعتي عمل"); any other word as it is."""
+    ws = words(sentence)
+    if dual_singular(word) is not None or word not in ws or ws.index(word) + 1 >= len(ws):
+        return word
+    return f"{word} {ws[ws.index(word) + 1]}"
+
+
 def _consonants(word: str) -> str:
     """A word's stem without its long vowels and ta marbuta: a singular and its broken plural share it
     ("فريق", "الفرق" -> "فرق"; "ثانية", "الثواني" -> "ثن"; "مرة", "مرات" -> "مر": a short word keeps the
@@ -805,6 +813,8 @@ _DAY_MONTH = re.compile(rf"\d{{1,2}}(?:\s*و\s*\d{{1,2}})?\s*(?:من\s+)?{_MONTH
 # a question that asks for two answers of one type: "On which dates were the Brussels meeting and the
 # Vienna talks scheduled?", "في أي يومين جرت المكالمة وانطلقت المحادثات؟", "من المسؤولان اللذان…؟"
 _PLURAL = {
+    "where": (r"\b(which|what) (two )?(countries|cities|capitals)\b",
+              r"(^|\s)(ما|وما|أي|اي) (هي |هما )?(ال)?(دولتان|دولتين|مدينتان|مدينتين|عاصمتان|عاصمتين|دول|بلدان|مدن)(\s|$)"),
     "when": (r"\b(which|what) (two )?(dates|days|years|months)\b",
              r"(أي|اي) (يومين|تاريخين|عامين|سنتين|شهرين)|(ما|ماهما) (التاريخان|اليومان)"),
     "who": (r"^(who|which) (were|are) the two\b|^which two\b|^(which|what) (officials|ministers|diplomats|"

@@ -47,7 +47,7 @@ _TYPES_EN = [  # English, and the question words of French (answered in English 
     ("count", r"\bhow (many|much|long|old)\b|\bwhat (number|amount|percentage|percent|proportion|share)\b"),
     ("when", r"\bwhen\b|\bwhat (exact )?(date|day|year|time|month)s?\b|\bwhich (date|day|year|month)s?\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
-    ("where", r"\bwhere\b|\b(which|what) " + _ADJECTIVES + r"(city|capital|country|place|venue|town)\b"),
+    ("where", r"\bwhere\b|\b(which|what) " + _ADJECTIVES + r"(city|cities|capitals?|country|countries|place|venue|towns?)\b"),
     ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b|" + _PERSON_EN),
 ]
 _TYPES_AR = [

@@ -1777,7 +1777,7 @@ def test_a_construct_dual_counts_two_as_its_full_form_does():
     groups = Evidence(1, "a:0", "a", "t", "واتفق الجانبان في جنيف عام 2021 على تشكيل مجموعتي عمل للحد من التسلح.", 0.9)
     out, _ = Generator(ScriptedLLM("2021"), FakeEmbedder(), choice_margin=0.0).answer(
         "كم عدد مجموعات العمل التي اتفق الجانبان على تشكيلها؟", "ar", [groups], "count")
-    assert out.text == "مجموعتي" and out.fired["dual_count"] == 1
+    assert out.text == "مجموعتي عمل" and out.fired["dual_count"] == 1
 
 
 def test_how_many_x_is_not_answered_by_a_count_of_something_else():
@@ -1888,3 +1888,24 @@ def test_a_who_answer_made_of_the_questions_own_words_names_no_one():
     assert out.text is None
     assert not refuse.echo("نائب وزير الخارجية الروسي سيرغي ريابكوف", "من ترأس الوفد الروسي في محادثات جنيف مع الوفد الأمريكي؟")
     assert not refuse.echo("ويندي شيرمان وسيرغي ريابكوف وألكسندر فومين", "من التقى ريابكوف وفومين في جنيف؟")
+
+
+def test_which_two_countries_gets_both_in_one_sentence():
+    """"ما الدولتان اللتان يرى ريابكوف أنه لا ينبغي أن تنضما إلى الناتو؟" got "وجورجيا" alone (fresh set
+    ar-16): a question that asks for two places gets the sentence's other place too, in the sentence's
+    order, joined as one answer ("أوكرانيا وجورجيا", "Ukraine and Georgia") with one citation."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from qa.support import question_type
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = Evidence(1, "a:0", "a", "t", "وقال ريابكوف إنه لا ينبغي أن تصبح أوكرانيا أو جورجيا عضوين في حلف الناتو.", 0.9)
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("ما الدولتان اللتان لا ينبغي أن تنضما إلى حلف الناتو؟", "ar", [said], "where")
+    assert [t for t, _ in out.sentences] == ["أوكرانيا وجورجيا"] and out.fired["plural_second"] == 1
+    q = "Which two countries should never join NATO, according to Ryabkov?"
+    assert question_type(q, "en") == "where"
+    out, _ = gen.answer(q, "en", [said], "where")
+    assert len(out.sentences) == 1 and "Ukraine and Georgia" in out.sentences[0][0]
+    out, _ = gen.answer("ما الدولة التي لا ينبغي أن تنضم إلى حلف الناتو؟", "ar", [said], "where")
+    assert len(out.sentences) == 1 and "و" + "جورجيا" not in out.text  # one asked: one given
