@@ -658,6 +658,23 @@ def test_real_twenty_first_pass_country_day_of_month_willing_and_condition(real_
 
 
 @pytest.mark.models
+def test_real_twenty_second_pass_duals_other_counts_two_places_and_a_bare_when(real_pipeline):
+    """This pass's unseen and fresh failures, reworded: a construct dual ("مجموعتي عمل"), a count of
+    requests for a question about attacks, a value nobody states, two countries asked, and a bare "when"
+    answered by a month."""
+    a = real_pipeline.ask("How many working groups did the two sides agree to form at the Geneva dialogue?")
+    assert not a.refused and "two" in a.answer, a.answer
+    a = real_pipeline.ask("كم عدد الهجمات السيبرانية التي شنتها الولايات المتحدة على روسيا؟")
+    assert a.refused, a.answer
+    a = real_pipeline.ask("ما قيمة العقوبات التي لوحت بها واشنطن ضد روسيا في حال غزو أوكرانيا؟")
+    assert a.refused, a.answer
+    a = real_pipeline.ask("ما الدولتان اللتان قال ريابكوف إنه يجب ألا تنضما إلى حلف الناتو؟")
+    assert not a.refused and "أوكرانيا وجورجيا" in a.answer, a.answer
+    a = real_pipeline.ask("When did Putin and Biden meet for their summit in Geneva?")
+    assert not a.refused and "16 June" in a.answer, a.answer
+
+
+@pytest.mark.models
 def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
     a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
     assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
