@@ -115,8 +115,8 @@ class Generator:
                hits: list[Hit] = ()) -> Outcome:
         """A question that asks for two ("في أي يومين…", "which dates…", "من المسؤولان…", "ما الدولتان…"): the
         first answer, and the next distinct one of the same type (a date of the grain asked for, a name or a
-        place the question does not give), from the same sentence, else from the next evidence sentence that has one, else (a date)
-        from the next sentence of a retrieved passage that has one."""
+        place the question does not give), from the same sentence, else from the next evidence sentence that
+        has one, else (a date) from the next sentence of a retrieved passage that has one."""
         have = normalize(found.text)
         looked = chosen_first(found.evidence, evidence)
         if qtype == "when":
@@ -127,7 +127,8 @@ class Generator:
                 options = span.fit(span.candidates(e.text, "when"), question, language, strict=True)
                 options = span.by_named_place(options, e.text, question, language, two=True)
             elif qtype == "where":  # "ما الدولتان…؟": the sentence's other place, "في" or named by the CLDR
-                ws, bodies = span.words(e.text), orgs.named(span.words(e.text))  # "في حلف الناتو" is a body
+                ws = span.words(e.text)
+                bodies = orgs.named(ws)  # "في حلف الناتو" is a body
                 options = [span.place_text(ws, i) for i in sorted(set(span.places(e.text) + span.named_places(e.text)))
                            if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)]
             else:
@@ -479,14 +480,16 @@ class Generator:
             return None  # no place in the chosen sentence: the model copies ("London's agenda")
         kind = span.asked_place_kind(question, detect_language(question))
 
-        def country(word: str) -> bool:
+        def kind_of(word: str) -> str | None:
             # the CLDR knows a country from a city; Singapore is both, and a name it lacks is neither
-            return (name := gazetteer.english(word)) is not None and gazetteer.country_of(name) in (None, name)
+            if (name := gazetteer.english(word)) is None:
+                return None
+            return "country" if (of := gazetteer.country_of(name)) is None else "both" if of == name else "city"
 
         def wrong_kind(word: str) -> bool:
             # "في أي مدينة…؟" is not answered by روسيا. A city may answer "which country's plans…?" ("طموح لندن"
             # speaks for Britain), so a country question only prefers a country (below)
-            return kind == "city" and country(word) and gazetteer.country_of(gazetteer.english(word)) is None
+            return kind == "city" and kind_of(word) == "country"
         for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
@@ -495,7 +498,7 @@ class Generator:
                 return [i for i in found if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)
                         and not wrong_kind(ws[i])]
             spots = answers(span.places(e.text)) or (answers(span.named_places(e.text)) if by_name else [])
-            if kind == "country" and (countries := [i for i in spots if country(ws[i])]):
+            if kind == "country" and (countries := [i for i in spots if kind_of(ws[i]) in ("country", "both")]):
                 spots = countries
             if spots:
                 fired = "span_by_code" if e is ev else "place_from_neighbour"

@@ -96,7 +96,10 @@ def places(sentence: str) -> list[int]:
     return out
 
 
-_ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) (?:(?!(?:is|was|are|were|did|does|do|the|a|an|of)\b)[a-z]+ ){0,2}(?:country|country's|countries|nation|nation's|city|"
+# up to two words between "which" and the place noun ("which Central Asian country"), none of them a verb or
+# an article ("what did the city council decide" asks no place)
+ADJECTIVES = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an|of)\b)[a-z]+ ){0,2}"
+_ASKS_COUNTRY = {"en": re.compile(r"\b(?:which|what) " + ADJECTIVES + r"(?:country|country's|countries|nation|nation's|city|"
                                  r"city's|capital|capital's)\b", re.I),
                  "ar": re.compile(r"(?:^|\s)(?:أي|اي|ما|وما) (?:هي |هما )?(?:ال)?(?:دولة|دوله|بلد|مدينة|مدينه|عاصمة|عاصمه|"
                                   r"دولتان|دولتين)(?:\s|$)")}
@@ -118,7 +121,7 @@ def asked_place_kind(question: str, language: str) -> str | None:
     return "city" if re.search(r"city|capital|town|مدين|عاصم", said) else "country"
 
 
-_ASKS_TOWN = re.compile(r"\b(?:which|what) (?:(?!(?:is|was|are|were|did|does|do|the|a|an|of)\b)[a-z]+ ){0,2}towns?\b", re.I)
+_ASKS_TOWN = re.compile(r"\b(?:which|what) " + ADJECTIVES + r"towns?\b", re.I)
 
 
 def named_places(sentence: str) -> list[int]:
@@ -525,9 +528,8 @@ def two_of(word: str) -> str | None:
 def with_construct_noun(sentence: str, word: str) -> str:
     """A construct dual with the noun it is joined to ("مجموعتي" -> "مجموعتي عمل"); any other word as it is."""
     ws = words(sentence)
-    if dual_singular(word) is not None or word not in ws or ws.index(word) + 1 >= len(ws):
-        return word
-    return f"{word} {ws[ws.index(word) + 1]}"
+    at = ws.index(word) if word in ws else len(ws)
+    return word if dual_singular(word) is not None or at + 1 >= len(ws) else f"{word} {ws[at + 1]}"
 
 
 def _consonants(word: str) -> str:

@@ -21,7 +21,7 @@ from index.text import arabic_ratio, normalize, strip_prefix, tokens
 
 from . import gazetteer
 from .cite import _skeleton_arabic, _skeleton_latin
-from .span import content
+from .span import ADJECTIVES, content
 
 # ---- question type ---------------------------------------------------------------------------
 # "Which Russian minister…?", "أي مسؤول…؟": a person asked for by role (up to three words between, none a verb)
@@ -35,9 +35,6 @@ _PERSON_EN = (rf"^(which|what) (?:{NOT_AUX}[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b
               r"(?! (role|roles|position|title|post|job|statement|visit|residence|office|figures|report|data|account)\b)")
 _PERSON_AR = (r"(^|\s)(أي|اي) (وزير|وزيرة|مسؤول|مسؤولة|متحدث|متحدثة|ناطق|ناطقة|دبلوماسي|رئيس|زعيم|صحفي|صحفية|"
               r"مصور|سفير|مبعوث|مستشار|نائب|نائبة)(\s|$)")
-# up to two words between "which" and the place noun ("which Central Asian country"), none of them a verb or
-# an article ("what did the city council decide" asks no place)
-_ADJECTIVES = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|the|a|an|of)\b)[a-z]+ ){0,2}"
 _TYPES_EN = [  # English, and the question words of French (answered in English too)
     ("yesno", r"^(is|are|was|were|did|does|do|will|has|have|had|can|could)\b"),
     ("who", r"^qui\b"),
@@ -47,7 +44,7 @@ _TYPES_EN = [  # English, and the question words of French (answered in English 
     ("count", r"\bhow (many|much|long|old)\b|\bwhat (number|amount|percentage|percent|proportion|share)\b"),
     ("when", r"\bwhen\b|\bwhat (exact )?(date|day|year|time|month)s?\b|\bwhich (date|day|year|month)s?\b|\bon what\b.*\bdate\b|"
              r"\bin what year\b"),
-    ("where", r"\bwhere\b|\b(which|what) " + _ADJECTIVES + r"(city|cities|capitals?|country|countries|place|venue|towns?)\b"),
+    ("where", r"\bwhere\b|\b(which|what) " + ADJECTIVES + r"(city|cities|capitals?|country|countries|place|venue|towns?)\b"),
     ("who", r"^who\b|\bwho (is|was|led|headed)\b|\bwhat is the name of\b|\bwhose\b|" + _PERSON_EN),
 ]
 _TYPES_AR = [
