@@ -344,10 +344,16 @@ def amount(text: str) -> bool:
     return bool(re.search(r"\d", text) or candidates(text, "count"))
 
 
+_PART_OF_SAME = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?([\u0621-\u064a\u064b-\u065f]+)\s+من\s+([\u0621-\u064a]+)")
+
+
 def asks_part(question: str, language: str) -> bool:
     """"How many of the requests were answered?", "وعن كم منها تلقت إجابات؟", "على كم طلباً من الطلبات…؟": a part
-    is asked for."""
-    return _asks(_ASKS_PART, question, language)
+    is asked for; also "على كم طلب من طلبات التحقيق…؟", whose whole has no ال but the counted word's root."""
+    if _asks(_ASKS_PART, question, language):
+        return True
+    m = _PART_OF_SAME.search(question) if language == "ar" else None
+    return m is not None and _consonants(m.group(1)) == _consonants(m.group(2))
 
 
 _EN_STOP = set("""according about after also and are been before being both but can could did does for from had has

@@ -1019,6 +1019,9 @@ def test_a_part_of_a_count_answers_when_its_clause_says_what_the_question_adds()
     out, _ = gen.answer("على كم طلباً من الطلبات الروسية تلقت موسكو ردوداً؟", "ar", [ev], "count", hits)
     assert out.text == "تسع منها"
     assert not span.asks_part("كم من الوقت استغرق الاجتماع؟", "ar") and not span.asks_part("كم عدد الطلبات؟", "ar")
+    # the whole without ال, named by the counted word's own root (unseen2 ar-10, reworded)
+    assert span.asks_part("على كم طلب من طلبات التحقيق تلقت روسيا ردوداً؟", "ar")
+    assert not span.asks_part("كم طلباً من روسيا وصل؟", "ar")
     assert span.other_words("How many Russian requests about cyberattacks got answers?", "en") == ["got", "answers"]
     assert by_code("تسع منها") == "nine of them" and by_code("اثنين منها") == "two of them"
 
