@@ -83,7 +83,7 @@ class Generator:
             if span.plural(question, qtype, language):
                 found = self.second(question, language, evidence, found, qtype, hits or [])
             if language == "ar":
-                return _joined(found, qtype, "و")
+                return _joined(found, qtype, " و")
             outs = [self.english(t, e, question, qtype) for t, e in found.sentences]
             out = outs[0].after(found)
             out.sentences = [s for o in outs for s in o.sentences]
@@ -475,10 +475,11 @@ class Generator:
         fired = "span_by_code"
         # "which country / city…?": a country or city the CLDR names answers wherever it stands in the sentence,
         # when no place after "في" does
-        by_name = span.asks_country(question, detect_language(question))
+        language = detect_language(question)
+        by_name = span.asks_country(question, language)
         if not span.places(ev.text) and not (by_name and span.named_places(ev.text)):
             return None  # no place in the chosen sentence: the model copies ("London's agenda")
-        kind = span.asked_place_kind(question, detect_language(question))
+        kind = span.asked_place_kind(question, language)
 
         def kind_of(word: str) -> str | None:
             # the CLDR knows a country from a city; Singapore is both, and a name it lacks is neither
@@ -785,7 +786,7 @@ def _joined(found: Outcome, qtype: str, conjunction: str) -> Outcome:
     if qtype != "where" or len(found.sentences) != 2 or found.sentences[0][1].text != found.sentences[1][1].text:
         return found
     (a, e), (b, _) = found.sentences
-    found.sentences = [(f"{a}{' ' if conjunction == 'و' else ''}{conjunction}{b}", e)]
+    found.sentences = [(f"{a}{conjunction}{b}", e)]
     return found
 
 

@@ -323,9 +323,7 @@ def partitive(option: str) -> bool:
 
 
 _ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them)\b"),
-              "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)"
-                               # "على كم طلباً من الطلبات الروسية…؟": a number of them
-                               r"|(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?!من\s)[\u0621-\u064a\u064b-\u065f]+\s+من\s+ال")}
+              "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)")}
 
 
 _ASKS_VALUE = {"en": re.compile(r"\bwhat (?:was|is|were|are|will be) the (?:total |overall |exact |estimated )?"
@@ -344,7 +342,8 @@ def amount(text: str) -> bool:
     return bool(re.search(r"\d", text) or candidates(text, "count"))
 
 
-_PART_OF_SAME = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?([\u0621-\u064a\u064b-\u065f]+)\s+من\s+([\u0621-\u064a]+)")
+# "كم X من Y…؟": a number of the Ys
+_PART_OF = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?!من\s)([\u0621-\u064a\u064b-\u065f]+)\s+من\s+([\u0621-\u064a]+)")
 
 
 def asks_part(question: str, language: str) -> bool:
@@ -352,8 +351,8 @@ def asks_part(question: str, language: str) -> bool:
     is asked for; also "على كم طلب من طلبات التحقيق…؟", whose whole has no ال but the counted word's root."""
     if _asks(_ASKS_PART, question, language):
         return True
-    m = _PART_OF_SAME.search(question) if language == "ar" else None
-    return m is not None and _consonants(m.group(1)) == _consonants(m.group(2))
+    return language == "ar" and any(whole.startswith("ال") or _consonants(counted) == _consonants(whole)
+                                    for counted, whole in _PART_OF.findall(question))
 
 
 _EN_STOP = set("""according about after also and are been before being both but can could did does for from had has
@@ -438,12 +437,12 @@ def counts_other(options: list[str], question: str) -> list[str]:
     stands for anything (`_ANY_COUNTED`), shares its root with a word of the question ("اختيارات" and
     "اختيروا"), a part ("تسع منها"), a bare number, or a length of time asked as one ("كم عدد السنوات" and
     "عشرة أعوام") is no other noun's count."""
-    q = [normalize(w) for w in words(question)]
+    ws = words(question)
     noun = counted_noun_ar(question)
-    if "عدد" not in q or not noun:
+    if "عدد" not in {normalize(w) for w in ws} or not noun:
         return []
     timed = bool(_TIME_UNIT.fullmatch(normalize(noun)))
-    roots = {r for w in words(question) if len(r := _consonants(w)) >= 3}
+    roots = {r for w in ws if len(r := _consonants(w)) >= 3}
 
     def other(o: str) -> bool:
         c = counted_word(o)
