@@ -156,6 +156,14 @@ class Generator:
             if listed == "count" and (two := self.dual(question, language, ev, evidence)) is not None:
                 return two
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
+            if listed == "count" and options is None:
+                # "كم مجموعة عمل…؟" and the chosen sentence (and its chunk) has no number at all: another
+                # evidence sentence, of any article, that counts the noun asked, with a dual ("مجموعتي عمل")
+                # or a number (count_elsewhere); else refuse (type_missing), as before
+                if (two := self.dual(question, language, ev, evidence, same_article=False)) is not None:
+                    return two.after(Outcome.of(None, None, "count_from_other_article"))
+                if (moved := self.count_elsewhere(ev, [], evidence, question, language)) is not None:
+                    (ev, options), before = moved, Outcome.of(None, None, "count_from_other_article")
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
             elif qtype == "when" and options and (dated := month_date(ev, options, question, language, hits or [])):
@@ -219,9 +227,10 @@ class Generator:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
                 messages = prompt.span_messages(question, evidence, ev.n, language)
                 return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
-        if qtype == "who" and not span.people(ev.text):
-            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence
-            # sentence whose name carries the question's title answers
+        if qtype == "who" and not [n for n in span.people(ev.text) if not refuse.echo(_words(ev.text, n), question)]:
+            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."), or only the question's own
+            # people ("Which Putin aide briefed…?" against "أجرى الرئيسان … بوتين … وبايدن مكالمة"): another
+            # evidence sentence whose name carries the question's title answers
             for e in evidence:
                 ns = candidates(question, e.text, language)
                 if e is not ev and ns and max(titles.title_scores(e.text, ns, question, language)) > 0:
@@ -426,7 +435,8 @@ class Generator:
         messages = prompt.span_messages(question, evidence, e.n, language)
         return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), e, fired)
 
-    def dual(self, question: str, language: str, ev: Evidence, evidence: list[Evidence] = ()) -> Outcome | None:
+    def dual(self, question: str, language: str, ev: Evidence, evidence: list[Evidence] = (),
+             same_article: bool = True) -> Outcome | None:
         """"How many teams…?" answered by a dual: "يقود فريقين مختلفين" says two teams without a number.
         Only when no number counts what is asked. Arabic: the dual of the noun after كم (`span.dual_of`), as
         written; English: the Arabic word the embedder finds clearly closest to the counted noun, when it
@@ -441,7 +451,7 @@ class Generator:
         # "how many times": the embedder matches "times" to no Arabic word (cosine 0.16 to "مرتين", below
         # "في"), so its Arabic noun is given, and the Arabic rule reads the sentence
         arabic = noun if language == "ar" else ("مرة" if noun.lower() == "times" else None)
-        for e in [x for x in chosen_first(ev, evidence, same_article=True) if arabic_ratio(x.text) >= 0.5]:
+        for e in [x for x in chosen_first(ev, evidence, same_article) if arabic_ratio(x.text) >= 0.5]:
             options = span.candidates(e.text, "count")
             fired = "dual_count" if e is ev else "dual_from_neighbour"
             if arabic:
@@ -491,13 +501,15 @@ class Generator:
             # "في أي مدينة…؟" is not answered by روسيا. A city may answer "which country's plans…?" ("طموح لندن"
             # speaks for Britain), so a country question only prefers a country (below)
             return kind == "city" and kind_of(word) == "country"
+        asked_days = days_named(question)
         for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
+            dated = in_dated_clause(e.text, asked_days)
 
             def answers(found: list[int]) -> list[int]:
                 return [i for i in found if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)
-                        and not wrong_kind(ws[i])]
+                        and not wrong_kind(ws[i]) and (dated is None or i in dated)]
             spots = answers(span.places(e.text)) or (answers(span.named_places(e.text)) if by_name else [])
             if kind == "country" and (countries := [i for i in spots if kind_of(ws[i]) in ("country", "both")]):
                 spots = countries
@@ -613,7 +625,11 @@ class Generator:
                     return Outcome.of(None, ev, "type_missing")
                 return Outcome.of(got, ev)
         free = span.first_sentence(self.llm.stream(messages, PARAMS.free_span_tokens))
-        scored = [(grammar.best_span(free, e.text), e) for e in chosen_first(ev, evidence)]
+        looked, reply, tailed = chosen_first(ev, evidence), free, []
+        if (tail := span.copula_tail(free, question)) is not None and \
+                any(grammar.best_span(tail, e.text)[1] >= PARAMS.snap_min_f1 for e in looked):
+            reply, tailed = tail, ["copula_tail"]  # "… هو افرنجي.": the answer after the restated question
+        scored = [(grammar.best_span(reply, e.text), e) for e in looked]
         # a span that says nothing ("كل") or only repeats the question's own name is no candidate
         scored = [x for x in scored if x[0][0] and span.informative(x[0][0]) and not span.restates(x[0][0], question)
                   and not (qtype == "who" and refuse.echo(x[0][0], question))
@@ -630,7 +646,7 @@ class Generator:
             if got is None or not span.informative(got) or not span.fits_type(got, qtype):
                 return Outcome.of(None, where, "echo", reply=free)
             return Outcome.of(got, where, "beside_echo", reply=free)
-        return Outcome.of(best, where, *(["citation_reassigned"] if where is not ev else []), reply=free)
+        return Outcome.of(best, where, *tailed, *(["citation_reassigned"] if where is not ev else []), reply=free)
 
     # ---- English ---------------------------------------------------------------------------
     def english(self, arabic: str, ev: Evidence, question: str, qtype: str) -> Outcome:
@@ -777,6 +793,40 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
 def _month(text: str) -> str | None:
     m = re.search(span._MONTH, text)
     return render._MONTHS.get(re.sub(r"\s+", " ", normalize(m.group(0)))) if m else None
+
+
+_EN_MONTHS = "|".join(dict.fromkeys(render._MONTHS.values()))
+_EN_DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and|&)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTHS})\b"
+                     rf"|\b({_EN_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s+(?:and|&)\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?")  # "may 12 people" names no day
+_AR_DAY = re.compile(rf"(?<!\d)(?:(\d{{1,2}})\s*و\s*)?(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})")
+
+
+def days_named(text: str) -> set[str]:
+    """The days of a month a text names, as "12 January": "12 يناير", "12 كانون الثاني", "January 12th",
+    "12 January"."""
+    found = [((m.group(1), m.group(2)), _month(m.group(3))) for m in _AR_DAY.finditer(text)]
+    found += [((m.group(1), m.group(2)), m.group(3)) if m.group(3) else ((m.group(5), m.group(6)), m.group(4))
+              for m in _EN_DAY.finditer(text)]
+    return {f"{int(day)} {month.capitalize()}" for pair, month in found if month for day in pair if day}
+
+
+def in_dated_clause(sentence: str, days: set[str]) -> set[int] | None:
+    """The word positions (span.words) of the sentence's clauses that name one of the days a question
+    names: "في أي مدينة … لقاء روسيا والناتو في 12 يناير؟" is not answered by موسكو of "… محادثات في 12
+    يناير، وأن اجتماعًا أوسع، بما في ذلك في موسكو": the place of that day is in its clause. None: the
+    sentence names none of the days (or its clauses can't be mapped to its words), and every place stands."""
+    if not days:
+        return None
+    out: set[int] = set()
+    at = 0
+    for part in span._clauses(sentence):
+        n = len(span.words(part))
+        if days_named(part) & days:
+            out.update(range(at, at + n))
+        at += n
+    if at != len(span.words(sentence)) or not out:
+        return None
+    return out
 
 
 def _joined(found: Outcome, qtype: str, conjunction: str) -> Outcome:

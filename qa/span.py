@@ -727,6 +727,23 @@ def content(text: str) -> list[str]:
     return out
 
 
+_COPULA = re.compile(r"^(.+?)\s+(?:هو|هي|هم|هما)\s+(.+)$")
+
+
+def copula_tail(reply: str, question: str) -> str | None:
+    """The small model's habit of restating an Arabic question before its answer: "الاسم القلعة النورمانية
+    هو افرنجي." for "ما هو اسم القلعة النورمانية؟". The answer is what follows the first هو / هي / هم / هما,
+    when what precedes it is mostly (60 %) the question's own words. None: no such reply."""
+    m = _COPULA.match(reply.strip().rstrip(".!؟?"))
+    if not m:
+        return None
+    head, tail = m.groups()
+    got, said = content(head), set(content(question))
+    if not got or sum(t in said for t in got) < 0.6 * len(got) or not informative(tail):
+        return None
+    return tail
+
+
 def echoes(text: str, question: str) -> bool:
     """A span whose every content word is the question's own ("لم تتم تلبية مطالبها الدفاعية" for
     "ماذا تقول روسيا إنها ستفعل إذا لم تتم تلبية مطالبها الدفاعية؟"): a clause of the question that the
