@@ -43,6 +43,9 @@ DETAILS: dict[str, tuple[str, str, str]] = {
     "exchange_rate": (r"\bexchange rate\b|\broubles?\b|\brubles?\b", r"سعر (ال)?صرف|الروبل|روبل",
                       r"صرف|روبل|rouble|ruble|exchange rate"),
     "ambassador": (r"\bambassadors?\b", r"سفير|سفيره", r"سفير|مندوب|ambassador"),
+    # "ما اسم المندوب الروسي الدائم لدى مكتب الأمم المتحدة في جنيف؟": the articles name a mission, not its envoy
+    "envoy": (r"\b(envoys?|emissar(y|ies)|permanent representatives?)\b", r"مندوب|مبعوث",
+              r"مندوب|مبعوث|سفير|envoy|emissar|ambassador|representative"),
     "secretary_general": (r"\bsecretary[- ]general\b", r"الامين العام|امين عام",
                           r"الامين العام|امين عام|secretary[- ]general"),
     "age": (r"\bhow old\b|\bage of\b|\bwhat age\b", r"كم عمر|ما عمر|عمره|عمرها", r"عمر|عاما من|age|aged|years old"),

@@ -410,6 +410,12 @@ def test_details_and_units_no_passage_gives_are_reasons_to_refuse():
     assert refuse.reason("How many hours did the talks in Geneva last?", "en", "count", texts) is None
     assert refuse.reason("كم ساعة دامت المفاوضات؟", "ar", "count", texts) is None
     assert refuse.reason("Who led the Russian delegation?", "en", "who", texts) is None
+    # an envoy no passage mentions (unseen2 ar-u09: the articles name the Russian mission, not its envoy)
+    mission = texts + ["في مقر البعثة الدائمة للولايات المتحدة على بعد مئات الأمتار من مقر البعثة الروسية"]
+    assert refuse.reason("ما اسم المندوب الروسي الدائم لدى مكتب الأمم المتحدة في جنيف؟", "ar", "who", mission) == \
+        {"reason": "detail_missing", "detail": "envoy"}
+    assert refuse.reason("Who is Russia's permanent representative in Geneva?", "en", "who", mission)["detail"] == "envoy"
+    assert refuse.reason("ما اسم المندوب الروسي؟", "ar", "who", mission + ["وقال مندوب روسيا إن…"]) is None
 
 
 @pytest.mark.parametrize("question,kind", [
