@@ -259,6 +259,10 @@ class Generator:
         if qtype == "other" and copied.text and span.asks_value(question, language) and not span.amount(copied.text):
             # "ما قيمة العقوبات…؟" is not answered by "الإدارة الأمريكية بفرض عقوبات…": no amount, no value
             return Outcome.of(None, ev, "value_missing").after(before)
+        if qtype == "other" and copied.text and span.asks_outcome(question, language) and span.foretold(copied.text):
+            # "ما النتيجة التي خرج بها اجتماع بروكسل؟" is not answered by "ستعقد في بروكسل…": the articles
+            # preview the meeting, and say nothing of its outcome
+            return Outcome.of(None, copied.evidence or ev, "outcome_not_yet").after(before)
         return copied.after(before)
 
     def date_of_place(self, question: str, language: str, ev: Evidence, options: list[str],

@@ -875,6 +875,26 @@ _FUTURE = {"en": re.compile(r"\b(?:will|shall|next|upcoming|forthcoming|future)\
 _PAST = re.compile(r"(?:^|\s)(?:ال)?(?:ماضي|ماضيه|سابق|سابقه)(?=\s|$)|(?:^|\s)[وب]?امس(?=\s|$)")
 
 
+# "what was the outcome of…?", "ما النتيجة التي خرج بها…؟": what an event that has taken place produced
+_ASKS_OUTCOME = {"en": re.compile(r"\b(?:outcomes?|results?|resulted|conclusions?|concluded|achieved|yielded|produced)\b|"
+                                  r"\bwhat (?:did|was) .{0,60}\b(?:agree|agreed|decide|decided)\b", re.I),
+                 "ar": re.compile(r"نتيج|نتايج|اسفر|حصيل|(?:^|\s)خرج(?:ت)?\s+ب|توصل|تمخض")}
+# a clause that tells of an event still to come: "ستعقد في بروكسل…", "من المقرر أن…" (normalised)
+_FORETOLD = re.compile(r"^(?:\S+\s+){0,2}(?:و?س(?:يعقد|تعقد|يجري|تجري|يلتقي|تلتقي|يجتمع|تجتمع|يتم|تتم|يبدا|تبدا|تبحث|يبحث|"
+                       r"يناقش|تناقش|تشمل|يشمل|تستمر|يستمر|تكون|يكون)|و?سوف|(?:و?من\s+)?(?:المقرر|المرتقب|المتوقع|المرجح))(?=\s|$)")
+
+
+def asks_outcome(question: str, language: str) -> bool:
+    """A question about what a past event produced ("What was the outcome of the Brussels meeting?")."""
+    return bool(_ASKS_OUTCOME[language].search(question if language == "en" else normalize(question)))
+
+
+def foretold(text: str) -> bool:
+    """An Arabic span that opens on an event still to come ("ستعقد في بروكسل مضيفاً أن…"): it previews the
+    event and says nothing of its outcome."""
+    return bool(_FORETOLD.search(normalize(text)))
+
+
 def asks_future(question: str, language: str) -> bool:
     """A "when" about what is still to come: "When will the next summit take place?", "متى ستعقد القمة
     المقبلة؟"."""

@@ -2019,3 +2019,24 @@ def test_an_arabic_reply_that_restates_the_question_is_answered_by_what_follows_
     out = Generator(ScriptedLLM("الاسم القلعة النورمانية هو افرنجي."), FakeEmbedder(), choice_margin=0.0)._answer(
         "ما هو اسم القلعة النورمانية؟", "ar", [castle], castle, "other")
     assert out.text == "افرنجي" and out.fired["copula_tail"] == 1
+
+
+def test_an_outcome_is_not_answered_by_a_clause_that_previews_the_event():
+    """"ما النتيجة التي خرج بها اجتماع روسيا وحلف الناتو في بروكسل يوم 12 يناير؟" got "ستعقد في بروكسل…"
+    (unseen2 ar-u03): the articles preview the meeting ("will be held"), and say nothing of its outcome."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert span.foretold("قمة الناتو ستعقد في بروكسل") and span.foretold("من المقرر أن تعقد محادثات")
+    assert not span.foretold("اتفق الجانبان على أن المحادثات ستستمر") and not span.foretold("سيرغي ريابكوف قال")
+    assert not span.asks_outcome("Who led the delegation?", "en")
+    said = Evidence(1, "a:0", "a", "t", "وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل، مضيفاً أن محادثات فيينا ستتبعها.", 0.9)
+    for q, lang in (("ما النتيجة التي خرج بها اجتماع روسيا وحلف الناتو في بروكسل؟", "ar"),
+                    ("What was the outcome of the Russia-NATO meeting in Brussels?", "en")):
+        gen = Generator(ScriptedLLM("ستعقد في بروكسل", "ستعقد في بروكسل"), FakeEmbedder(), choice_margin=0.0)
+        out = gen._answer(q, lang, [said], said, "other")
+        assert out.text is None and out.fired["outcome_not_yet"] == 1, out
+    # a question that asks no outcome is answered from the same clause
+    gen = Generator(ScriptedLLM("ستعقد في بروكسل"), FakeEmbedder(), choice_margin=0.0)
+    assert gen._answer("ماذا قال ريابكوف عن قمة الناتو؟", "ar", [said], said, "other").text
