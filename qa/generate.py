@@ -5,6 +5,7 @@ English question gets it rendered in English by code or by a checked translation
 Outcome (qa/trace.py): the answer's sentence and what fired on the way."""
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import time
@@ -168,6 +169,8 @@ class Generator:
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")
             elif qtype == "when" and options and (dated := month_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_month")
+            elif qtype == "when" and options and (dated := relative_date(ev, options, question, language)):
+                ev, options, before = *dated, Outcome.of(None, None, "date_from_dateline")
             if qtype == "when" and options and (placed := self.date_of_place(question, language, ev, options, evidence)):
                 ev, options, fired = placed
                 before = before.after(Outcome.of(None, None, fired))
@@ -791,6 +794,52 @@ def weekday_date(ev: Evidence, options: list[str], question: str, language: str,
             dated = [d for d in span.fit(span.candidates(e.text, "when"), question, language, strict=True) if d in after]
             if dated:
                 return e, dated[:1]
+    return None
+
+
+_MONTH_NUMBER = {name: i for i, name in enumerate(("January", "February", "March", "April", "May", "June", "July",
+                                                   "August", "September", "October", "November", "December"), 1)}
+_WEEKDAY_NUMBER = {name: i for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                     "Saturday", "Sunday"))}
+_RELATIVE_DAY = re.compile(rf"(?<![\u0600-\u06ff])([أا]مس|اليوم|غدا?ً?)\s+(?:يوم\s+)?({span.WEEKDAY})")
+
+
+def dateline_date(sentence: str) -> datetime.date | None:
+    """The day a story was filed, from the bracketed dateline its first sentence opens with ("( … / سبوتنيك -
+    31 ديسمبر 2021ء)")."""
+    m = span._DATELINE.match(sentence)
+    d = re.search(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})\S*\s*(\d{{4}})", m.group(1)) if m else None
+    month = _month(d.group(2)) if d else None
+    try:
+        return datetime.date(int(d.group(3)), _MONTH_NUMBER[month], int(d.group(1))) if month else None
+    except ValueError:
+        return None
+
+
+def relative_date(ev: Evidence, options: list[str], question: str, language: str) -> tuple[Evidence, list[str]] | None:
+    """"On what date…?" (or a bare "when") answered by "مساء أمس الخميس" in a sentence whose dateline gives the
+    day the story was filed ("سبوتنيك - 31 ديسمبر 2021"): yesterday was 30 December 2021, and the answer
+    says so ("الخميس 30 ديسمبر 2021", "Thursday 30 December 2021"), only when that day is the weekday the
+    sentence names (a check of the arithmetic and of the dateline). Both are in the cited sentence. None
+    when the question asks another grain, an option already is a day, or the sentence has no such pair."""
+    options = [o for o in options if not span.in_dateline(o, ev.text)]  # the filing date is no answer
+    if span._grain(question, language) != "date" or span.fit(options, question, language, strict=True):
+        return None
+    filed = dateline_date(ev.text)
+    if filed is None:
+        return None
+    days = {normalize(m.group(0)).removeprefix("ال") for o in options if (m := re.search(span.WEEKDAY, o))}
+    for m in _RELATIVE_DAY.finditer(ev.text):
+        named = normalize(m.group(2))
+        english = render._WEEKDAYS.get(named if named.startswith("ال") else "ال" + named)
+        if named.removeprefix("ال") not in days or english is None:
+            continue
+        word = normalize(m.group(1))
+        day = filed + datetime.timedelta(days=-1 if word.endswith("مس") else 0 if word == "اليوم" else 1)
+        if day.weekday() != _WEEKDAY_NUMBER[english]:
+            return None  # the dateline and the weekday disagree: no date is told
+        month = next(ar for ar, en in render._MONTHS.items() if en == list(_MONTH_NUMBER)[day.month - 1])
+        return ev, [f"{m.group(2)} {day.day} {month} {day.year}"]
     return None
 
 

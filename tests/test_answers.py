@@ -2040,3 +2040,27 @@ def test_an_outcome_is_not_answered_by_a_clause_that_previews_the_event():
     # a question that asks no outcome is answered from the same clause
     gen = Generator(ScriptedLLM("ستعقد في بروكسل"), FakeEmbedder(), choice_margin=0.0)
     assert gen._answer("ماذا قال ريابكوف عن قمة الناتو؟", "ar", [said], said, "other").text
+
+
+def test_yesterday_s_weekday_gets_its_date_from_the_sentence_s_dateline():
+    """"When did Putin and Biden speak by phone?" got "Thursday" (gold dev en-005 asks for 30 December): the
+    cited sentence opens with its dateline ("سبوتنيك - 31 ديسمبر 2021") and says "مساء أمس الخميس". Yesterday
+    was 30 December 2021, a Thursday: the answer gives that day, only when the weekday agrees with the
+    arithmetic, and never for "which day of the week"."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator, dateline_date, relative_date
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    text = "( سبوتنيك - 31 ديسمبر 2021) أجرى الرئيسان بوتين وبايدن مكالمة هاتفية مساء أمس الخميس، تناولا خلالها الضمانات."
+    call = Evidence(1, "a:0", "a", "t", text, 0.9)
+    assert str(dateline_date(text)) == "2021-12-31"
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("متى أجرى بوتين وبايدن مكالمتهما الهاتفية؟", "ar", [call], "when")
+    assert out.text == "الخميس 30 ديسمبر 2021" and out.fired["date_from_dateline"] == 1
+    out, _ = gen.answer("On what date did Putin and Biden speak by phone?", "en", [call], "when")
+    assert "30 December 2021" in out.text
+    out, _ = gen.answer("On which day of the week did Putin and Biden speak by phone?", "en", [call], "when")
+    assert "Thursday" in out.text and "30" not in out.text
+    # a weekday the arithmetic does not give (31 December 2021 was a Friday: "اليوم الخميس" is wrong) dates nothing
+    wrong = Evidence(1, "a:0", "a", "t", text.replace("مساء أمس الخميس", "مساء اليوم الخميس"), 0.9)
+    assert relative_date(wrong, ["الخميس"], "متى أجرى بوتين وبايدن مكالمتهما؟", "ar") is None
