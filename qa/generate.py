@@ -262,6 +262,11 @@ class Generator:
         if qtype == "other" and copied.text and span.asks_value(question, language) and not span.amount(copied.text):
             # "ما قيمة العقوبات…؟" is not answered by "الإدارة الأمريكية بفرض عقوبات…": no amount, no value
             return Outcome.of(None, ev, "value_missing").after(before)
+        if qtype == "other" and copied.text and span.asks_total(question, language) and span.amount(copied.text) and \
+                span.allotted(copied.text, copied.evidence.text):
+            # "What was the total value of the spending bill?" is not answered by "300" of "سيوفر 300 مليون
+            # دولار لجهود دعم القوات الأوكرانية": that is the share for one purpose, the total is not given
+            return Outcome.of(None, copied.evidence, "total_missing").after(before)
         if qtype == "other" and copied.text and span.asks_outcome(question, language) and span.foretold(copied.text):
             # "ما النتيجة التي خرج بها اجتماع بروكسل؟" is not answered by "ستعقد في بروكسل…": the articles
             # preview the meeting, and say nothing of its outcome

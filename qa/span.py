@@ -342,6 +342,31 @@ def amount(text: str) -> bool:
     return bool(re.search(r"\d", text) or candidates(text, "count"))
 
 
+_ASKS_TOTAL = {"en": re.compile(r"\b(?:total|overall|in all|altogether|entire|whole)\b", re.I),
+               "ar": re.compile(r"اجمالي|اجماليه|(?:^|\s)(?:ال)?(?:مجموع|كلي|كليه)(?=[\s؟?]|$)")}  # not مجموعه, a group
+# an amount allotted to one purpose: "سيوفر 300 مليون دولار لجهود دعم القوات…", "يتضمن 300 مليون دولار"
+_AMOUNT_WORDS = {normalize(w) for w in "مليون ملايين مليار مليارات الف آلاف ألف دولار دولارا الدولارات يورو".split()}
+_INCLUDES = re.compile(r"(?:^|\s)(?:[وف]?(?:يتضمن|تتضمن|يشمل|تشمل|منها|منه|بينها)|من\s+بين)(?:\s+\S+){0,4}\s*$")
+
+
+def asks_total(question: str, language: str) -> bool:
+    """"What was the total value of the bill?", "ما القيمة الإجمالية…؟": the whole, not a share of it."""
+    return bool(_ASKS_TOTAL[language].search(question if language == "en" else normalize(question)))
+
+
+def allotted(option: str, sentence: str) -> bool:
+    """An amount the sentence gives to one purpose or part ("… سيوفر 300 مليون دولار لجهود دعم القوات
+    الأوكرانية", "يتضمن 300 مليون دولار"): a share of the whole, no total."""
+    i = sentence.find(option)
+    if i < 0:
+        return False
+    after = [normalize(w).strip(_EDGE) for w in sentence[i + len(option):].split()]
+    while after and after[0] in _AMOUNT_WORDS:
+        after.pop(0)
+    purpose = bool(after) and after[0][:1] == "ل" and after[0] not in ("لكن", "لم", "لا", "لن", "لقد") and len(after[0]) > 3
+    return purpose or bool(_INCLUDES.search(normalize(sentence[:i])))
+
+
 # "كم X من Y…؟": a number of the Ys
 _PART_OF = re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?!من\s)([\u0621-\u064a\u064b-\u065f]+)\s+من\s+([\u0621-\u064a]+)")
 

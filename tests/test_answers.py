@@ -2064,3 +2064,26 @@ def test_yesterday_s_weekday_gets_its_date_from_the_sentence_s_dateline():
     # a weekday the arithmetic does not give (31 December 2021 was a Friday: "اليوم الخميس" is wrong) dates nothing
     wrong = Evidence(1, "a:0", "a", "t", text.replace("مساء أمس الخميس", "مساء اليوم الخميس"), 0.9)
     assert relative_date(wrong, ["الخميس"], "متى أجرى بوتين وبايدن مكالمتهما؟", "ar") is None
+
+
+def test_a_total_is_not_answered_by_the_share_allotted_to_one_purpose():
+    """"What was the total value of the spending bill Biden signed?" got "300" (gold dev en-063, and the
+    same plausible question in three other dev sets): the sentence gives "300 مليون دولار لجهود دعم القوات
+    الأوكرانية", the share for one purpose; the bill's total is never said."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    bill = Evidence(1, "a:0", "a", "t", "ووقع بايدن على مشروع قانون للإنفاق، من بين أمور أخرى، سيوفر 300 مليون دولار "
+                                        "لجهود دعم القوات الأوكرانية.", 0.9)
+    assert span.allotted("300", bill.text) and not span.allotted("45 طلباً", "وقال إن روسيا أرسلت 45 طلباً إلى واشنطن")
+    assert not span.asks_total("كم مجموعة عمل اتفقا على تشكيلها؟", "ar")  # a group, not a sum
+    for q, lang in (("What was the total value of the spending bill Biden signed?", "en"),
+                    ("ما القيمة الإجمالية لمشروع قانون الإنفاق الذي وقعه بايدن؟", "ar")):
+        out = Generator(ScriptedLLM("300", "300 مليون دولار"), FakeEmbedder(), choice_margin=0.0)._answer(
+            q, lang, [bill], bill, "other")
+        assert out.text is None and out.fired["total_missing"] == 1, out
+    # the share itself is answered
+    out = Generator(ScriptedLLM("300 مليون دولار"), FakeEmbedder(), choice_margin=0.0)._answer(
+        "ما قيمة المبلغ المخصص لدعم القوات الأوكرانية؟", "ar", [bill], bill, "other")
+    assert out.text and "300" in out.text
