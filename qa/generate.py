@@ -214,6 +214,11 @@ class Generator:
                 options = [o for o in options if o not in other]
                 if not options:
                     return Outcome.of(None, ev, "dual_of_other").after(before)
+            if listed == "count" and options and (scale := span.asked_scale(question, language)):
+                # "Exactly how many billions of dollars…?" is not answered by "300 مليون دولار"
+                options = [o for o in options if span.of_scale(o, scale)]
+                if not options:
+                    return Outcome.of(None, ev, "scale_missing").after(before)
             if listed == "share" and len(options) > 1 and (named := self.share_of(options, ev.text, question, language)):
                 options, before = named, before.after(Outcome.of(None, None, "share_by_noun"))
             if qtype == "count" and len(options) > 1 and (named := self.counted(options, question, language)):

