@@ -157,10 +157,11 @@ class Generator:
             if listed == "count" and (two := self.dual(question, language, ev, evidence)) is not None:
                 return two
             ev, options, before = typed_candidates(evidence, ev, listed, question, language)
-            if listed == "count" and options is None:
+            if listed == "count" and options is None and not span.asks_any_count(question, language):
                 # "كم مجموعة عمل…؟" and the chosen sentence (and its chunk) has no number at all: another
                 # evidence sentence, of any article, that counts the noun asked, with a dual ("مجموعتي عمل")
-                # or a number (count_elsewhere); else refuse (type_missing), as before
+                # or a number (count_elsewhere); else refuse (type_missing), as before. Not for a word that
+                # stands for anything counted: "twice" in another article is another event's
                 if (two := self.dual(question, language, ev, evidence, same_article=False)) is not None:
                     return two.after(Outcome.of(None, None, "count_from_other_article"))
                 if (moved := self.count_elsewhere(ev, [], evidence, question, language)) is not None:
@@ -197,7 +198,11 @@ class Generator:
                 options, before = told, before.after(Outcome.of(None, None, "dateline_dropped"))
             if options and qtype == "when":
                 options = span.fit(options, question, language)  # a weekday for "which day of the week"
-            options = [o for o in options if not span.restates(o, question)] or options
+            kept = [o for o in options if not span.restates(o, question)]
+            if options and not kept and qtype == "when":
+                # "متى فاز الفريق بالبطولة قبل عام 2000؟" is not answered by "2000": the question's own date
+                return Outcome.of(None, ev, "echo").after(before)
+            options = kept or options
             if qtype == "when" and options and span.asks_future(question, language):
                 # "when will the next summit be?" is not answered by "يونيو الماضي" nor "مساء أمس الخميس"
                 options = [o for o in options if not span.past(o, ev.text)]
@@ -833,7 +838,8 @@ def relative_date(ev: Evidence, options: list[str], question: str, language: str
     sentence names (a check of the arithmetic and of the dateline). Both are in the cited sentence. None
     when the question asks another grain, an option already is a day, or the sentence has no such pair."""
     options = [o for o in options if not span.in_dateline(o, ev.text)]  # the filing date is no answer
-    if span._grain(question, language) != "date" or span.fit(options, question, language, strict=True):
+    if span._grain(question, language) != "date" or span.fit(options, question, language, strict=True) or \
+            span.asks_future(question, language):  # yesterday answers nothing about what is to come
         return None
     filed = dateline_date(ev.text)
     if filed is None:

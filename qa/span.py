@@ -480,6 +480,13 @@ _ANY_COUNTED = {normalize(w) for w in """مرة مرات مره مرتين مر�
 فرد أفراد نسمة واحد واحدة""".split()}
 
 
+def asks_any_count(question: str, language: str) -> bool:
+    """"كم مرة…؟", "how many times…?": the counted word stands for anything counted, and tells no event."""
+    if language == "en":
+        return (noun := counted_noun_en(question)) is not None and noun.lower() in ("times", "people", "persons")
+    return (noun := counted_noun_ar(question)) is not None and normalize(noun) in _ANY_COUNTED
+
+
 def counts_other(options: list[str], question: str) -> list[str]:
     """The options of an Arabic "كم عدد X…؟" that count another noun: "45 طلباً" does not say how many
     attacks ("كم عدد الهجمات…؟"). Only with عدد, which names the noun counted; an option whose counted word
