@@ -162,9 +162,10 @@ class Generator:
                 # evidence sentence, of any article, that counts the noun asked, with a dual ("مجموعتي عمل")
                 # or a number (count_elsewhere); else refuse (type_missing), as before. Not for a word that
                 # stands for anything counted: "twice" in another article is another event's
-                if (two := self.dual(question, language, ev, evidence, same_article=False)) is not None:
+                near = [e for e in evidence if e.score >= ev.score - PARAMS.other_article_count_margin]
+                if (two := self.dual(question, language, ev, near, same_article=False)) is not None:
                     return two.after(Outcome.of(None, None, "count_from_other_article"))
-                if (moved := self.count_elsewhere(ev, [], evidence, question, language)) is not None:
+                if (moved := self.count_elsewhere(ev, [], near, question, language)) is not None:
                     (ev, options), before = moved, Outcome.of(None, None, "count_from_other_article")
             if qtype == "when" and options and (dated := weekday_date(ev, options, question, language, hits or [])):
                 ev, options, before = *dated, Outcome.of(None, None, "date_of_weekday")

@@ -1986,6 +1986,11 @@ def test_how_many_is_answered_from_another_article_when_the_chosen_sentence_has_
     assert out.text == "4 مجموعات" and out.evidence is agreed
     out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", rounds)
     assert out.text is None and out.fired["type_missing"] == 1
+    # a sentence far below the chosen one in the evidence ranking is another story (gold dev ar-115: an
+    # XQuAD paragraph's "8000 جندي" for Russian soldiers in Crimea, 0.18 below)
+    far = Evidence(2, "b:0", "b", "t", agreed.text, 0.9 - 0.18)
+    out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", far)
+    assert out.text is None and out.fired["type_missing"] == 1
 
 
 def test_who_looks_past_a_sentence_that_names_only_the_question_s_people():
