@@ -681,6 +681,25 @@ def test_real_twenty_second_pass_duals_other_counts_two_places_and_a_bare_when(r
 
 
 @pytest.mark.models
+def test_real_twenty_third_pass_a_day_s_place_another_article_s_count_a_dateline_date_and_plausible_refusals(real_pipeline):
+    """This pass's dev failures (unseen2, gold dev), reworded: a place asked of a day, a count only another
+    article gives, an aide past a sentence naming only the question's people, yesterday's date from the
+    dateline, and two plausible questions (a total never stated, an outcome the articles only preview)."""
+    a = real_pipeline.ask("In which city were Russia and NATO expected to hold talks on 12 January?")
+    assert not a.refused and "Brussels" in a.answer and "Moscow" not in a.answer, a.answer
+    a = real_pipeline.ask("كم مجموعة عمل اتفق الجانبان على تشكيلها بعد اجتماعهما الثاني في جنيف؟")
+    assert not a.refused and "مجموعتي" in a.answer, a.answer
+    a = real_pipeline.ask("Which aide to Putin spoke to reporters after the Putin–Biden phone call?")
+    assert not a.refused and "Ushakov" in a.answer, a.answer
+    a = real_pipeline.ask("On what date did Putin and Biden talk by phone, according to Sputnik?")
+    assert not a.refused and "30 December" in a.answer, a.answer
+    a = real_pipeline.ask("What was the overall value of the spending bill that Biden signed?")
+    assert a.refused, a.answer
+    a = real_pipeline.ask("ما النتائج التي أسفر عنها لقاء روسيا وحلف الناتو في بروكسل؟")
+    assert a.refused, a.answer
+
+
+@pytest.mark.models
 def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
     a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
     assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
