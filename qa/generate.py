@@ -259,6 +259,11 @@ class Generator:
         if qtype == "other" and (noun := span.asked_kind(question, language)) and \
                 (found := self.kind(noun, language, ev, evidence)) is not None:
             return found.after(before)
+        if qtype == "other" and (noun := span.asked_specific(question, language)):
+            # "Which specific sanctions would Washington impose?" against "بفرض عقوبات إذا غزت روسيا": the
+            # noun with what qualifies it, else the articles do not say which (not the model's nearest clause)
+            found = self.kind(noun, language, ev, evidence)
+            return (found or Outcome.of(None, ev, "specifics_missing")).after(before)
         if qtype == "other" and titles.asks_title(question, language):
             # "What is his role?" (rewritten "What is Yuri Ushakov's role?"): the title next to the name
             for e in chosen_first(ev, evidence):

@@ -1232,6 +1232,19 @@ _STOP_MODIFIER = {"بان", "ان", "التي", "الذي", "الذين", "حي�
                   "بعد", "قبل", "خلال", "حول", "لدي", "عند", "او", "ثم", "لكن"}
 
 
+_SPECIFIC = {"en": re.compile(r"\b(?:what|which)\s+(?:specific|particular|exact|precise)\s+([a-z][a-z-]*)", re.I),
+             "ar": re.compile(r"(?:^|\s)[وف]?(?:ما|ماهي|ما\s+هي|ما\s+هو|اي)\s+((?:ال)?[\u0621-\u064a]{3,})\s+"
+                              r"(?:المحدده|المحدد|بالتحديد|تحديدا|بعينها|بعينه)(?=\s|$)")}
+
+
+def asked_specific(question: str, language: str) -> str | None:
+    """The noun a "which specific X…?" question asks to be told apart ("Which specific sanctions…" ->
+    "sanctions", "ما العقوبات المحددة…" -> "العقوبات"): the sentence must qualify it, or the articles do not
+    say which. None for any other question."""
+    m = _SPECIFIC[language].search(question if language == "en" else normalize(question))
+    return m.group(1) if m else None
+
+
 def asked_kind(question: str, language: str) -> str | None:
     """The noun a "what kind of X?" question asks about ("What kind of guarantees…" -> "guarantees",
     "أي نوع من الضمانات…" -> "الضمانات"); None for any other question."""

@@ -2146,3 +2146,23 @@ def test_a_date_or_number_that_only_restates_the_question_is_no_answer():
     both = Evidence(1, "a:0", "a", "t", "وفاز الفريق ببطولة البلاد عام 1946 ثم عام 2000.", 0.9)
     out, _ = gen.answer("متى فاز الفريق ببطولة البلاد قبل عام 2000؟", "ar", [both], "when")
     assert out.text == "عام 1946"
+
+
+def test_which_specific_x_needs_a_sentence_that_qualifies_x():
+    """"Which specific sanctions did the Biden administration say it would impose…?" got a gloss of a general
+    warning (unseen2 en-u09): the articles say only "بفرض عقوبات". The noun with what qualifies it answers;
+    without a qualifier the articles do not say which."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert span.asked_specific("ما العقوبات المحددة التي هددت بها واشنطن؟", "ar") == "العقوبات"
+    assert span.asked_specific("Who led the delegation?", "en") is None
+    bare = Evidence(1, "a:0", "a", "t", "وهددت الإدارة الأمريكية بفرض عقوبات إذا غزت روسيا أوكرانيا.", 0.9)
+    qualified = Evidence(1, "a:0", "a", "t", "وهددت الإدارة الأمريكية بفرض عقوبات اقتصادية صارمة إذا غزت روسيا أوكرانيا.", 0.9)
+    q = "ما العقوبات المحددة التي هددت واشنطن بفرضها على روسيا؟"
+    gen = Generator(ScriptedLLM("بفرض عقوبات إذا غزت روسيا", "عقوبات اقتصادية"), FakeEmbedder(), choice_margin=0.0)
+    out = gen._answer(q, "ar", [bare], bare, "other")
+    assert out.text is None and out.fired["specifics_missing"] == 1
+    out = gen._answer(q, "ar", [qualified], qualified, "other")
+    assert out.text and "اقتصادية" in out.text
