@@ -186,6 +186,25 @@ def clause_nationalities(sentence: str, names: list[tuple[int, int]]) -> list[se
     return out
 
 
+# the seats of power a title or a question names: "المتحدث باسم الكرملين" speaks for the Kremlin, not the White House
+_SEAT_KEYS = {"كرملين": "kremlin", "ابيض": "white_house"}
+_SEATS_ASKED = {"en": {"kremlin": re.compile(r"\bKremlin\b", re.I), "white_house": re.compile(r"\bWhite House\b", re.I)},
+                "ar": {"kremlin": re.compile(r"الكرملين"), "white_house": re.compile(r"البيت\s+الابيض")}}
+
+
+def seats(question: str, language: str) -> set[str]:
+    """The seats of power a question names ("…the White House's National Security Council spokesman")."""
+    text = question if language == "en" else normalize(question)
+    return {seat for seat, pattern in _SEATS_ASKED[language].items() if pattern.search(text)}
+
+
+def seat_conflict(title: list[str], asked: set[str]) -> bool:
+    """A name whose title names another seat of power than the question's ("المتحدث باسم الكرملين
+    دميتري بيسكوف" for a White House spokesman) is not the one asked for."""
+    mine = {_SEAT_KEYS[k] for k in title if k in _SEAT_KEYS}
+    return bool(asked and mine and not mine & asked)
+
+
 def conflicts(title: list[str], head: set[str]) -> bool:
     """Whether a name with this title cannot be the holder of the office the question's head asks for:
     it is the deputy (aide, adviser) of that office, or its nationality is not the head's."""

@@ -1984,8 +1984,8 @@ def test_a_place_asked_of_a_day_is_the_one_in_that_day_s_clause():
 def test_how_many_is_answered_from_another_article_when_the_chosen_sentence_has_no_number():
     """"كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها…؟" was refused (unseen2 ar-09): the chosen
     sentence, of another article, has no number at all, and the dual "مجموعتي عمل" was looked for in the
-    chosen article only. Another evidence sentence that counts the asked noun, by a dual or a number,
-    answers; one that counts something else does not."""
+    chosen article only. Another evidence sentence that names two of the asked noun answers; a number there,
+    or a count of something else, does not."""
     from qa.evidence import Evidence
     from qa.generate import Generator
     from tests.fakes import FakeEmbedder, ScriptedLLM
@@ -2001,13 +2001,15 @@ def test_how_many_is_answered_from_another_article_when_the_chosen_sentence_has_
 
     out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", groups)
     assert out.text == "مجموعتي عمل" and out.evidence is groups and out.fired["count_from_other_article"] == 1
+    # a number from another article may count another event's ("more than seven hours" of the January talks
+    # for the September meeting, unseen en-u08): refused, as before
     out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", agreed)
-    assert out.text == "4 مجموعات" and out.evidence is agreed
+    assert out.text is None and out.fired["type_missing"] == 1
     out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", rounds)
     assert out.text is None and out.fired["type_missing"] == 1
     # a sentence far below the chosen one in the evidence ranking is another story (gold dev ar-115: an
     # XQuAD paragraph's "8000 جندي" for Russian soldiers in Crimea, 0.18 below)
-    far = Evidence(2, "b:0", "b", "t", agreed.text, 0.9 - 0.18)
+    far = Evidence(2, "b:0", "b", "t", groups.text, 0.9 - 0.18)
     out = ask("كم مجموعة عمل مشتركة اتفقت موسكو وواشنطن على تشكيلها؟", far)
     assert out.text is None and out.fired["type_missing"] == 1
 
@@ -2166,3 +2168,23 @@ def test_which_specific_x_needs_a_sentence_that_qualifies_x():
     assert out.text is None and out.fired["specifics_missing"] == 1
     out = gen._answer(q, "ar", [qualified], qualified, "other")
     assert out.text and "اقتصادية" in out.text
+
+
+def test_a_spokesman_of_another_seat_of_power_is_not_the_one_asked_for():
+    """"ما اسم المتحدث باسم مجلس الأمن القومي في البيت الأبيض…؟" (unseen ar-u04, plausible: the articles quote
+    the council's spokesman unnamed) got "ديمتري بيسكوف", the Kremlin's spokesman, from a neighbour sentence
+    once who-questions looked past a sentence naming only the question's people. A name whose title names
+    another seat of power (the Kremlin, the White House) than the question's is no candidate."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator, candidates
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    peskov = "وقال المتحدث باسم الكرملين دميتري بيسكوف إن المحادثات مستمرة."
+    q = "ما اسم المتحدث باسم مجلس الأمن القومي في البيت الأبيض؟"
+    assert candidates(q, peskov, "ar") == []
+    assert candidates("من هو المتحدث باسم الكرملين؟", peskov, "ar") != []
+    assert candidates("Who is the Kremlin spokesman?", peskov, "en") != []
+    said = Evidence(1, "a:0", "a", "t", "وقال متحدث باسم مجلس الأمن القومي في البيت الأبيض إن روسيا يمكنها أن تضع مخاوفها على الطاولة.", 0.9)
+    other = Evidence(2, "b:0", "b", "t", peskov, 0.8)
+    out, _ = Generator(ScriptedLLM("متحدث"), FakeEmbedder(), choice_margin=0.0).answer(q, "ar", [said, other], "who")
+    assert out.text is None or "بيسكوف" not in out.text
