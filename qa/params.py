@@ -56,10 +56,10 @@ class Params:
     other_sentence_margin: float = 0.1
 
     # ---- a count from another article's sentence (qa/generate.py: Generator.span) ----
-    # when the chosen sentence has no number, another evidence sentence may count the noun asked only if its
-    # evidence score is within this much of the chosen one's: set by hand between the two dev cases read
-    # (unseen2 ar-09, the working groups' sentence 0.03 below, right; gold dev ar-115, an XQuAD paragraph's
-    # "8000 جندي" 0.18 below, wrong), not tuned
+    # when the chosen sentence has no number, another evidence sentence may name two of the noun asked (a
+    # dual) only if its evidence score is within this much of the chosen one's: set by hand between the two
+    # dev cases read (unseen2 ar-09, the working groups' sentence 0.03 below, right; gold dev ar-115, an XQuAD
+    # paragraph's "8000 جندي" 0.18 below, wrong, when numbers were taken too), not tuned
     other_article_count_margin: float = 0.1
 
     # ---- one English word matched to an Arabic word by the embedder (qa/generate.py: Generator.counted
