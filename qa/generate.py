@@ -828,14 +828,14 @@ _MONTH_NUMBER = {name: i for i, name in enumerate(("January", "February", "March
                                                    "August", "September", "October", "November", "December"), 1)}
 _WEEKDAY_NUMBER = {name: i for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                                      "Saturday", "Sunday"))}
+_DATELINE_DAY = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})\S*\s*(\d{{4}})")
 _RELATIVE_DAY = re.compile(rf"(?<![\u0600-\u06ff])([أا]مس|اليوم|غدا?ً?)\s+(?:يوم\s+)?({span.WEEKDAY})")
 
 
 def dateline_date(sentence: str) -> datetime.date | None:
     """The day a story was filed, from the bracketed dateline its first sentence opens with ("( … / سبوتنيك -
     31 ديسمبر 2021ء)")."""
-    m = span._DATELINE.match(sentence)
-    d = re.search(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})\S*\s*(\d{{4}})", m.group(1)) if m else None
+    d = _DATELINE_DAY.search(m.group(1)) if (m := span._DATELINE.match(sentence)) else None
     month = _month(d.group(2)) if d else None
     try:
         return datetime.date(int(d.group(3)), _MONTH_NUMBER[month], int(d.group(1))) if month else None
@@ -866,7 +866,9 @@ def relative_date(ev: Evidence, options: list[str], question: str, language: str
         day = filed + datetime.timedelta(days=-1 if word.endswith("مس") else 0 if word == "اليوم" else 1)
         if day.weekday() != _WEEKDAY_NUMBER[english]:
             return None  # the dateline and the weekday disagree: no date is told
-        month = next(ar for ar, en in render._MONTHS.items() if en == list(_MONTH_NUMBER)[day.month - 1])
+        # the month as the dateline writes it ("ديسمبر"), else its first Arabic name (normalised)
+        month = _DATELINE_DAY.search(span._DATELINE.match(ev.text).group(1)).group(2) if day.month == filed.month \
+            else next(ar for ar, en in render._MONTHS.items() if en == list(_MONTH_NUMBER)[day.month - 1])
         return ev, [f"{m.group(2)} {day.day} {month} {day.year}"]
     return None
 
