@@ -881,13 +881,12 @@ def _month(text: str) -> str | None:
 _EN_MONTHS = "|".join(dict.fromkeys(render._MONTHS.values()))
 _EN_DAY = re.compile(rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:and|&)\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTHS})\b"
                      rf"|\b({_EN_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s+(?:and|&)\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)?")  # "may 12 people" names no day
-_AR_DAY = re.compile(rf"(?<!\d)(?:(\d{{1,2}})\s*و\s*)?(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})")
 
 
 def days_named(text: str) -> set[str]:
     """The days of a month a text names, as "12 January": "12 يناير", "12 كانون الثاني", "January 12th",
     "12 January"."""
-    found = [((m.group(1), m.group(2)), _month(m.group(3))) for m in _AR_DAY.finditer(text)]
+    found = [(tuple(re.findall(r"\d+", m.group(0))), _month(m.group(0))) for m in span._DAY_MONTH.finditer(text)]
     found += [((m.group(1), m.group(2)), m.group(3)) if m.group(3) else ((m.group(5), m.group(6)), m.group(4))
               for m in _EN_DAY.finditer(text)]
     return {f"{int(day)} {month.capitalize()}" for pair, month in found if month for day in pair if day}

@@ -357,7 +357,7 @@ _ASKS_SCALE = {"en": re.compile(r"\bhow many (billion|million|thousand)s?\b", re
 
 def asked_scale(question: str, language: str) -> str | None:
     """"Exactly how many billions of dollars…?", "كم مليار دولار…؟": the scale the number must be of."""
-    m = _ASKS_SCALE[language].search(question if language == "en" else normalize(question))
+    m = _search_normalized(_ASKS_SCALE, question, language)
     if not m:
         return None
     word = m.group(1).lower()
@@ -375,7 +375,7 @@ def of_scale(option: str, scale: str) -> bool:
 
 def asks_total(question: str, language: str) -> bool:
     """"What was the total value of the bill?", "ما القيمة الإجمالية…؟": the whole, not a share of it."""
-    return bool(_ASKS_TOTAL[language].search(question if language == "en" else normalize(question)))
+    return _search_normalized(_ASKS_TOTAL, question, language) is not None
 
 
 def allotted(option: str, sentence: str) -> bool:
@@ -942,7 +942,7 @@ _FORETOLD = re.compile(r"^(?:\S+\s+){0,2}(?:و?س(?:يعقد|تعقد|يجري|�
 
 def asks_outcome(question: str, language: str) -> bool:
     """A question about what a past event produced ("What was the outcome of the Brussels meeting?")."""
-    return bool(_ASKS_OUTCOME[language].search(question if language == "en" else normalize(question)))
+    return _search_normalized(_ASKS_OUTCOME, question, language) is not None
 
 
 def foretold(text: str) -> bool:
@@ -954,7 +954,7 @@ def foretold(text: str) -> bool:
 def asks_future(question: str, language: str) -> bool:
     """A "when" about what is still to come: "When will the next summit take place?", "متى ستعقد القمة
     المقبلة؟"."""
-    return bool(_FUTURE[language].search(question if language == "en" else normalize(question)))
+    return _search_normalized(_FUTURE, question, language) is not None
 
 
 def past(option: str, sentence: str = "") -> bool:
@@ -1078,6 +1078,12 @@ def _search(patterns: dict[str, re.Pattern], question: str, language: str) -> re
 
 def _asks(patterns: dict[str, re.Pattern], question: str, language: str) -> bool:
     return _search(patterns, question, language) is not None
+
+
+def _search_normalized(patterns: dict[str, re.Pattern], question: str, language: str) -> re.Match | None:
+    """The question's language's pattern searched in it, an Arabic question normalised (ة -> ه, أ -> ا)
+    for the patterns written that way."""
+    return patterns[language].search(question if language == "en" else normalize(question))
 
 
 _BESIDES = {"en": re.compile(r"^(?:according to [^,]{1,60},\s*)?(?:besides|apart from|aside from|in addition to|other than)\b"
@@ -1241,7 +1247,7 @@ def asked_specific(question: str, language: str) -> str | None:
     """The noun a "which specific X…?" question asks to be told apart ("Which specific sanctions…" ->
     "sanctions", "ما العقوبات المحددة…" -> "العقوبات"): the sentence must qualify it, or the articles do not
     say which. None for any other question."""
-    m = _SPECIFIC[language].search(question if language == "en" else normalize(question))
+    m = _search_normalized(_SPECIFIC, question, language)
     return m.group(1) if m else None
 
 
