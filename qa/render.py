@@ -118,17 +118,30 @@ PEOPLE = {normalize(k): v for k, v in _PEOPLE_FORMS.items()}
 
 
 def person_by_code(span: str) -> str | None:
-    """'يوري أوشاكوف' -> 'Yuri Ushakov' when every word of the name (after its title) is a known name."""
-    return _person((name_part(span) or span).split())
+    """'يوري أوشاكوف' -> 'Yuri Ushakov' when every word of the name (after its title) is a known name. A span
+    that names another known person before it ("الوفد الروسي نائب وزير الخارجية الروسي سيرجي ريابكوف ونائب
+    وزير الدفاع ألكسندر فومين") is not that one person (unseen3 en-u03 got "Alexander Fomin", the question's
+    own name)."""
+    ws = span.split()
+    name = name_part(span)
+    if name is not None and any(_known(w) for w in ws[:len(ws) - len(name.split())]):
+        return None
+    return _person((name or span).split())
+
+
+def _known(word: str) -> str | None:
+    """The PEOPLE key of a word that is a known name ("ويوري" too), else None."""
+    w = normalize(word).strip(".,،:;\"'()")
+    w = w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w
+    return w if w in PEOPLE else None
 
 
 def _person(words: list[str]) -> str | None:
     """The English name when every word is a known name ("ويوري" too), else None."""
-    ws = [normalize(w).strip(".,،:;\"'()") for w in words]
-    ws = [w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w for w in ws]
-    if not ws or not all(w in PEOPLE for w in ws):
+    keys = [_known(w) for w in words]
+    if not keys or None in keys:
         return None
-    return " ".join(PEOPLE[w] for w in ws)
+    return " ".join(PEOPLE[k] for k in keys)
 
 
 def name_by_code(span: str) -> str | None:

@@ -2204,3 +2204,16 @@ def test_past_a_sentence_naming_only_the_question_s_people_the_title_must_hold_e
     out, _ = Generator(ScriptedLLM("مجلس الأمن القومي"), FakeEmbedder(), choice_margin=0.0).answer(
         "ما اسم المتحدث باسم مجلس الأمن القومي في البيت الأبيض؟", "ar", [said, psaki], "who")
     assert out.text is None or "ساكي" not in out.text, out
+
+
+def test_a_span_naming_two_known_people_is_not_rendered_as_the_last_one():
+    """"What did Deputy Defence Minister Alexander Fomin tell reporters…?" (unseen3 en-u03, plausible) got
+    "Alexander Fomin": the copied span listed the Russian delegation, Ryabkov then Fomin, and code rendered
+    the name after the last title as if the span were that one person. A span that names another known
+    person before it is not rendered by code."""
+    from qa import render
+
+    both = "الوفد الروسي نائب وزير الخارجية الروسي سيرجي ريابكوف ونائب وزير الدفاع ألكسندر فومين"
+    assert render.person_by_code(both) is None and render.by_code(both) is None
+    assert render.person_by_code("نائب وزير الدفاع ألكسندر فومين") == "Alexander Fomin"
+    assert render.person_by_code("نائبة وزيرة الخارجية ويندي شيرمان") == "Wendy Sherman"
