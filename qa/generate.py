@@ -832,10 +832,15 @@ _DATELINE_DAY = re.compile(rf"(?<!\d)(\d{{1,2}})\s*(?:من\s+)?({span._MONTH})\S
 _RELATIVE_DAY = re.compile(rf"(?<![\u0600-\u06ff])([أا]مس|اليوم|غدا?ً?)\s+(?:يوم\s+)?({span.WEEKDAY})")
 
 
+def _dateline_day(sentence: str) -> re.Match | None:
+    """The day, month (as written) and year of the bracketed dateline a sentence opens with."""
+    return _DATELINE_DAY.search(m.group(1)) if (m := span._DATELINE.match(sentence)) else None
+
+
 def dateline_date(sentence: str) -> datetime.date | None:
     """The day a story was filed, from the bracketed dateline its first sentence opens with ("( … / سبوتنيك -
     31 ديسمبر 2021ء)")."""
-    d = _DATELINE_DAY.search(m.group(1)) if (m := span._DATELINE.match(sentence)) else None
+    d = _dateline_day(sentence)
     month = _month(d.group(2)) if d else None
     try:
         return datetime.date(int(d.group(3)), _MONTH_NUMBER[month], int(d.group(1))) if month else None
@@ -867,7 +872,7 @@ def relative_date(ev: Evidence, options: list[str], question: str, language: str
         if day.weekday() != _WEEKDAY_NUMBER[english]:
             return None  # the dateline and the weekday disagree: no date is told
         # the month as the dateline writes it ("ديسمبر"), else its first Arabic name (normalised)
-        month = _DATELINE_DAY.search(span._DATELINE.match(ev.text).group(1)).group(2) if day.month == filed.month \
+        month = _dateline_day(ev.text).group(2) if day.month == filed.month \
             else next(ar for ar, en in render._MONTHS.items() if en == list(_MONTH_NUMBER)[day.month - 1])
         return ev, [f"{m.group(2)} {day.day} {month} {day.year}"]
     return None
@@ -889,7 +894,7 @@ def days_named(text: str) -> set[str]:
     found = [(tuple(re.findall(r"\d+", m.group(0))), _month(m.group(0))) for m in span._DAY_MONTH.finditer(text)]
     found += [((m.group(1), m.group(2)), m.group(3)) if m.group(3) else ((m.group(5), m.group(6)), m.group(4))
               for m in _EN_DAY.finditer(text)]
-    return {f"{int(day)} {month.capitalize()}" for pair, month in found if month for day in pair if day}
+    return {f"{int(day)} {month}" for pair, month in found if month for day in pair if day}
 
 
 def in_dated_clause(sentence: str, days: set[str]) -> set[int] | None:
