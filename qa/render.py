@@ -124,13 +124,13 @@ def person_by_code(span: str) -> str | None:
     own name)."""
     ws = span.split()
     name = name_part(span)
-    if name is not None and any(_known(w) for w in ws[:len(ws) - len(name.split())]):
+    if name is not None and any(known(w) for w in ws[:len(ws) - len(name.split())]):
         return None
     return _person((name or span).split())
 
 
-def _known(word: str) -> str | None:
-    """The PEOPLE key of a word that is a known name ("ويوري" too), else None."""
+def known(word: str) -> str | None:
+    """The PEOPLE key of a word that is a known person's name ("ويوري" too), else None."""
     w = normalize(word).strip(".,،:;\"'()")
     w = w[1:] if w[:1] == "و" and w[1:] in PEOPLE else w
     return w if w in PEOPLE else None
@@ -138,7 +138,7 @@ def _known(word: str) -> str | None:
 
 def _person(words: list[str]) -> str | None:
     """The English name when every word is a known name ("ويوري" too), else None."""
-    keys = [_known(w) for w in words]
+    keys = [known(w) for w in words]
     if not keys or None in keys:
         return None
     return " ".join(PEOPLE[k] for k in keys)

@@ -130,6 +130,15 @@ def named_places(sentence: str) -> list[int]:
     return [i for i, w in enumerate(words(sentence)) if gazetteer.english(w) is not None]
 
 
+def party(ws: list[str], i: int) -> bool:
+    """A place named as a side ("المحادثات بين موسكو وواشنطن", "between Moscow and Washington"): after
+    "بين", or joined by "و" / "and" to a side within three words; who talks, not where."""
+    if i and ws[i - 1].lower() in ("بين", "between"):
+        return True
+    joined = i >= 2 and (ws[i][:1] == "و" or ws[i - 1].lower() == "and")
+    return joined and any(w.lower() in ("بين", "between") for w in ws[max(0, i - 4):i - 1])
+
+
 # a common noun that a place's name follows: "في شارع كونفيكتورسكا" is the street, not "شارع"
 _PLACE_NOUNS = set("""شارع ساحة ميدان حي منطقة جزيرة جزر نهر جبل بحيرة قصر فندق مطار جامعة ملعب مقاطعة ولاية محافظة
 إقليم قرية بلدة ضاحية شبه فيلا منتجع""".split())
@@ -759,8 +768,59 @@ def of_asked_place(options: list[str], sentence: str, question: str, language: s
         elsewhere = named_here - own
         if told and not (told & asked) and not own and elsewhere:
             continue
+        if (event := event_place(o, sentence)) and not (event & asked) and (named_here & event_places(question, language)):
+            continue  # "قمة بوخارست في عام 2008" for "متى تنعقد قمة الناتو في مدريد؟": Bucharest's year
         kept.append(o)
     return kept
+
+
+# an event a place names, told with its date right after it: "قمة بوخارست في عام 2008", "مؤتمر ميونيخ في فبراير"
+_EVENTS = {normalize(w) for w in "قمة مؤتمر اجتماع لقاء محادثات مفاوضات اتفاق اتفاقية معاهدة إعلان منتدى".split()}
+
+
+def _event_word(word: str) -> bool:
+    return normalize(word).removeprefix("و").removeprefix("ال") in _EVENTS
+
+
+_EVENTS_EN = re.compile(r"\b(?:summit|conference|meeting|talks|negotiations|agreement|treaty|forum)\b", re.I)
+
+
+def event_places(question: str, language: str) -> set[str]:
+    """The cities and countries a question names next to an event ("قمة الناتو في مدريد", "the Madrid summit",
+    "the summit in Madrid"; not NATO of "the NATO summit"): in Arabic the word after the event's noun or
+    after a "في" within three words of it, in English within 25 characters either side."""
+    if language == "en":
+        near = [question[max(0, m.start() - 25):m.end() + 25] for m in _EVENTS_EN.finditer(question)]
+        return {p for t in near for p in gazetteer.named(t, "en")}
+    ws = [w.strip(_EDGE) for w in question.split()]
+    spots = [j for i, w in enumerate(ws) if _event_word(w)
+             for j in [i + 1] + [k + 1 for k in range(i + 1, i + 4) if k < len(ws) and ws[k] == "في"]]
+    return {p for j in spots if j < len(ws) for p in gazetteer.named(ws[j], "ar")}
+
+
+def event_place(option: str, sentence: str) -> set[str]:
+    """The place of the event an option dates when the words just before it are that event and its place
+    ("قمة بوخارست [في] عام 2008" -> Bucharest), else set(). A clause can tell two events, the date of one
+    next to it: the clause rule (of_asked_place) does not part them."""
+    at = sentence.find(option)
+    ws = [normalize(w.strip(_EDGE)) for w in sentence[:at].split()][-3:] if at > 0 else []
+    if ws and ws[-1] == "في":
+        ws = ws[:-1]
+    if len(ws) < 2 or not _event_word(ws[-2]):
+        return set()
+    return _places_in(ws[-1])
+
+
+_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
+
+
+def other_year(question: str, sentence: str) -> bool:
+    """The question counts within a year the sentence does not name, and the sentence names another ("How
+    many were killed since the 2015 ceasefire?" against "ضمت روسيا القرم في عام 2014 … مقتل 15 ألف شخص"):
+    its number is told of another time."""
+    asked = set(_YEAR.findall(normalize(question)))
+    told = set(_YEAR.findall(normalize(_DATELINE.sub("", sentence))))  # not the year the story was filed
+    return bool(asked) and bool(told) and not (asked & told)
 
 
 def restates(text: str, question: str) -> bool:

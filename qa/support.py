@@ -59,6 +59,19 @@ _TYPES_AR = [
 ]
 
 
+# "What is the name of the State Department spokesperson…?", "ما اسم المتحدث باسم…؟": a person's name asked for
+# by a role (not "the name of the river"); matched on the lowered / normalised question
+_NAME_EN = re.compile(rf"\bnames? of (?:the |a |an |this |that )?(?:[\w’'-]+ ){{0,3}}?(?:{_ROLES_EN})\b|"
+                      r"\bwhat (?:is|was) (?:his|her) name\b")
+_NAME_AR = re.compile(r"(?:^|\s)(?:ما|وما) (?:هو )?اسم (?:\S+ ){0,2}?(?:ال)?(?:وزير|وزيره|مسؤول|مسؤوله|متحدث|متحدثه|"
+                      r"ناطق|ناطقه|دبلوماسي|رئيس|رييس|زعيم|صحفي|صحفيه|مصور|سفير|مبعوث|مستشار|نايب|نايبه|مساعد)(?:\s|$)")
+
+
+def asks_name(question: str, language: str) -> bool:
+    """The question asks for the name of someone it names by role."""
+    return bool(_NAME_EN.search(question.lower()) if language == "en" else _NAME_AR.search(normalize(question)))
+
+
 _LEAD = re.compile(r"^(according to|per|in|as|based on|by)\b[^,?]{0,60},\s*|^(وفقا|وفقاً|بحسب|حسب|طبقا|طبقاً|استنادا|استناداً)\b[^،,؟]{0,60}[،,]\s*")
 
 

@@ -2217,3 +2217,98 @@ def test_a_span_naming_two_known_people_is_not_rendered_as_the_last_one():
     assert render.person_by_code(both) is None and render.by_code(both) is None
     assert render.person_by_code("نائب وزير الدفاع ألكسندر فومين") == "Alexander Fomin"
     assert render.person_by_code("نائبة وزيرة الخارجية ويندي شيرمان") == "Wendy Sherman"
+
+
+def test_a_date_next_to_another_place_s_event_does_not_date_the_asked_one():
+    """"متى تنعقد قمة الناتو في مدريد…؟" got "عام 2008" (unseen3 ar-u07, plausible): one clause tells the
+    Bucharest summit of 2008 and the Madrid summit, so the clause rule kept the date. A date right after
+    another place's event ("قمة بوخارست في عام 2008") does not date the event the question places elsewhere."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    text = ("وأعرب ريابكوف عن أمله في أن تسحب الصيغة التي اعتمدتها قمة بوخارست في عام 2008 في قمة الناتو في "
+            "العاصمة الإسبانية مدريد مشيراً إلى أنه لا ينبغي أن تصبح أوكرانيا عضواً في الحلف.")
+    said = Evidence(1, "a:0", "a", "t", text, 0.9)
+    assert span.event_place("عام 2008", text) == {"Bucharest"}
+    assert span.event_places("When will the NATO summit in Madrid take place?", "en") == {"Madrid"}
+    assert span.event_places("In what year did the NATO summit adopt the formula on Ukraine?", "en") == set()
+    for q, lang in (("متى تنعقد قمة الناتو في مدريد التي أشار إليها ريابكوف؟", "ar"),
+                    ("When will the NATO summit in Madrid take place?", "en")):
+        out = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [said], said, "when")
+        assert out.text is None and out.fired["date_of_other_place"] == 1, out
+    # the Bucharest summit's own year, and a question that places no event elsewhere, stand
+    for q, lang in (("في أي عام اعتمدت قمة بوخارست الصيغة بشأن أوكرانيا؟", "ar"),
+                    ("In what year did the NATO summit adopt the formula on Ukraine?", "en")):
+        out = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [said], said, "when")
+        assert out.text and "2008" in out.text, out
+
+
+def test_a_count_told_of_another_year_is_no_answer():
+    """"How many people have been killed in eastern Ukraine since the 2015 ceasefire?" got "15 thousand
+    people" (unseen3 en-u05, plausible): the sentence's 15 thousand count from Crimea's 2014, a year the
+    question does not ask about. A count question that names a year its sentence lacks, while the sentence
+    names another, is refused; the dateline's year is not the sentence's."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    killed = Evidence(1, "a:0", "a", "t", "ضمت روسيا منطقة القرم في عام 2014 ودعمت الانفصاليين في الصراع الذي أدى إلى مقتل 15 ألف شخص.", 0.9)
+
+    def ask(q: str, lang: str, ev: Evidence = killed):
+        return Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [ev], ev, "count")
+
+    for q, lang in (("How many people have been killed in eastern Ukraine since the 2015 ceasefire?", "en"),
+                    ("كم شخصاً قتلوا في شرق أوكرانيا منذ وقف إطلاق النار عام 2015؟", "ar")):
+        out = ask(q, lang)
+        assert out.text is None and out.fired["count_of_other_year"] == 1, out
+    assert "15" in ask("How many people have been killed in the conflict since 2014?", "en").text
+    assert "15" in ask("How many people has the conflict killed?", "en").text
+    dated = Evidence(1, "a:0", "a", "t", "(موسكو - 31 ديسمبر 2021) قتل الصراع 15 ألف شخص.", 0.9)
+    assert "15" in ask("How many people had the conflict killed by 2022?", "en", dated).text
+
+
+def test_a_name_asked_of_a_role_is_refused_when_the_sentence_names_no_one():
+    """"What is the name of the State Department spokesperson who announced that the Geneva talks had
+    ended?" got "The US State Department said" (unseen3 en-u02, plausible): the sentence names the
+    ministry, no person. A question asking a role's name is refused unless the sentence names someone the
+    question does not; a who-question that asks no name may be answered by a body, as before."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from qa.support import asks_name
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    assert asks_name("What is the name of the State Department spokesperson?", "en")
+    assert asks_name("ما اسم المتحدث باسم الخارجية الأمريكية؟", "ar")
+    assert not asks_name("What is the name of the river?", "en") and not asks_name("ما اسم النهر؟", "ar")
+    ended = Evidence(1, "a:0", "a", "t", "قالت وزارة الخارجية الأمريكية، إنه تم اختتام المحادثات الأمنية مع روسيا في جنيف.", 0.9)
+    named = Evidence(1, "a:0", "a", "t", "وقال المتحدث باسم الخارجية نيد برايس إنه تم اختتام المحادثات الأمنية مع روسيا في جنيف.", 0.9)
+    peskov = Evidence(1, "a:0", "a", "t", "وقال بيسكوف إنه تم اختتام المحادثات الأمنية مع روسيا في جنيف.", 0.9)
+    for q, lang in (("What is the name of the State Department spokesperson who announced that the Geneva talks had ended?", "en"),
+                    ("ما اسم المتحدث باسم الخارجية الأمريكية الذي أعلن اختتام محادثات جنيف؟", "ar")):
+        out = Generator(ScriptedLLM("وزارة الخارجية", "The State Department"), FakeEmbedder(), choice_margin=0.0)._answer(
+            q, lang, [ended], ended, "who")
+        assert out.text is None and out.fired["name_missing"] == 1, out
+        for ev in (named, peskov):  # a titled name, or one known by name alone
+            out = Generator(ScriptedLLM("برايس", "Price"), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [ev], ev, "who")
+            assert out.fired["name_missing"] == 0, out
+    out = Generator(ScriptedLLM("وزارة الخارجية الأمريكية", "The US State Department"), FakeEmbedder(), choice_margin=0.0)._answer(
+        "Who announced that the Geneva talks had ended?", "en", [ended], ended, "who")
+    assert out.fired["name_missing"] == 0 and out.text, out
+
+
+def test_a_place_named_as_a_side_is_not_where():
+    """"في أي مدينة ستجري المحادثات بين روسيا وحلف شمال الأطلسي…؟" got موسكو (held-out ar-03) from "المحادثات
+    بين موسكو وواشنطن": a place after "بين" (or joined to one) is a side of the talks, not their venue."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    ws = span.words("ببدء المحادثات بين موسكو وواشنطن في جنيف بعد وصول الفريق")
+    assert [w for i, w in enumerate(ws) if span.party(ws, i)] == ["موسكو", "وواشنطن"]
+    sides = Evidence(1, "a:0", "a", "t", "وأفادت مصادر إعلامية ببدء المحادثات بين موسكو وواشنطن بعد وصول الفريق الروسي.", 0.9)
+    venue = Evidence(2, "a:1", "a", "t", "وقال ريابكوف إن قمة الناتو ستعقد في بروكسل.", 0.8)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out = gen.place("في أي مدينة ستجري المحادثات بين روسيا وحلف شمال الأطلسي بعد لقاء جنيف؟", sides, [sides, venue])
+    assert out.text == "بروكسل" and out.evidence is venue, out
+    assert gen.place("في أي مدينة ستجري المحادثات؟", sides, [sides]) is None
