@@ -269,6 +269,13 @@ _NEGATION = re.compile(r"(^|[\s\"“”«»(\[:،,-])[وفب]?(لا|لم|لن|ل
 _STILL = {normalize(w) for w in "يزال تزال يزالون تزالان زال زالت".split()}
 
 
+# a negation that is the content of a guarantee, demand or issue ("ضمانات بعدم توسيع الناتو", "قضية عدم
+# توسيع الحلف", "guarantees that NATO will not expand"): the topic, not a polarity (matched on normalize()d text)
+_TOPIC_AR = re.compile(r"(?:^|\s)(?:ال)?(?:ضمانات|ضمانه|ضمان|تعهد|تعهدات|التزام|التزامات|مطلب|مطالب|قضيه|مساله|ملف|مبدا)\s*$")
+_TOPIC_EN = re.compile(r"\b(?:guarantees?|assurances?|demands?|promises?|pledges?|commitments?|proposals?|requests?|"
+                       r"issue|question|principle)\s+(?:that|of)\s+(?:[\w']+\s+){0,4}$")
+
+
 def negated(sentence: str) -> bool:
     return bool(_negations(sentence))
 
@@ -283,6 +290,8 @@ def _negations(text: str) -> dict[tuple[str, str], str]:
         after = [w.lower() for w in re.findall(r"[\w']+", text[m.end():])[:4]]
         if word == "لا" and after and after[0] in _STILL:
             continue
+        if _TOPIC_AR.search(text[:m.start() + 1]) or _TOPIC_EN.search(text[:m.start()].lower()):
+            continue  # "ضمانات بعدم توسيع الناتو", "guarantees that NATO will not expand": what is asked about
         out[(word, after[0] if after else "")] = " ".join(after)
     return out
 
@@ -305,6 +314,15 @@ _SAYING = {normalize(w) for w in """قال قالت يقول تقول قالوا
 أشار أشارت يشير تشير أوضح أوضحت صرح صرحت ذكر ذكرت أضاف أضافت تابع تابعت شدد شددت يشدد مشددا مشدداً أفاد أفادت
 اعتبر اعتبرت رأى رأت""".split()}
 _THAT = re.compile(r"(?<![\w])(?:أن|إن|ان|أنه|إنه|أنها|إنها|انه|انها)(?![\w])")
+
+
+_IF = re.compile(r"(?:^|\s)(?:[وف]?اذا|[وف]?لو)(?=\s|$)|\b(?:if|whether|unless)\b", re.I)
+
+
+def conditional(clause: str) -> bool:
+    """A clause that asks whether or supposes ("يعتمد على ما إذا كان هناك تقدم", "if there is progress"):
+    it asserts nothing, so it gives a yes/no no polarity."""
+    return bool(_IF.search(normalize(clause)))
 
 
 def frame(clause: str) -> bool:

