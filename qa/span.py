@@ -210,6 +210,11 @@ def people(sentence: str) -> list[tuple[int, int]]:
     return list(dict.fromkeys(out))
 
 
+def title_word(word: str) -> bool:
+    """A word of a title ("نائب", "ونائب", "الخارجية")."""
+    return word in _TITLE or (word[:1] in "وف" and word[1:] in _TITLE)
+
+
 def title_start(ws: list[str], a: int) -> int:
     """Where the run of title words before position a starts (its context: 3 words before it, the
     title, the name — measured better than a symmetric window for who-questions on the dev set)."""

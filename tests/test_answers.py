@@ -2360,3 +2360,25 @@ def test_which_city_is_not_answered_by_a_clause_that_names_only_the_question_s_p
     # a where-question that asks no city or country may be answered by such a clause
     gen = Generator(ScriptedLLM("على هيئة اجتماع مغلق"), FakeEmbedder(), choice_margin=0.0)
     assert gen._answer("أين عقد الاجتماع بعد لقاء جنيف؟", "ar", [closed], closed, "where").fired["place_missing"] == 0
+
+
+def test_what_someone_said_is_not_answered_by_names_and_titles_alone():
+    """"What did Deputy Defence Minister Alexander Fomin tell reporters after the Geneva talks?" got a
+    translation of "نائب وزير الخارجية الروسي سيرغي ريابكوف ونائب وزير الدفاع ألكسندر فومين" (unseen3 en-u03,
+    plausible): people and their titles, no claim. Such a span answers no what-question."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator, names_only
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    led = ("وترأس الوفد الروسي نائب وزير الخارجية الروسي سيرغي ريابكوف ونائب وزير الدفاع ألكسندر فومين، "
+           "وقال ريابكوف إن المحادثات كانت صعبة.")
+    names = "نائب وزير الخارجية الروسي سيرغي ريابكوف ونائب وزير الدفاع ألكسندر فومين"
+    assert names_only(names) and not names_only("وقال ريابكوف إن المحادثات كانت صعبة")
+    ev = Evidence(1, "a:0", "a", "t", led, 0.9)
+    for q, lang in (("What did Deputy Defence Minister Alexander Fomin tell reporters after the Geneva talks?", "en"),
+                    ("ماذا قال نائب وزير الدفاع ألكسندر فومين للصحفيين بعد محادثات جنيف؟", "ar")):
+        out = Generator(ScriptedLLM(names), FakeEmbedder(), choice_margin=0.0)._answer(q, lang, [ev], ev, "other")
+        assert out.text is None and out.fired["names_only"] == 1, out
+    out = Generator(ScriptedLLM("المحادثات كانت صعبة"), FakeEmbedder(), choice_margin=0.0)._answer(
+        "ماذا قال ريابكوف عن المحادثات؟", "ar", [ev], ev, "other")
+    assert out.text and out.fired["names_only"] == 0, out
