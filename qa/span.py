@@ -1266,8 +1266,11 @@ def _plain(raw: str) -> str:
 
 
 # ---- "how did X describe Y?" -------------------------------------------------------------------
-_DESCRIBE = {"en": re.compile(r"\bhow (?:did|does|do|has|have|had|was|were|is|are)\b.*\b(?:describ|characteri[sz])"),
-             "ar": re.compile(r"(?:^|\s)[وف]?(?:كيف|بماذا|بم)\s+(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون)")}
+_DESCRIBE = {"en": re.compile(r"\b(?:how (?:did|does|do|has|have|had|was|were|is|are)|(?:in|with) what (?:terms|words)|"
+                              r"what (?:terms|words|adjectives))\b.*\b(?:describ|characteri[sz])"),
+             # "كيف وصف…", "بأي عبارات وصف…" (unseen3 ar-04), "ما الكلمات التي وصف بها…"
+             "ar": re.compile(r"(?:^|\s)[وف]?(?:كيف|بماذا|بم|ب[أا]ي\s+\S+|ما\s+(?:ال)?\S+\s+(?:التي|الذي))\s+"
+                              r"(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون)")}
 _DESCRIBED = re.compile(r"^و?(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون|واصفا|واصفه|واصفين)(?:ه|ها|هم|هما)?$")
 _AS = {"بانه", "بانها", "بانهما", "بانهم", "بان"}
 _BE = {"كان", "كانت", "كانا", "كانوا", "يكون", "تكون", "ستكون", "سيكون"}

@@ -2382,3 +2382,23 @@ def test_what_someone_said_is_not_answered_by_names_and_titles_alone():
     out = Generator(ScriptedLLM("المحادثات كانت صعبة"), FakeEmbedder(), choice_margin=0.0)._answer(
         "ماذا قال ريابكوف عن المحادثات؟", "ar", [ev], ev, "other")
     assert out.text and out.fired["names_only"] == 0, out
+
+
+def test_in_what_terms_someone_described_something_is_a_description_question():
+    """"بأي عبارات وصف مساعد الرئيس الروسي يوري أوشاكوف الاتصال الهاتفي بين بوتين وبايدن؟" was refused
+    (unseen3 ar-04: the model's reply snapped to nothing). "بأي عبارات / ما الكلمات التي وصف…" and "in what
+    terms / what words … describe" ask what "كيف وصف…" asks: the words after "وصف … بأنها"."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    for q, lang in (("بأي عبارات وصف مساعد الرئيس الروسي يوري أوشاكوف الاتصال الهاتفي بين بوتين وبايدن؟", "ar"),
+                    ("ما الكلمات التي وصف بها أوشاكوف المكالمة؟", "ar"),
+                    ("In what terms did Ushakov describe the call between Putin and Biden?", "en"),
+                    ("What words did Ushakov use to describe the call?", "en")):
+        assert span.asks_description(q, lang), q
+    assert not span.asks_description("من وصف المكالمة بأنها صريحة؟", "ar")
+    said = Evidence(1, "a:0", "a", "t", 'ووصف أوشاكوف مكالمة بوتين وبايدن بأنها كانت "صريحة وموضوعية ومحددة"، مشيرًا إلى أن الكرملين راض.', 0.9)
+    out = Generator(ScriptedLLM("الكرملين راض"), FakeEmbedder(), choice_margin=0.0)._answer(
+        "بأي عبارات وصف مساعد الرئيس الروسي يوري أوشاكوف الاتصال الهاتفي بين بوتين وبايدن؟", "ar", [said], said, "other")
+    assert out.text == "صريحة وموضوعية ومحددة" and out.fired["description_by_code"] == 1, out
