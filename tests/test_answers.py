@@ -703,6 +703,25 @@ def test_real_twenty_third_pass_a_day_s_place_another_article_s_count_a_dateline
 
 
 @pytest.mark.models
+def test_real_twenty_fourth_pass_answers_told_of_something_else_are_refused(real_pipeline):
+    """This pass's dev failures (unseen3, held-out), reworded: another summit's year, a count since another
+    year, a name the articles never give, a side for a venue, names for what someone said; a progress the
+    articles deny, and the words an official described a call with."""
+    for q in ("When will the NATO summit in Madrid that Ryabkov mentioned be held?",
+              "How many people had been killed in eastern Ukraine since the 2016 truce?",
+              "What's the name of the US State Department spokesperson who said the Geneva talks were over?",
+              "What did deputy defence minister Fomin tell journalists after the talks in Geneva?"):
+        a = real_pipeline.ask(q)
+        assert a.refused, (q, a.answer)
+    a = real_pipeline.ask("في أي مدينة ستعقد محادثات روسيا والناتو بعد لقاء جنيف؟")
+    assert "موسكو" not in a.answer, a.answer
+    a = real_pipeline.ask("Did Ryabkov say progress had been made on the guarantees that NATO would not expand eastward?")
+    assert not a.refused and a.answer.startswith("No"), a.answer
+    a = real_pipeline.ask("بأي كلمات وصف أوشاكوف مكالمة بوتين وبايدن؟")
+    assert not a.refused and "صريحة" in a.answer, a.answer
+
+
+@pytest.mark.models
 def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
     a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
     assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
