@@ -1024,11 +1024,15 @@ def role_conflict(question: str, language: str, sentence: str) -> bool:
     return bool(owns) and all(own and not own & asked for own in owns)
 
 
+_GROUP = {"الوفد", "وفد", "الوفدين", "الوفدان", "برئاسة"}  # "الوفد الروسي نائب وزير الخارجية …": who, not what
+
+
 def names_only(text: str) -> bool:
-    """A span that only names people by their titles (and و between them)."""
+    """A span that only names people by their titles (and و between them, and the delegation they lead)."""
     ws = span.words(text)
     named = {i for a, b in span.people(text) for i in range(a, b)}
-    return bool(named) and all(i in named or span.title_word(w) or render.known(w) or w == "و" for i, w in enumerate(ws))
+    return bool(named) and all(i in named or span.title_word(w) or render.known(w) or w == "و" or w in _GROUP
+                               for i, w in enumerate(ws))
 
 
 def other_place(text: str, question: str) -> bool:

@@ -2399,6 +2399,7 @@ def test_what_someone_said_is_not_answered_by_names_and_titles_alone():
            "وقال ريابكوف إن المحادثات كانت صعبة.")
     names = "نائب وزير الخارجية الروسي سيرغي ريابكوف ونائب وزير الدفاع ألكسندر فومين"
     assert names_only(names) and not names_only("وقال ريابكوف إن المحادثات كانت صعبة")
+    assert names_only("الوفد الروسي " + names)  # the unseen3 rerun: the span opened with the delegation
     ev = Evidence(1, "a:0", "a", "t", led, 0.9)
     for q, lang in (("What did Deputy Defence Minister Alexander Fomin tell reporters after the Geneva talks?", "en"),
                     ("ماذا قال نائب وزير الدفاع ألكسندر فومين للصحفيين بعد محادثات جنيف؟", "ar")):
