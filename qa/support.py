@@ -72,7 +72,10 @@ def asks_name(question: str, language: str) -> bool:
     return bool(_NAME_EN.search(question.lower()) if language == "en" else _NAME_AR.search(normalize(question)))
 
 
-_LEAD = re.compile(r"^(according to|per|in|as|based on|by)\b[^,?]{0,60},\s*|^(وفقا|وفقاً|بحسب|حسب|طبقا|طبقاً|استنادا|استناداً)\b[^،,؟]{0,60}[،,]\s*")
+# a leading source or setting clause ("According to Peskov, …", "In his UN speech, …"); not one that holds
+# the question word ("In which city is the OSCE, which …, based?", unseen4 en-03)
+_LEAD = re.compile(r"^(according to|per|in|as|based on|by)\b(?![^,?]{0,60}\b(?:which|what|who|whom|whose|when|where|how|why)\b)"
+                   r"[^,?]{0,60},\s*|^(وفقا|وفقاً|بحسب|حسب|طبقا|طبقاً|استنادا|استناداً)\b[^،,؟]{0,60}[،,]\s*")
 
 
 def question_type(question: str, language: str) -> str:

@@ -33,6 +33,9 @@ DELEGATIONS = ("ويرأس الوفد الروسي نائب وزير الخار�
     ("According to Peskov, was a Putin–Biden phone call planned after the Geneva talks?", "en", "yesno"),
     ("بحسب بيسكوف، هل هناك خطط لاتصال هاتفي؟", "ar", "yesno"),
     ("According to Reuters, who led the talks?", "en", "who"),
+    # a leading clause that holds the question word is the question, not its source (unseen4 en-03)
+    ("In which city is the OSCE, which was to take part in the January 13 talks, based?", "en", "where"),
+    ("In his UN speech, under what condition would the US use force?", "en", "other"),
     # a person asked for by role is a who-question; a role word as an adjective or after a verb is not
     ("Which Russian minister spoke about a prisoner exchange?", "en", "who"),
     ("Which White House spokeswoman commented on the call?", "en", "who"),
