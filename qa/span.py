@@ -219,7 +219,7 @@ def title_start(ws: list[str], a: int) -> int:
     """Where the run of title words before position a starts (its context: 3 words before it, the
     title, the name — measured better than a symmetric window for who-questions on the dev set)."""
     i = a
-    while i > 0 and (ws[i - 1] in _TITLE or (ws[i - 1][:1] in "وف" and ws[i - 1][1:] in _TITLE)):
+    while i > 0 and title_word(ws[i - 1]):
         i -= 1
     return i
 
