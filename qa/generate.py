@@ -246,7 +246,7 @@ class Generator:
                     return Outcome.of(options[0], ev, "span_by_code").after(before)
                 messages = prompt.span_messages(question, evidence, ev.n, language)
                 return Outcome.of(pick_option(self.llm, messages, options, PARAMS.option_tokens), ev).after(before)
-        if qtype == "who" and not [n for n in span.people(ev.text) if not refuse.echo(_words(ev.text, n), question)]:
+        if qtype == "who" and not unechoed(ev.text, question):
             # the chosen sentence names no one ("وأكد وزير الخارجية الروسي أن..."): another evidence sentence
             # whose name carries the question's title answers. When it names only the question's own people
             # ("Which Putin aide briefed…?" against "أجرى الرئيسان … بوتين … وبايدن مكالمة"), the name's title
@@ -639,7 +639,7 @@ class Generator:
         if not names:
             return None
         ws = span.words(ev.text)
-        if not [n for n in names if not refuse.echo(_words(ev.text, n), question)]:
+        if not unechoed(ev.text, question):
             return Outcome.of(None, ev, "echo")
         names = candidates(question, ev.text, language)
         if not names:
@@ -996,11 +996,16 @@ def chosen_first(ev: Evidence, evidence: list[Evidence], same_article: bool = Fa
     return [ev] + [x for x in evidence if x is not ev and (not same_article or x.article_id == ev.article_id)]
 
 
+def unechoed(sentence: str, question: str) -> list[tuple[int, int]]:
+    """The sentence's names next to a title (span.people) that the question does not give."""
+    return [n for n in span.people(sentence) if not refuse.echo(_words(sentence, n), question)]
+
+
 def candidates(question: str, sentence: str, language: str) -> list[tuple[int, int]]:
     """The sentence's names that can answer a who-question: not one the question gives, nor one whose
     title conflicts with the office the question asks for."""
     head = titles.head_keys(question, language)
-    names = [n for n in span.people(sentence) if not refuse.echo(_words(sentence, n), question)]
+    names = unechoed(sentence, question)
     seats = titles.seats(question, language)
     names = [n for n, t in zip(names, titles.name_titles(sentence, names))
              if not titles.conflicts(t, head) and not titles.seat_conflict(t, seats)]
@@ -1044,7 +1049,7 @@ def other_place(text: str, question: str) -> bool:
 def names_someone(sentence: str, question: str) -> bool:
     """The sentence names a person the question does not: next to a title (span.people), or one render
     knows by name ("وقال بيسكوف…")."""
-    return any(not refuse.echo(_words(sentence, n), question) for n in span.people(sentence)) or \
+    return bool(unechoed(sentence, question)) or \
         any(render.known(w) and not refuse.echo(w, question) for w in span.words(sentence))
 
 
