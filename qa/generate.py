@@ -16,7 +16,7 @@ from index.embed import Embedder
 from index.store import Hit
 from index.text import arabic_ratio, detect_language, evidence_sentences, normalize
 
-from . import gazetteer, grammar, orgs, prompt, refuse, render, span, titles
+from . import gazetteer, grammar, orgs, prompt, refuse, render, span, terms, titles
 from .choose import choose_passage, constrained, pick_option
 from .evidence import Evidence, cosine, instruction_like
 from .llm import LLM, count_tokens, text
@@ -715,6 +715,8 @@ class Generator:
             return Outcome.of(named, ev, "rendered_by_code", "count_noun")  # "three" -> "three pivotal directions"
         if english:
             return Outcome.of(english, ev, "rendered_by_code")
+        if (term := terms.whole(arabic)) is not None:  # "عشاء عمل" -> "working dinner"
+            return Outcome.of(term, ev, "rendered_by_code", "term")
         if qtype == "who" and (name := render.name_part(arabic)):
             english = self.translate(name)  # "Wendy Sherman", not a garbled title before it
             if render.checked(english, name, question) and render.has_name(english):
@@ -722,12 +724,12 @@ class Generator:
         english = self.translate(arabic)
         fired = []
         if render.checked(english, arabic, question) and (qtype != "who" or render.has_name(english)):
-            if self.faithful(english, arabic):
+            if terms.covers(arabic, english) or self.faithful(english, arabic):
                 return _translated(Outcome.of(english, ev, translation=english))
             fired.append("translation_unfaithful")
         source = render.clause(ev.text, arabic)
         gloss = self.translate(source)
-        if render.checked(gloss, source, question) and self.faithful(gloss, source):
+        if render.checked(gloss, source, question) and (terms.covers(source, gloss) or self.faithful(gloss, source)):
             out = Outcome.of(f"The article says (machine translation): {gloss}", ev, "span_translation_failed",
                              *fired, translation=english, gloss=gloss)
         else:

@@ -13,7 +13,7 @@ from index.text import normalize, numbers
 
 from difflib import SequenceMatcher
 
-from . import gazetteer, orgs
+from . import gazetteer, orgs, terms
 from .cite import _NOT_NAMES, _skeleton_arabic, _skeleton_latin, unknown_names
 
 _MONTHS = {
@@ -320,6 +320,7 @@ def _glossed(arabic: str) -> list[str]:
     out: list[str] = []
     for _, english in glossary(arabic, most=50):
         out += _LONG_FORMS.get(english, []) + [re.escape(english.removeprefix("the "))]
+    out += [re.escape(form.removeprefix("the ")) for form in terms.forms(arabic)]  # "Cold War", "General Assembly"
     return sorted(set(out), key=len, reverse=True)
 
 
@@ -398,7 +399,7 @@ def translate_messages(arabic: str) -> list[dict]:
                                               "number; spell names as English news does."}]
     for ar, en in _EXAMPLES:
         messages += [{"role": "user", "content": f"Translate into English:\n{ar}"}, {"role": "assistant", "content": en}]
-    names = "; ".join(f"{ar} = {en}" for ar, en in glossary(arabic))
+    names = "; ".join(f"{ar} = {en}" for ar, en in glossary(arabic) + terms.glossary(arabic))
     request = f"Translate into English:\n{arabic}" + (f"\nNames (write them so): {names}" if names else "")
     return messages + [{"role": "user", "content": request}]
 
