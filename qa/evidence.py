@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from index.store import Hit
 from index.text import evidence_sentences, normalize, tokens
 
+from . import terms
 from .params import PARAMS
 
 # matched on normalize()d text: lower case, أ/إ/آ -> ا, ة -> ه, ى -> ي
@@ -60,7 +61,9 @@ def cosine(a: list[float], b: list[float]) -> float:
 
 
 def lexical(question: str, sentence: str) -> float:
-    q = set(tokens(question))
+    """The share of the question's words the sentence has; an English question's news terms count in
+    their Arabic words ("ceasefire" -> وقف إطلاق النار; qa/terms.py), as an Arabic question's own do."""
+    q = set(tokens(question)) | {t for key in terms.named_in_english(question) for t in tokens(key)}
     s = set(tokens(sentence))
     return len(q & s) / (len(q) or 1)
 

@@ -72,6 +72,25 @@ def asks_name(question: str, language: str) -> bool:
     return bool(_NAME_EN.search(question.lower()) if language == "en" else _NAME_AR.search(normalize(question)))
 
 
+# "who led / headed / chaired …?" and the words with which a sentence says who heads something
+_ASKS_LEAD = {"en": re.compile(r"\b(?:led|leads|headed|heads|chaired|chairs)\b", re.I),
+              "ar": re.compile(r"(?:^|\s)(?:تراس|يتراس|تراست|تتراس|يراس|تراسه|يقود|قاد|قادت|تقود|برياسه|بقياده|"
+                               r"رييس الوفد|رييسه الوفد|رياسه الوفد|علي راس)(?:\s|$)")}
+# normalised (qa: index.text.normalize): ترأس -> تراس, برئاسة -> برياسه, "على رأس" -> "علي راس"
+_LEADS = re.compile(r"(?:^|\s)(?:و|ف)?(?:تراس|يتراس|تراست|تتراس|يراس|تراسها|تراسه|يراسه|يراسها|يقود|قاد|قادت|تقود|"
+                    r"برياسه|بقياده|رييس الوفد|رييسه الوفد|رياسه الوفد|علي راس)(?:\s|$)")
+
+
+def asks_lead(question: str, language: str) -> bool:
+    """"Who led the US delegation…?", "من ترأس الوفد…؟": the answer is whoever a sentence says heads it."""
+    return bool(_ASKS_LEAD["en" if language == "en" else "ar"].search(question if language == "en" else normalize(question)))
+
+
+def says_lead(sentence: str) -> bool:
+    """The sentence says who heads something ("برئاسة سيرغي ريابكوف", "ويرأس الوفد الروسي…")."""
+    return bool(_LEADS.search(normalize(sentence)))
+
+
 # a leading source or setting clause ("According to Peskov, …", "In his UN speech, …"); not one that holds
 # the question word ("In which city is the OSCE, which …, based?", unseen4 en-03)
 _LEAD = re.compile(r"^(according to|per|in|as|based on|by)\b(?![^,?]{0,60}\b(?:which|what|who|whom|whose|when|where|how|why)\b)"

@@ -217,6 +217,19 @@ def glossary(arabic: str) -> list[tuple[str, str]]:
     return [(" ".join(words[i:j]), TERMS[key][0]) for i, j, key in found(arabic) if len(words) == len(_words(arabic))]
 
 
+@lru_cache(maxsize=1)
+def _english_patterns() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(rf"(?<![a-z0-9-]){re.escape(form.lower())}(?![a-z0-9-])"), key)
+            for key, fs in TERMS.items() for form in fs]
+
+
+def named_in_english(text: str) -> list[str]:
+    """The terms an English text writes ("ceasefire", "nuclear capabilities"), as their Arabic keys: the
+    words an English question shares with an Arabic sentence beyond names (qa/evidence.py: lexical)."""
+    low = text.lower()
+    return list(dict.fromkeys(key for pattern, key in _english_patterns() if pattern.search(low)))
+
+
 def forms(arabic: str) -> list[str]:
     """Every English form of the terms of a text ("Cold War", "the Cold War"): words a translation may write
     that are no names."""

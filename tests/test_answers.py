@@ -2431,3 +2431,60 @@ def test_in_what_terms_someone_described_something_is_a_description_question():
     out = Generator(ScriptedLLM("الكرملين راض"), FakeEmbedder(), choice_margin=0.0)._answer(
         "بأي عبارات وصف مساعد الرئيس الروسي يوري أوشاكوف الاتصال الهاتفي بين بوتين وبايدن؟", "ar", [said], said, "other")
     assert out.text == "صريحة وموضوعية ومحددة" and out.fired["description_by_code"] == 1, out
+
+
+def test_a_city_where_something_happens_is_no_country_that_does_it():
+    """unseen4 ar-u09 (plausible): "أي دولة كانت تتولى رئاسة منظمة الأمن والتعاون…؟" got بروكسل, the city
+    of another meeting. A which-country question is not answered by a city after "في"; a city that acts
+    ("طموح لندن") still may (the test above)."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    venue = Evidence(1, "a:0", "a", "t", "وتعقد قمة الناتو في بروكسل، ثم اجتماع منظمة الأمن والتعاون في فيينا.", 0.9)
+    gen = Generator(ScriptedLLM(), FakeEmbedder(), choice_margin=0.0)
+    out = gen.place("أي دولة كانت تتولى رئاسة منظمة الأمن والتعاون في أوروبا؟", venue, [venue])
+    assert out is not None and out.text is None and out.fired["country_missing"] == 1
+    assert gen.place("Which country chaired the OSCE during the Vienna talks?", venue, [venue]).text is None
+    assert gen.place("في أي مدينة تعقد قمة الناتو؟", venue, [venue]).text == "بروكسل"  # a city question: as before
+    country = Evidence(1, "a:1", "a", "t", "وتعقد المحادثات في سويسرا.", 0.9)
+    assert gen.place("في أي دولة تعقد المحادثات؟", country, [country]).text == "سويسرا"
+
+
+def test_who_led_is_answered_from_another_sentence_only_by_one_that_says_who_heads():
+    """unseen4 en-u02 (plausible): "Who led the US delegation at the September strategic stability talks?"
+    got "Joe Biden", the president another sentence names. A name from another evidence sentence answers
+    "who led / headed / chaired…?" only when that sentence says who heads something (برئاسة, يرأس, على رأس)."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    talks = Evidence(1, "a:0", "a", "t", "وعقدت محادثات الاستقرار الاستراتيجي في جنيف في سبتمبر الماضي.", 0.9)
+    president = Evidence(2, "a:1", "a", "t", "وكان الرئيس الأمريكي جو بايدن قد أكد أن بلاده تريد الحوار.", 0.8)
+    headed = Evidence(2, "a:2", "a", "t", "وكان الوفد الأمريكي برئاسة نائبة وزيرة الخارجية الأمريكية ويندي شيرمان.", 0.8)
+    for q, lang in (("Who led the US delegation at the September strategic stability talks?", "en"),
+                    ("من ترأس الوفد الأمريكي في محادثات سبتمبر؟", "ar")):
+        out, _ = Generator(ScriptedLLM("0"), FakeEmbedder(), choice_margin=0.0).answer(q, lang, [talks, president], "who")
+        assert not out.text or ("Biden" not in out.text and "بايدن" not in out.text), out
+        out, _ = Generator(ScriptedLLM("0"), FakeEmbedder(), choice_margin=0.0).answer(q, lang, [talks, headed], "who")
+        assert out.evidence is headed and ("Sherman" in out.text or "شيرمان" in out.text), out
+
+
+def test_a_who_question_is_not_answered_by_a_gloss_that_names_no_one():
+    """unseen4 en-u06 (plausible): "Who was appointed to head the joint working group…?" got a machine-
+    translated gloss naming no one. A who-question whose span and gloss name no one is refused; a gloss
+    that names someone is still given."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    ev = Evidence(1, "a:0", "a", "t", "الأولى تعنى بالحد من التسلح في المستقبل والثانية بالإجراءات الاستراتيجية.", 0.9)
+    q = "Who was appointed to head the joint working group on future arms control?"
+    gen = Generator(ScriptedLLM("the future and the second", "The first means arms control in the future"),
+                    FakeEmbedder(), choice_margin=0.0)
+    out = gen.english("المستقبل والثانية", ev, q, "who")
+    assert out.text is None and out.fired["who_unnamed"] == 1
+    named = Generator(ScriptedLLM("the future and the second", "The first, Ryabkov said, means arms control"),
+                      FakeEmbedder(), choice_margin=0.0)
+    said = Evidence(1, "a:0", "a", "t", "وقال ريابكوف إن الأولى تعنى بالحد من التسلح في المستقبل.", 0.9)
+    assert "Ryabkov" in (named.english("المستقبل", said, q, "who").text or "")
