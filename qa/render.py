@@ -265,6 +265,8 @@ def checked(english: str, arabic: str, question: str) -> bool:
         return False
     if numbers(english) - numbers(arabic):
         return False
+    if not terms.keeps_negations(arabic, english):  # "لا صحة لها" rendered without its "not true"
+        return False
     if numbers(arabic) - numbers(english) - numbers(question):
         return False
     plain = normalize(arabic)

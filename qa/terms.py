@@ -137,12 +137,43 @@ _TERMS: dict[str, tuple[str, ...]] = {
     "ميزانية الدفاع الأمريكية": ("US defence budget", "US defense budget"),
     "ضم شبه جزيرة القرم": ("the annexation of Crimea", "annexation of Crimea"),
     "شبه جزيرة القرم": ("the Crimean peninsula", "Crimea"),
+    "المنظومات الصاروخية": ("missile systems",),
+    "منظومات صاروخية": ("missile systems",),
+    "القوات الروسية": ("Russian forces", "Russian troops"),
+    "القوات الأمريكية": ("US forces", "US troops"),
+    "القوات الأميركية": ("US forces", "US troops"),
+    "الحدود الأوكرانية": ("the Ukrainian border", "Ukraine's border"),
+    "الهجمات الإلكترونية": ("cyber attacks", "cyberattacks"),
+    "الهجمات السيبرانية": ("cyber attacks", "cyberattacks"),
+    "الأمن السيبراني": ("cybersecurity", "cyber security"),
+    "الأمن الإلكتروني": ("cybersecurity", "cyber security"),
+    "مشروع قانون": ("bill",),
+    "مسودة اتفاقية": ("draft agreement",),
+    "مسودة اتفاقيات": ("draft agreements",),
+    "مشروعي اتفاقيتين": ("two draft agreements",),
+    "المقترحات الروسية": ("the Russian proposals", "Russian proposals", "Russia's proposals"),
+    "المقترحات الأمريكية": ("the US proposals", "US proposals"),
+    "عضوية الناتو": ("NATO membership",),
+    "سياسة الباب المفتوح": ("open-door policy", "open door policy"),
+    "خلف أبواب مغلقة": ("behind closed doors",),
+    "خلف الأبواب المغلقة": ("behind closed doors",),
+    "تطبيع العلاقات": ("normalization of relations", "normalising relations", "normalizing relations",
+                       "normalisation of relations"),
+    "العلاقات الثنائية": ("bilateral relations",),
+    "حوادث عسكرية": ("military incidents",),
+    "مجلس الأمن القومي": ("the National Security Council", "National Security Council"),
+    "إفادة صحفية": ("press briefing", "news briefing"),
+    "مؤتمر صحافي": ("press conference", "news conference"),
+    "ندوة صحافية": ("press conference", "news conference"),
+    "على هامش": ("on the sidelines of",),
+    "اتفاقيات مينسك": ("the Minsk agreements", "Minsk agreements"),
+    "تسوية سياسية": ("political settlement",),
     # what was said of them
     "قرارات مسؤولة": ("responsible decisions",),
-    "لا صحة له": ("untrue", "not true"),
-    "لا صحة لها": ("untrue", "not true"),
-    "لا أساس لها من الصحة": ("baseless", "unfounded", "untrue"),
-    "لا أساس له من الصحة": ("baseless", "unfounded", "untrue"),
+    "لا صحة له": ("untrue", "not true", "not accurate", "inaccurate", "not correct", "incorrect", "false", "no truth"),
+    "لا صحة لها": ("untrue", "not true", "not accurate", "inaccurate", "not correct", "incorrect", "false", "no truth"),
+    "لا أساس لها من الصحة": ("baseless", "unfounded", "untrue", "groundless", "no basis"),
+    "لا أساس له من الصحة": ("baseless", "unfounded", "untrue", "groundless", "no basis"),
     "لا تزال مستمرة": ("still ongoing", "still under way"),
     "لا تزال جارية": ("still ongoing", "still under way"),
     "ما زالت مستمرة": ("still ongoing", "still under way"),
@@ -173,6 +204,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
 }
 
 TERMS: dict[str, tuple[str, ...]] = {normalize(k): v for k, v in _TERMS.items()}
+# terms that say "no": a translation of a text holding one must write one of its forms, or it says the
+# opposite ("الأنباء عن … لا صحة لها" -> "The United States has not confirmed that…", gold dev en-104)
+NEGATIONS = {normalize(k) for k in ("لا صحة له", "لا صحة لها", "لا أساس لها من الصحة", "لا أساس له من الصحة",
+                                    "لا يمكن الانتصار")}
 _PREFIXES = ("وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
 # function words a span may hold around its terms ("في", "من"): not content the terms must cover
 _FUNCTION = {normalize(w) for w in "في من على إلى الى عن مع أن ان إن و ثم أو او قد هو هي كان كانت بأنها بأنه بانها بانه انها انه".split()}
@@ -211,10 +246,13 @@ def found(arabic: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-def glossary(arabic: str) -> list[tuple[str, str]]:
-    """(the words as the text writes them, the English code writes) for each term of a text, in order."""
+def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
+    """(the words as the text writes them, the English code writes) for each term of a text, in order; at
+    most `most` (each costs prompt tokens, and a long clause holds many)."""
     words = [x for x in (w.strip(".,،:;\"'()«»!?؟") for w in arabic.split()) if x]
-    return [(" ".join(words[i:j]), TERMS[key][0]) for i, j, key in found(arabic) if len(words) == len(_words(arabic))]
+    if len(words) != len(_words(arabic)):
+        return []
+    return list(dict.fromkeys((" ".join(words[i:j]), TERMS[key][0]) for i, j, key in found(arabic)))[:most]
 
 
 @lru_cache(maxsize=1)
@@ -248,6 +286,16 @@ def whole(arabic: str) -> str | None:
     return TERMS[key][0]
 
 
+def keeps_negations(arabic: str, english: str) -> bool:
+    """Every "no" term of the text (NEGATIONS) is in the translation, in one of its English forms."""
+    return all(_writes(english, key) for _, _, key in found(arabic) if key in NEGATIONS)
+
+
+def _writes(english: str, key: str) -> bool:
+    text = " " + re.sub(r"[^a-z0-9-]+", " ", english.lower()) + " "
+    return any(f" {re.sub(r'[^a-z0-9-]+', ' ', form.lower()).strip()} " in text for form in TERMS[key])
+
+
 def covers(arabic: str, english: str) -> bool:
     """A translation that writes (one English form of) every term of a span whose every content word is in a
     term: checked by code. False when any content word is outside the terms, or a term's English is missing."""
@@ -256,6 +304,4 @@ def covers(arabic: str, english: str) -> bool:
     inside = {k for i, j, _ in hits for k in range(i, j)}
     if not hits or any(w not in _FUNCTION for k, w in enumerate(words) if k not in inside):
         return False
-    text = " " + re.sub(r"[^a-z0-9-]+", " ", english.lower()) + " "
-    return all(any(f" {re.sub(r'[^a-z0-9-]+', ' ', form.lower()).strip()} " in text for form in TERMS[key])
-               for _, _, key in hits)
+    return all(_writes(english, key) for _, _, key in hits)

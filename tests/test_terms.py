@@ -87,3 +87,12 @@ def test_an_english_question_s_terms_count_in_the_lexical_prior_in_their_arabic_
     assert lexical(q, "انتهت الحرب العظمى بوقف إطلاق النار في عام 2015") > lexical(q, "سيطرت موسكو على القرم عام 2014") == 0
     assert terms.named_in_english("Whose plans to build nuclear capabilities did Ryabkov mention?") == ["القدرات النوويه"]
     assert terms.named_in_english("What did he say?") == []
+
+
+def test_a_translation_that_drops_a_no_term_is_not_checked():
+    arabic = "الأنباء عن احتمال استخدام الولايات المتحدة للقواعد الروسية في آسيا الوسطى لا صحة لها"
+    q = "What did Ryabkov say about the reports?"
+    assert not render.checked("The United States has not confirmed that it will use the Russian bases in Central Asia.",
+                              arabic, q)
+    assert render.checked("The reports of the United States using the Russian bases in Central Asia are not true.",
+                          arabic, q)
