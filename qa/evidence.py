@@ -63,8 +63,10 @@ def cosine(a: list[float], b: list[float]) -> float:
 def lexical(question: str, sentence: str) -> float:
     """The share of the question's words the sentence has; an English question's news terms count in
     their Arabic words ("ceasefire" -> وقف إطلاق النار; qa/terms.py), as an Arabic question's own do."""
-    q = set(tokens(question)) | {t for key in terms.named_in_english(question) for t in tokens(key)}
+    q = set(tokens(question))
     s = set(tokens(sentence))
+    for keys in terms.named_in_english(question):  # of the Arabic ways to write a term, the sentence's
+        q |= set(tokens(max(keys, key=lambda k: len(set(tokens(k)) & s))))
     return len(q & s) / (len(q) or 1)
 
 

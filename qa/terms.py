@@ -261,11 +261,21 @@ def _english_patterns() -> list[tuple[re.Pattern, str]]:
             for key, fs in TERMS.items() for form in fs]
 
 
-def named_in_english(text: str) -> list[str]:
-    """The terms an English text writes ("ceasefire", "nuclear capabilities"), as their Arabic keys: the
-    words an English question shares with an Arabic sentence beyond names (qa/evidence.py: lexical)."""
+def named_in_english(text: str) -> list[tuple[str, ...]]:
+    """The terms an English text writes ("ceasefire", "cyber attacks"), each as the Arabic keys that write it
+    (الهجمات الإلكترونية or الهجمات السيبرانية): the words an English question shares with an Arabic
+    sentence beyond names (qa/evidence.py: lexical)."""
     low = text.lower()
-    return list(dict.fromkeys(key for pattern, key in _english_patterns() if pattern.search(low)))
+    by_form: dict[str, list[str]] = {}
+    for (pattern, key), form in zip(_english_patterns(), _forms_in_order()):
+        if pattern.search(low):
+            by_form.setdefault(form.lower(), []).append(key)
+    return list(dict.fromkeys(tuple(dict.fromkeys(keys)) for keys in by_form.values()))
+
+
+@lru_cache(maxsize=1)
+def _forms_in_order() -> list[str]:
+    return [form for fs in TERMS.values() for form in fs]
 
 
 def forms(arabic: str) -> list[str]:
