@@ -563,7 +563,7 @@ class Generator:
             # something happens ("في بروكسل") is no country that does it: "أي دولة كانت تتولى رئاسة منظمة
             # الأمن والتعاون…؟" is not answered by بروكسل
             return (kind == "city" and kind_of(word) == "country") or (kind == "country" and venue
-                                                                       and kind_of(word) == "city")
+                                                                       and kind_of(word) not in ("country", "both"))
         asked_days = days_named(question)
         for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
@@ -583,8 +583,8 @@ class Generator:
                 ev = e
                 break
         else:
-            if kind == "country" and any(kind_of(span.words(e.text)[i]) == "city" for e in chosen_first(ev, evidence)
-                                         for i in span.places(e.text)):
+            if kind == "country" and any(kind_of(span.words(e.text)[i]) not in ("country", "both")
+                                         for e in chosen_first(ev, evidence) for i in span.places(e.text)):
                 return Outcome.of(None, ev, "country_missing")  # only cities where things happen: the model
             return None                                          # would copy one of them
         if len(spots) == 1:

@@ -725,6 +725,24 @@ def test_real_twenty_fourth_pass_answers_told_of_something_else_are_refused(real
 
 
 @pytest.mark.models
+def test_real_twenty_fifth_pass_news_terms_in_english_and_refusals(real_pipeline):
+    """This pass's dev failures (gold dev, unseen4), reworded: English phrases the model translated wrong
+    now written or checked by code (qa/terms.py), a country answered by a venue city, a delegation's head
+    answered by a president named in another sentence."""
+    for q, needle in (("What sort of guarantees regarding NATO expansion does Moscow demand, according to Reuters?",
+                       "legally binding"),
+                      ("What weapons did Biden tell Putin the US has no intention of deploying in Ukraine, according "
+                       "to Ushakov?", "offensive"),
+                      ("With what words did Ushakov describe the Putin-Biden phone call?", "frank")):
+        a = real_pipeline.ask(q)
+        assert not a.refused and needle in a.answer.lower() and not ARABIC.search(a.answer), (q, a.answer)
+    a = real_pipeline.ask("أي دولة ترأست منظمة الأمن والتعاون في أوروبا أثناء محادثات فيينا مع روسيا؟")
+    assert "بروكسل" not in a.answer and "فيينا" not in a.answer, a.answer
+    a = real_pipeline.ask("Who headed the American delegation at the strategic stability talks in Geneva last September?")
+    assert "Biden" not in a.answer, a.answer
+
+
+@pytest.mark.models
 def test_real_dateline_date_is_not_the_date_of_the_call(real_pipeline):
     a = real_pipeline.ask("When did Putin and Biden hold the phone call before the security talks?")
     assert not a.refused and "Thursday" in a.answer and "31 December" not in a.answer, a.answer
@@ -2447,6 +2465,9 @@ def test_a_city_where_something_happens_is_no_country_that_does_it():
     assert out is not None and out.text is None and out.fired["country_missing"] == 1
     assert gen.place("Which country chaired the OSCE during the Vienna talks?", venue, [venue]).text is None
     assert gen.place("في أي مدينة تعقد قمة الناتو؟", venue, [venue]).text == "بروكسل"  # a city question: as before
+    # a city the CLDR does not list (جنيف is no time-zone city) is no country either
+    geneva = Evidence(2, "a:2", "a", "t", "وكانت شيرمان التقت بريابكوف في جنيف قبل المحادثات.", 0.8)
+    assert gen.place("أي دولة كانت تتولى رئاسة منظمة الأمن والتعاون في أوروبا؟", venue, [venue, geneva]).text is None
     country = Evidence(1, "a:1", "a", "t", "وتعقد المحادثات في سويسرا.", 0.9)
     assert gen.place("في أي دولة تعقد المحادثات؟", country, [country]).text == "سويسرا"
 
