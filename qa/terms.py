@@ -96,7 +96,6 @@ _TERMS: dict[str, tuple[str, ...]] = {
     "الحرب الباردة": ("Cold War", "the Cold War"),
     "حرب باردة": ("cold war",),
     "وقف إطلاق النار": ("ceasefire", "cease-fire"),
-    "وقف اطلاق النار": ("ceasefire", "cease-fire"),
     "تبادل الأسرى": ("prisoner exchange", "prisoner swap"),
     "تبادل السجناء": ("prisoner exchange", "prisoner swap"),
     "عقوبات اقتصادية": ("economic sanctions",),
