@@ -229,8 +229,10 @@ def _by_length() -> list[tuple[list[str], str]]:
     return sorted(((k.split(), k) for k in TERMS), key=lambda kv: -len(kv[0]))
 
 
-def found(arabic: str) -> list[tuple[int, int, str]]:
-    """The terms of a text, longest first, without overlaps: (first word, end, term key)."""
+@lru_cache(maxsize=4096)
+def found(arabic: str) -> tuple[tuple[int, int, str], ...]:
+    """The terms of a text, in text order, without overlaps (longest first wins): (first word, end, term
+    key). Cached: the checks of one answer ask it of the same span several times."""
     words = _words(arabic)
     out: list[tuple[int, int, str]] = []
     taken: set[int] = set()
@@ -242,7 +244,7 @@ def found(arabic: str) -> list[tuple[int, int, str]]:
             if all(_same(words[i + j], parts[j], j == 0) for j in range(n)):
                 out.append((i, i + n, key))
                 taken |= set(range(i, i + n))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
@@ -260,7 +262,8 @@ def _english_patterns() -> list[tuple[re.Pattern, str]]:
             for key, fs in TERMS.items() for form in fs]
 
 
-def named_in_english(text: str) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=1024)
+def named_in_english(text: str) -> tuple[tuple[str, ...], ...]:
     """The terms an English text writes ("ceasefire", "cyber attacks"), each as the Arabic keys that write it
     (الهجمات الإلكترونية or الهجمات السيبرانية): the words an English question shares with an Arabic
     sentence beyond names (qa/evidence.py: lexical)."""
@@ -269,7 +272,7 @@ def named_in_english(text: str) -> list[tuple[str, ...]]:
     for (pattern, key), form in zip(_english_patterns(), _forms_in_order()):
         if pattern.search(low):
             by_form.setdefault(form.lower(), []).append(key)
-    return list(dict.fromkeys(tuple(dict.fromkeys(keys)) for keys in by_form.values()))
+    return tuple(dict.fromkeys(tuple(dict.fromkeys(keys)) for keys in by_form.values()))
 
 
 @lru_cache(maxsize=1)

@@ -85,14 +85,14 @@ def test_an_english_question_s_terms_count_in_the_lexical_prior_in_their_arabic_
 
     q = "In what year did a ceasefire end the major fighting in eastern Ukraine?"
     assert lexical(q, "انتهت الحرب العظمى بوقف إطلاق النار في عام 2015") > lexical(q, "سيطرت موسكو على القرم عام 2014") == 0
-    assert terms.named_in_english("Whose plans to build nuclear capabilities did Ryabkov mention?") == [("القدرات النوويه",)]
+    assert terms.named_in_english("Whose plans to build nuclear capabilities did Ryabkov mention?") == (("القدرات النوويه",),)
     # two Arabic ways to write one term: the sentence's counts, the other does not dilute the share
     cyber = "How many requests did Russia send about cyber attacks?"
-    assert terms.named_in_english(cyber) == [("الهجمات الالكترونيه", "الهجمات السيبرانيه")]
+    assert terms.named_in_english(cyber) == (("الهجمات الالكترونيه", "الهجمات السيبرانيه"),)
     electronic = lexical(cyber, "أرسلت روسيا 45 طلباً بشأن الهجمات الإلكترونية")
     assert electronic == lexical(cyber, "أرسلت روسيا 45 طلباً بشأن الهجمات السيبرانية") == 2 / 11
     assert lexical(cyber, "أرسلت روسيا 45 طلباً") == 0
-    assert terms.named_in_english("What did he say?") == []
+    assert terms.named_in_english("What did he say?") == ()
 
 
 def test_a_translation_that_drops_a_no_term_is_not_checked():
