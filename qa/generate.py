@@ -565,12 +565,13 @@ class Generator:
             return (kind == "city" and kind_of(word) == "country") or (kind == "country" and venue
                                                                        and kind_of(word) not in ("country", "both"))
         asked_days = days_named(question)
+        no_country_venue = False  # a place after "في" that is no country: a which-country question's refusal
         for e in chosen_first(ev, evidence):
             ws = span.words(e.text)
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
             dated = in_dated_clause(e.text, asked_days)
-
             venues = span.places(e.text)
+            no_country_venue = no_country_venue or any(kind_of(ws[i]) not in ("country", "both") for i in venues)
 
             def answers(found: list[int]) -> list[int]:
                 return [i for i in found if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)
@@ -583,8 +584,7 @@ class Generator:
                 ev = e
                 break
         else:
-            if kind == "country" and any(kind_of(span.words(e.text)[i]) not in ("country", "both")
-                                         for e in chosen_first(ev, evidence) for i in span.places(e.text)):
+            if kind == "country" and no_country_venue:
                 return Outcome.of(None, ev, "country_missing")  # only cities where things happen: the model
             return None                                          # would copy one of them
         if len(spots) == 1:

@@ -73,12 +73,11 @@ def asks_name(question: str, language: str) -> bool:
 
 
 # "who led / headed / chaired …?" and the words with which a sentence says who heads something
-_ASKS_LEAD = {"en": re.compile(r"\b(?:led|leads|headed|heads|chaired|chairs)\b", re.I),
-              "ar": re.compile(r"(?:^|\s)(?:تراس|يتراس|تراست|تتراس|يراس|تراسه|يقود|قاد|قادت|تقود|برياسه|بقياده|"
-                               r"رييس الوفد|رييسه الوفد|رياسه الوفد|علي راس)(?:\s|$)")}
 # normalised (qa: index.text.normalize): ترأس -> تراس, برئاسة -> برياسه, "على رأس" -> "علي راس"
-_LEADS = re.compile(r"(?:^|\s)(?:و|ف)?(?:تراس|يتراس|تراست|تتراس|يراس|تراسها|تراسه|يراسه|يراسها|يقود|قاد|قادت|تقود|"
-                    r"برياسه|بقياده|رييس الوفد|رييسه الوفد|رياسه الوفد|علي راس)(?:\s|$)")
+_LEAD_WORDS = "تراس|يتراس|تراست|تتراس|يراس|تراسه|يقود|قاد|قادت|تقود|برياسه|بقياده|رييس الوفد|رييسه الوفد|رياسه الوفد|علي راس"
+_ASKS_LEAD = {"en": re.compile(r"\b(?:led|leads|headed|heads|chaired|chairs)\b", re.I),
+              "ar": re.compile(rf"(?:^|\s)(?:{_LEAD_WORDS})(?:\s|$)")}
+_LEADS = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_LEAD_WORDS}|تراسها|يراسه|يراسها)(?:\s|$)")
 
 
 def asks_lead(question: str, language: str) -> bool:
