@@ -257,8 +257,9 @@ def glossary(arabic: str, most: int = 6) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _english_patterns() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(rf"(?<![a-z0-9-]){re.escape(form.lower())}(?![a-z0-9-])"), key)
+def _english_patterns() -> list[tuple[re.Pattern, str, str]]:
+    """(the whole-word pattern of an English form, its term key, the form lower-cased)."""
+    return [(re.compile(rf"(?<![a-z0-9-]){re.escape(form.lower())}(?![a-z0-9-])"), key, form.lower())
             for key, fs in TERMS.items() for form in fs]
 
 
@@ -269,15 +270,10 @@ def named_in_english(text: str) -> tuple[tuple[str, ...], ...]:
     sentence beyond names (qa/evidence.py: lexical)."""
     low = text.lower()
     by_form: dict[str, list[str]] = {}
-    for (pattern, key), form in zip(_english_patterns(), _forms_in_order()):
+    for pattern, key, form in _english_patterns():
         if pattern.search(low):
-            by_form.setdefault(form.lower(), []).append(key)
+            by_form.setdefault(form, []).append(key)
     return tuple(dict.fromkeys(tuple(dict.fromkeys(keys)) for keys in by_form.values()))
-
-
-@lru_cache(maxsize=1)
-def _forms_in_order() -> list[str]:
-    return [form for fs in TERMS.values() for form in fs]
 
 
 def forms(arabic: str) -> list[str]:
