@@ -571,7 +571,8 @@ class Generator:
             bodies = orgs.named(ws)  # "أوروبا" inside "منظمة الأمن والتعاون في أوروبا" is no place answer
             dated = in_dated_clause(e.text, asked_days)
             venues = span.places(e.text)
-            no_country_venue = no_country_venue or any(kind_of(ws[i]) not in ("country", "both") for i in venues)
+            if kind == "country" and not no_country_venue:  # gazetteer lookups for which-country questions only
+                no_country_venue = any(kind_of(ws[i]) not in ("country", "both") for i in venues)
 
             def answers(found: list[int]) -> list[int]:
                 return [i for i in found if not refuse.echo(ws[i], question) and not any(a <= i < b for a, b, *_ in bodies)
