@@ -806,8 +806,22 @@ def _place_words() -> tuple[str, ...]:
 
 
 def margin(evidence: list[Evidence]) -> float:
-    """How far the best evidence sentence leads the second (evidence is in score order); one sentence: no rival."""
-    return evidence[0].score - evidence[1].score if len(evidence) > 1 else float("inf")
+    """How far the best evidence sentence leads the next one that says something else (evidence is in score
+    order); none: no rival. A sentence that holds the best one's words in a row, or whose words the best
+    one holds, restates it (news repeats its lead in the body: "لم يتم إحراز تقدم في قضية … توسيع الناتو"
+    and "وأضاف ريابكوف أنه لم يتم إحراز تقدم في قضية … توسيع الناتو وقال…"), so it is no rival."""
+    rivals = [e for e in evidence[1:] if not restates(e.text, evidence[0].text)] if evidence else []
+    return evidence[0].score - rivals[0].score if rivals else float("inf")
+
+
+def restates(a: str, b: str) -> bool:
+    """Whether one sentence's words (normalised) occur in a row in the other (MIN_RESTATED words or more)."""
+    wa, wb = (" ".join(re.findall(r"\w+", normalize(t))) for t in (a, b))
+    short, long_ = sorted((wa, wb), key=len)
+    return len(short.split()) >= MIN_RESTATED and f" {short} " in f" {long_} "
+
+
+MIN_RESTATED = 5
 
 
 def typed_candidates(evidence: list[Evidence], ev: Evidence, qtype: str, question: str = "",

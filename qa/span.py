@@ -175,6 +175,12 @@ _NOT_NAME = set("""في على عن من إلى الى مع بعد قبل حول
 حيث كما قال قالت وقال وقالت أكد وأكد أعلن وأعلن كل كلا جميع بعض أحد احد خلف أمام وراء بين ضد عبر نحو""".split())
 
 
+# given names written with a leading "ال" (normalised), which no article makes: "الكسندر فومين"
+_AL_NAMES = {normalize(w) for w in """الكسندر ألكسندر الكساندر اليكسندر الكسندرا ألكسندرا الكسي أليكسي اليكسي اليكسي ألكسي
+اليكسيس البرت ألبرت الفريد ألفريد الان آلان اليزابيث إليزابيث الينا ألينا اليكس أليكس الكس الدو ألدو الفونسو ألفونسو
+الكسيس""".split()}
+
+
 def people(sentence: str) -> list[tuple[int, int]]:
     """(start, end) word ranges of names next to a title — after it (نائب وزير الدفاع ألكسندر فومين) or
     before it across a comma (يوري أوشاكوف، مساعد الرئيس): the candidates for "who"."""
@@ -184,7 +190,8 @@ def people(sentence: str) -> list[tuple[int, int]]:
     bare = [w[1:] if w[:1] in "وف" and w[1:] in _TITLE else w for w in ws]
 
     def name_word(k: int) -> bool:
-        return (bare[k] not in _TITLE and ws[k] not in _NOT_NAME and not ws[k].startswith("ال")
+        return (bare[k] not in _TITLE and ws[k] not in _NOT_NAME
+                and (not ws[k].startswith("ال") or normalize(ws[k]) in _AL_NAMES)
                 and bool(re.fullmatch(r"[\u0600-\u06ff]{2,}", ws[k])))
 
     out: list[tuple[int, int]] = []
@@ -695,7 +702,8 @@ def _known_places() -> dict[str, list[str]]:
 
 
 def _says(text: str, arabic: str) -> bool:
-    return bool(re.search(rf"(?<!\S)[وبل]?{arabic}(?!\S)", normalize(text)))
+    """An Arabic text says a name as a word of its own ("وبروكسل"; "القرم؟": punctuation ends a word too)."""
+    return bool(re.search(rf"(?<!\w)[وبل]?{arabic}(?!\w)", normalize(text)))
 
 
 def asked_places(question: str, language: str) -> list[str]:
