@@ -343,7 +343,7 @@ def partitive(option: str) -> bool:
     return bool(_PARTITIVE.search(option))
 
 
-_ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them)\b"),
+_ASKS_PART = {"en": re.compile(r"\bhow many of (?:the|its|their|these|those|them|[a-z]+['’]s)\b"),  # "of Russia's requests"
               "ar": re.compile(r"(?:^|\s)[وف]?كم\s+(?:عدد\s+)?(?:منها|منهم|منهما|منهن)(?:\s|$)")}
 
 
@@ -752,13 +752,14 @@ def _places_in(text: str) -> set[str]:
 
 
 def place_of(option: str, sentence: str) -> set[str]:
-    """The places an option of a sentence is told of: those its clause names, else those of the nearest
-    clause before it that names one ("وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا … اليوم الإثنين 10
+    """The places an option of a sentence is told of: those its clause names (not as sides, `party`), else
+    those of the nearest clause before it that names one ("وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا … اليوم الإثنين 10
     كانون الثاني" -> Geneva); set() when none does."""
     parts = _clauses(sentence)
     at = next((i for i, p in enumerate(parts) if option in p), None)
     for p in ([] if at is None else reversed(parts[:at + 1])):
-        if found := _places_in(p):
+        ws = words(p)  # the sides of "محادثات بين روسيا والولايات المتحدة" talk there; they are not where
+        if found := _places_in(" ".join(w for i, w in enumerate(ws) if not party(ws, i))):
             return found
     return set()
 
@@ -1438,3 +1439,37 @@ def form(sentence: str, question: str = "", max_words: int = 4) -> str | None:
     """What form the sentence says something took: the words after "على شكل" / "على هيئة" / "في صورة", up to
     a preposition or the end of the clause ("اجتماعا تمهيديا … على شكل عشاء عمل في جنيف" -> "عشاء عمل")."""
     return _after_marker(sentence, _IN_FORM, _FORM_STOP, question, max_words)
+
+
+# ---- "which summit…?" ---------------------------------------------------------------------------
+# a summit, conference or forum is named by its city ("قمة بوخارست", "مؤتمر ميونيخ"): "Which 2008 NATO summit's
+# decision…?", "في أي قمة…؟" ask for that city, not for the clause the model finds nearest
+_ASKS_EVENT = {"en": re.compile(r"\b(?:which|what)\s+(?:\d{4}\s+)?(?:(?!(?:did|does|do|was|were|is|are|has|have|had|will|"
+                                r"would|can|could|the|a|an)\b)[a-z][\w.-]*\s+){0,2}(?:summit|conference|forum)\b"
+                                r"(?!\s+(?:date|day|year|month|time|venue|city)\b)"),
+               "ar": re.compile(r"(?:^|\s)(?:[وف]?(?:أي|اي)|في (?:أي|اي)|ما|وما) (?:هي |هو )?(?:ال)?(?:قمة|قمه|مؤتمر|منتدى|منتدي)(?=\s|$)")}
+_NAMED_EVENTS = {normalize(w) for w in "قمة مؤتمر منتدى".split()}
+
+
+def asks_event(question: str, language: str) -> bool:
+    return _asks(_ASKS_EVENT, question, language)
+
+
+def event_name(sentence: str, question: str = "") -> str | None:
+    """The summit, conference or forum the sentence names by a city or country the question does not
+    give ("قرار قمة بوخارست (قمة الناتو) لعام 2008" -> "قمة بوخارست"); with several, the one a year the
+    question gives follows within four words. None: no event is named by a place."""
+    raw = raw_words(sentence)
+    plain = [_plain(r) for r in raw]
+    found = []
+    for i in range(len(raw) - 1):
+        word = plain[i].removeprefix("و").removeprefix("ب").removeprefix("ل").removeprefix("ال")
+        if word not in _NAMED_EVENTS or raw[i].endswith(tuple(_END)):
+            continue
+        place = raw[i + 1].strip(_EDGE)
+        english = gazetteer.named(place, "ar")
+        if english and not echoes(place, question) and not any(re.search(rf"\b{re.escape(e)}\b", question) for e in english):
+            found.append((i, f"{raw[i].strip(_EDGE)} {place}"))
+    years = re.findall(r"\b(1[89]\d\d|20\d\d)\b", question)
+    dated = [t for i, t in found if any(y in " ".join(plain[i + 2:i + 6]) for y in years)]
+    return (dated or [t for _, t in found] or [None])[0]

@@ -2596,3 +2596,82 @@ def test_a_given_name_written_with_a_leading_al_is_a_name():
     assert span.people(t) == []  # an article's words after a title stay no name
     q = "Who was the deputy defence minister sitting alongside Ryabkov at the head of the Russian delegation?"
     assert [ws[a:b] for a, b in generate.candidates(q, s, "en")] == [["الكسندر", "فومين"]]
+
+
+def test_which_summit_is_answered_by_the_city_that_names_it():
+    """"Which 2008 NATO summit's decision…?" asks for the summit's name, its city ("قمة بوخارست"), not the
+    clause the model copies ("الناتو", refused as uninformative: fresh en-03); a question's year picks
+    among several; a city the question gives is no answer."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    s = ("وأكد \"نقول بكل حزم أننا نطالب بالتخلي بشكل رسمي عن قرار قمة بوخارست (قمة الناتو) لعام 2008، والتي "
+         "قررت أن أوكرانيا وجورجيا ستصبحان عضوين في الناتو\".")
+    two = "وأعرب عن أمله في أن تسحب الصيغة التي اعتمدتها قمة بوخارست في عام 2008 في قمة مدريد في عام 2022"
+    assert span.asks_event("Which 2008 NATO summit's decision on Ukraine does Russia want dropped?", "en")
+    assert span.asks_event("ما القمة التي يريد الروس التخلي عن قرارها؟", "ar")
+    assert not span.asks_event("What did the summit decide?", "en") and not span.asks_event("Which summit date was set?", "en")
+    assert span.event_name(s) == "قمة بوخارست"
+    assert span.event_name(two, "Which summit in 2022…?") == "قمة مدريد"
+    assert span.event_name(two, "What did the Bucharest summit decide in Madrid's summit?") is None
+    assert span.event_name("قمة الناتو في 12 يناير ستعقد في بروكسل") is None  # a body names it, no place
+    gen = Generator(ScriptedLLM("1", "الناتو"), FakeEmbedder(), choice_margin=0.0)
+    q = "في أي قمة قرر الناتو عام 2008 أن أوكرانيا وجورجيا ستصبحان عضوين فيه؟"
+    out, _ = gen.answer(q, "ar", [Evidence(1, "a:0", "a", "t", s, 0.7)], "other")
+    assert out.text == "قمة بوخارست" and out.fired["event_by_code"] == 1, out
+
+
+def test_a_when_question_s_news_term_takes_the_date_from_the_sentence_that_says_it():
+    """"In what year did a ceasefire end the major fighting?": the chosen sentence's 2014 dates Crimea, and
+    says no ceasefire; the next sentence with a date that says "وقف إطلاق النار" answers, and is cited
+    (unseen4 en-08). A sentence that says the question's terms keeps its own date."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    crimea = "ضمت روسيا منطقة القرم في أوكرانيا في عام 2014 ودعمت انتفاضة انفصالية موالية لروسيا في شرق البلاد"
+    truce = "انتهت الحرب العظمى بوقف إطلاق النار في عام 2015 ، لكن الاشتباكات القاتلة استمرت."
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    ev = [Evidence(1, "a:0", "a", "t", crimea, 0.7), Evidence(2, "a:0", "a", "t", truce, 0.5)]
+    for q, lang in (("In what year did a ceasefire end the major fighting in eastern Ukraine?", "en"),
+                    ("في أي عام انتهت الحرب بوقف إطلاق النار؟", "ar")):
+        out, _ = gen.answer(q, lang, ev, "when")
+        assert "2015" in out.text and out.fired["date_of_term"] == 1 and out.evidence.text == truce, out
+    out, _ = gen.answer("In what year did Russia annex Crimea?", "en", ev, "when")
+    assert "2014" in out.text and not out.fired["date_of_term"]
+    out, _ = gen.answer("In what year did a ceasefire end the fighting?", "en", ev[:1], "when")
+    assert "2014" in out.text  # no sentence says it: the chosen one's date stands (other rules may refuse)
+
+
+def test_what_the_total_s_clause_says_is_said_of_its_part_too():
+    """"تسع منها" is nine of the 45 requests: the words that describe the requests (sent to Washington,
+    about cyberattacks) sit in the total's clause and are true of the part as well, so they do not vote
+    for the total; a question word only the part's clause says ("answered", إجابات) picks the part
+    (unseen5 en-11 answered 45 for "how many … did Washington answer?")."""
+    from qa.evidence import Evidence
+    from qa.generate import Generator
+    from tests.fakes import FakeEmbedder, ScriptedLLM
+
+    s = "أرسلت روسيا 45 طلباً إلى واشنطن بشأن الهجمات الإلكترونية، وتلقت إجابات عن تسع منها فقط"
+    gen = Generator(ScriptedLLM("1"), FakeEmbedder(), choice_margin=0.0)
+    ev = [Evidence(1, "a:0", "a", "t", s, 0.7)]
+    out, _ = gen.answer("كم طلباً بشأن الهجمات الإلكترونية أرسلته روسيا إلى واشنطن وتلقت إجابات عنه؟", "ar", ev, "count")
+    assert out.text == "تسع منها" and out.fired["partitive_by_clause"] == 1, out
+    out, _ = gen.answer("كم طلباً أرسلت روسيا إلى واشنطن بشأن الهجمات الإلكترونية؟", "ar", ev, "count")
+    assert out.text == "45 طلباً" and not out.fired["partitive_by_clause"], out
+    # "how many of Russia's requests…" asks for a part, as "how many of the requests…" does
+    assert span.asks_part("How many of Russia's requests did Washington answer?", "en")
+    assert not span.asks_part("How many requests did Russia's diplomats send?", "en")
+
+
+def test_the_sides_of_talks_are_not_the_place_a_date_is_told_of():
+    """"انطلقت محادثات بين روسيا والولايات المتحدة اليوم الإثنين": Russia and the US are who talks, so the
+    Monday is told of the Geneva of the clause before, and answers "…في جنيف؟" (gold dev ar-011 was refused
+    once a place before the question mark was read)."""
+    s = ("قالت وزارة الخارجية الأمريكية، إنه تم اختتام المحادثات الأمنية مع روسيا في جنيف، إذ كانت قد انطلقت "
+         "محادثات بين روسيا والولايات المتحدة اليوم الإثنين، بشأن الضمانات الأمنية في جنيف.")
+    q = "في أي يوم من أيام الأسبوع انطلقت المحادثات الروسية الأمريكية حول الضمانات الأمنية في جنيف؟"
+    assert "Geneva" in span.place_of("اليوم الإثنين", s) and "United States" not in span.place_of("اليوم الإثنين", s)
+    assert span.of_asked_place(["اليوم الإثنين"], s, q, "ar") == ["اليوم الإثنين"]
+    assert span.place_of("اليوم", "التقى الوفد في موسكو اليوم") == {"Moscow"}  # a place that is no side stays
