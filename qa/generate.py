@@ -738,6 +738,8 @@ class Generator:
             return Outcome.of(english, ev, "rendered_by_code")
         if (term := terms.whole(arabic)) is not None:  # "عشاء عمل" -> "working dinner"
             return Outcome.of(term, ev, "rendered_by_code", "term")
+        if (event := span.event_english(arabic)) is not None:  # "قمة بوخارست" -> "the Bucharest summit"
+            return Outcome.of(event, ev, "rendered_by_code")
         if qtype == "who" and (name := render.name_part(arabic)):
             english = self.translate(name)  # "Wendy Sherman", not a garbled title before it
             if render.checked(english, name, question) and render.has_name(english):
@@ -870,14 +872,16 @@ def date_of_term(question: str, language: str, ev: Evidence, evidence: list[Evid
     then cited ("ضمت روسيا القرم … في عام 2014" does not date the ceasefire; "انتهت الحرب العظمى بوقف
     إطلاق النار في عام 2015" does: unseen4 en-08). None: no term, the chosen sentence says them all, or no
     other sentence with a date says one."""
-    asked = terms.named_in_english(question) if language == "en" else tuple((k,) for *_, k in terms.found(question))
+    asked = terms.named_in_english(question) if language == "en" else tuple(terms.same_as(k) for *_, k in terms.found(question))
     said = {k for *_, k in terms.found(ev.text)}
     missing = [keys for keys in asked if not said & set(keys)]
     if not missing:
         return None
+    grain = span.asks_grain(question, language)  # "at what hour": a sentence with a date only does not answer
     for e in chosen_first(ev, evidence)[1:] + list(article_sentences(ev, hits)):
         keys = {k for *_, k in terms.found(e.text)}
-        if e.text != ev.text and any(keys & set(g) for g in missing) and (found := span.candidates(e.text, "when")):
+        if e.text != ev.text and any(keys & set(g) for g in missing) and (found := span.candidates(e.text, "when")) \
+                and (not grain or span.fit(found, question, language, strict=True)):
             return e, found
     return None
 

