@@ -276,7 +276,7 @@ class Generator:
         for asks, find, name in ((span.asks_besides, span.besides, "besides"), (span.asks_why, span.reason, "reason"),
                                  (span.asks_description, span.description, "description"),
                                  (span.asks_distance, span.distance, "distance"), (span.asks_form, span.form, "form"),
-                                 (span.asks_event, span.event_name, "event")):
+                                 (span.asks_event, span.event_name, "event"), (span.asks_only, span.only, "only")):
             if qtype == "other" and asks(question, language) and \
                     (found := self.phrase(question, language, ev, evidence, hits or [], find, name)) is not None:
                 return found.after(before)
@@ -347,8 +347,8 @@ class Generator:
     def partitive(self, question: str, language: str, ev: Evidence, options: list[str],
                   hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
         """A count and a part of it ("وقام بأربع اعتراضات، تم إرجاع اثنين منها للهدف"; "أرسلت 45 طلباً …"
-        then "تلقينا إجابات عن تسع منها"): the part answers when its clause says one of the question's other
-        words (span.other_words) that the count's clause does not ("… التي سجل بها نورمان أهدافاً" -> the
+        then "تلقينا إجابات عن تسع منها"): the part answers when its clause says more of the question's
+        other words (span.other_words) than the count's clause does ("… التي سجل بها نورمان أهدافاً" -> the
         part; "how many requests did Russia send to Washington" -> the count). The part is looked for in
         the chosen sentence after the count, else in the next sentence of its passage. A question that asks
         for a part ("how many of the requests…") takes it without comparing. None: no change."""
@@ -372,12 +372,8 @@ class Generator:
         def says(word: str, clause: str) -> bool:
             return span.says_word(word, clause) if language == "ar" else self.word_at(word, language, clause) is not None
 
-        # the part is of the total ("تسع منها": nine of the 45 requests), so what the total's clause says of
-        # the requests (sent to Washington, about cyberattacks) is said of the part too: the part answers when
-        # the question says something its own clause says and the total's does not ("…did Washington answer?"
-        # -> "تلقينا إجابات عن تسع منها": unseen5 en-11), the total when all it says is in the total's clause
-        only_part = {w for w in others if says(w, clauses[1]) and not says(w, clauses[0])}
-        return (e, [part]) if only_part else None
+        only_total, only_part = ({w for w in others if says(w, c) and not says(w, d)} for c, d in (clauses, clauses[::-1]))
+        return (e, [part]) if len(only_part) > len(only_total) else None
 
     def word_at(self, word: str, language: str, sentence: str) -> int | None:
         """Where the sentence says the question's word: an Arabic word with the same stem, or, for an
@@ -868,7 +864,8 @@ def date_of_term(question: str, language: str, ev: Evidence, evidence: list[Evid
                  hits: list[Hit]) -> tuple[Evidence, list[str]] | None:
     """A when-question that names a news term (qa/terms.py: "when did a ceasefire end the fighting?" ->
     وقف إطلاق النار) that the chosen sentence does not say: the dates of the first other sentence that says
-    it (evidence in score order, then the retrieved passages of the chosen sentence's article), which is
+    it and more of the question (its terms; an Arabic question's words too) than the chosen one does
+    (evidence in score order, then the retrieved passages of the chosen sentence's article), which is
     then cited ("ضمت روسيا القرم … في عام 2014" does not date the ceasefire; "انتهت الحرب العظمى بوقف
     إطلاق النار في عام 2015" does: unseen4 en-08). None: no term, the chosen sentence says them all, or no
     other sentence with a date says one."""
@@ -878,10 +875,15 @@ def date_of_term(question: str, language: str, ev: Evidence, evidence: list[Evid
     if not missing:
         return None
     grain = span.asks_grain(question, language)  # "at what hour": a sentence with a date only does not answer
+    asked_words = set(span.content(question)) if language == "ar" else set()
+
+    def says(text: str) -> int:  # the question's terms, and an Arabic question's words, the sentence says
+        keys = {k for *_, k in terms.found(text)}
+        return sum(bool(keys & set(g)) for g in asked) + len(asked_words & set(span.content(text)))
     for e in chosen_first(ev, evidence)[1:] + list(article_sentences(ev, hits)):
         keys = {k for *_, k in terms.found(e.text)}
         if e.text != ev.text and any(keys & set(g) for g in missing) and (found := span.candidates(e.text, "when")) \
-                and (not grain or span.fit(found, question, language, strict=True)):
+                and (not grain or span.fit(found, question, language, strict=True)) and says(e.text) > says(ev.text):
             return e, found
     return None
 

@@ -1503,3 +1503,26 @@ def event_english(arabic: str) -> str | None:
         return None
     place = gazetteer.named(ws[1], "ar")
     return f"the {place[0]} {_EVENT_EN[noun]}" if place else None
+
+
+# ---- "only as what?" ------------------------------------------------------------------------------
+# "لن تلجأ إلى القوة العسكرية إلا "كخيار أخير"": what a "لن / لا … إلا" exception allows is what a question
+# with "only" or "under what condition" asks for
+_ASKS_ONLY = {"en": re.compile(r"\bonly (?:as|in|if|when|under|for|with|on)\b[^?]*\bwhat\b|\b(?:as|in|if|when|under|for|with|on) "
+                               r"what\b[^?]*\bonly\b|\bunder what (?:conditions?|circumstances?)\b"),
+              "ar": re.compile(r"(?:^|\s)(?:في|تحت|ب)\s?(?:أي|اي|ايه|أية|أيه) (?:ظروف|ظرف|حال|حاله|حالة|شرط|شروط|صفة|صفه)(?=[\s؟?]|$)|"
+                               r"(?:^|\s)(?:إلا|الا) (?:في|ب|ك)?(?:ماذا|ما)(?=[\s؟?]|$)")}
+_EXCEPT = [["الا"]]
+_EXCEPT_STOP = {"حيث", "بعد", "قبل", "مشددا", "مضيفا", "مؤكدا"}
+
+
+def asks_only(question: str, language: str) -> bool:
+    return _asks(_ASKS_ONLY, question, language)
+
+
+def only(sentence: str, question: str = "", max_words: int = 5) -> str | None:
+    """What a "لن / لا / ما … إلا" exception allows: the words after "إلا" up to the end of the clause
+    ("لن تلجأ إلى القوة العسكرية إلا "كخيار أخير"" -> "كخيار أخير"); None without a negation before it."""
+    at = [i for i, w in enumerate(raw_words(sentence)) if _plain(w) == "الا"]
+    negated_before = any(_plain(w) in ("لن", "لا", "لم", "ما", "ليس", "ليست") for w in raw_words(sentence)[:at[0]]) if at else False
+    return _after_marker(sentence, _EXCEPT, _EXCEPT_STOP, question, max_words) if negated_before else None

@@ -202,6 +202,10 @@ _TERMS: dict[str, tuple[str, ...]] = {
     "خطوط حمراء": ("red lines",),
     "الخطوط الحمراء": ("red lines", "the red lines"),
     "طريق مسدود": ("dead end", "deadlock", "impasse"),
+    "كخيار أخير": ("as a last resort", "as a last option"),
+    "خيار أخير": ("a last resort", "last resort", "last option"),
+    "كملاذ أخير": ("as a last resort",),
+    "ملاذ أخير": ("a last resort", "last resort"),
 }
 
 TERMS: dict[str, tuple[str, ...]] = {normalize(k): v for k, v in _TERMS.items()}
