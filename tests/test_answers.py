@@ -2742,3 +2742,13 @@ def test_only_as_what_is_answered_by_what_the_exception_allows():
         gen = Generator(ScriptedLLM("1", "خطاب"), FakeEmbedder(), choice_margin=0.0)
         out, _ = gen.answer(q, lang, [Evidence(1, "a:0", "a", "t", s, 0.7)], "other")
         assert out.text == want and out.fired["only_by_code"] == 1, out
+
+
+def test_what_a_body_is_or_does_after_its_name_is_no_person():
+    """"الكرملين راض عن المحادثة": the Kremlin is satisfied; "راض" after the title word is no name (unseen6
+    ar-03 and gold dev en-083 answered "who…?" with it)."""
+    s = "ووصف أوشاكوف مكالمة بوتين وبايدن بأنها كانت صريحة، مشيرًا إلى أن الكرملين راض عن المحادثة"
+    assert span.people(s) == []
+    t = "وقال المتحدث باسم الكرملين ديمتري بيسكوف إن الحوار بدأ"
+    ws = span.words(t)
+    assert [ws[a:b] for a, b in span.people(t)] == [["ديمتري", "بيسكوف"]]
