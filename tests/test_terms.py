@@ -75,6 +75,10 @@ def test_english_for_a_span_the_terms_cover_passes_without_the_embedder():
     g = _generator("unused")
     one = g.english("عشاء عمل", ev, "What kind of meeting was it?", "other")
     assert one.text == "working dinner" and one.fired["term"] == 1 and g.llm.prompts == []  # no model call
+    # a who-question is not answered by a term: "Who described the call as frank…?" got "frank, substantive and
+    # specific" (gold dev en-083); the span goes to the model and the name check instead
+    who = _generator("frank", "Ushakov described the call as frank").english("صريحة وموضوعية ومحددة", ev, "Who described the call?", "who")
+    assert not who.fired["term"] and who.text != "frank, substantive and specific"
 
 
 def test_a_term_s_capitals_are_no_unknown_name_in_a_translation():
