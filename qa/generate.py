@@ -905,13 +905,22 @@ def _months(text: str, language: str) -> set[str]:
 
 def who_of_other_month(question: str, language: str, ev: Evidence, evidence: list[Evidence], hits: list[Hit]) -> bool:
     """A who-question names a month ("at the September talks") that neither the chosen sentence nor any
-    evidence sentence or retrieved passage of its article names: who held the role then is not told there."""
+    evidence sentence or retrieved passage of its article names, nor is the month the article was published
+    in: who held the role then is not told there."""
     asked = _months(question, language)
     if not asked:
         return False
-    texts = [ev.text] + [e.text for e in evidence if e.article_id == ev.article_id] + \
-        [h.text for h in hits if h.article_id == ev.article_id]
-    return not asked & {m for t in texts for m in _months(t, "ar")}
+    own = [h for h in hits if h.article_id == ev.article_id]
+    texts = [ev.text] + [e.text for e in evidence if e.article_id == ev.article_id] + [h.text for h in own]
+    # the month the article was published in is its time too ("اليوم الإثنين" of a story of 10 January)
+    published = {_EN_MONTH_NAMES[int(p[5:7]) - 1] for h in own
+                 if re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", p := str((h.metadata or {}).get("published") or ""))
+                 and 1 <= int(p[5:7]) <= 12}
+    return not asked & ({m for t in texts for m in _months(t, "ar")} | published)
+
+
+_EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December")
 
 
 WEEKDAY_DATE_GAP = 40  # characters from a weekday to the date that names it ("الإثنين 10 كانون الثاني")

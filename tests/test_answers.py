@@ -2774,6 +2774,12 @@ def test_a_who_question_of_a_month_the_article_never_names_is_refused():
     for q in ("Who led the US delegation at the January talks in Geneva?", "Who led the US delegation in Geneva?"):
         out, _ = gen.answer(q, "en", ev, "who", january)
         assert out.text and "Sherman" in out.text and not out.fired["who_of_other_month"], out
+    # the month the article was published in is its time ("اليوم الإثنين" of a story of 10 January: unseen4 en-01)
+    dated = [Hit("a:0", "a", "t", s, 0.9, {"published": "2022-01-10"})]
+    out, _ = gen.answer("Who led the US delegation at the January 10 talks in Geneva?", "en", ev, "who", dated)
+    assert out.text and "Sherman" in out.text and not out.fired["who_of_other_month"], out
+    out, _ = gen.answer("Who led the US delegation at the September talks in Geneva?", "en", ev, "who", dated)
+    assert out.fired["who_of_other_month"] == 1, out
     # a month another article's passage names does not date this article's sentence
     other = january + [Hit("b:0", "b", "t", "عقد الاجتماع الثاني في سبتمبر", 0.8, {})]
     out, _ = gen.answer("Who led the US delegation at the September talks in Geneva?", "en", ev, "who", other)
