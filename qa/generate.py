@@ -268,10 +268,6 @@ class Generator:
                     continue
                 ev, before = e, Outcome.of(None, None, "who_from_neighbour")
                 break
-        if qtype == "who" and arabic_ratio(ev.text) >= 0.5 and who_of_other_month(question, language, ev, evidence, hits or []):
-            # "Who led the US delegation at the September talks?" is not answered by the January talks' head:
-            # no retrieved passage of the article names September (unseen4 en-u02, unseen5 en-u01, plausible)
-            return Outcome.of(None, ev, "who_of_other_month").after(before)
         if qtype == "who" and asks_name(question, language) and arabic_ratio(ev.text) >= 0.5 and \
                 not names_someone(ev.text, question):
             # "What is the name of the State Department spokesperson who…?" against "قالت وزارة الخارجية
@@ -890,37 +886,6 @@ def date_of_term(question: str, language: str, ev: Evidence, evidence: list[Evid
                 and (not grain or span.fit(found, question, language, strict=True)) and says(e.text) > says(ev.text):
             return e, found
     return None
-
-
-# months a question can name unambiguously ("May" is also a verb, "آب" also a father): Arabic form -> English
-_ASKED_MONTHS = {normalize(ar): en for ar, en in render._MONTHS.items() if en != "May" and ar != "اب"}
-
-
-def _months(text: str, language: str) -> set[str]:
-    if language == "en":
-        return {en for en in _ASKED_MONTHS.values() if re.search(rf"\b{en}\b", text)}
-    plain = " " + " ".join(re.findall(r"[\u0621-\u064a]+", normalize(text))) + " "
-    return {en for ar, en in _ASKED_MONTHS.items() if re.search(rf" [وبل]?{ar} ", plain)}
-
-
-def who_of_other_month(question: str, language: str, ev: Evidence, evidence: list[Evidence], hits: list[Hit]) -> bool:
-    """A who-question names a month ("at the September talks") that neither the chosen sentence nor any
-    evidence sentence or retrieved passage of its article names, nor is the month the article was published
-    in: who held the role then is not told there."""
-    asked = _months(question, language)
-    if not asked:
-        return False
-    own = [h for h in hits if h.article_id == ev.article_id]
-    texts = [ev.text] + [e.text for e in evidence if e.article_id == ev.article_id] + [h.text for h in own]
-    # the month the article was published in is its time too ("اليوم الإثنين" of a story of 10 January)
-    published = {_EN_MONTH_NAMES[int(p[5:7]) - 1] for h in own
-                 if re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", p := str((h.metadata or {}).get("published") or ""))
-                 and 1 <= int(p[5:7]) <= 12}
-    return not asked & ({m for t in texts for m in _months(t, "ar")} | published)
-
-
-_EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                   "November", "December")
 
 
 WEEKDAY_DATE_GAP = 40  # characters from a weekday to the date that names it ("الإثنين 10 كانون الثاني")
