@@ -765,18 +765,19 @@ def place_of(option: str, sentence: str) -> set[str]:
     return set()
 
 
-_AT = {"في", "فى", "الى", "إلى", "داخل", "خارج", "قرب", "بالقرب"}
+_AT = {normalize(w) for w in ("في", "فى", "الى", "إلى", "داخل", "خارج", "قرب", "بالقرب")}
 
 
 def located(clause: str) -> str:
     """The words of a clause that say where: the three words after "في" / "إلى" / "داخل"…, and a word with
-    "ب" glued on ("بجنيف"), without it ("بتوقيت جرينتش" is a clock's zone, no place). Who acts or talks is not where ("قالت الولايات المتحدة وروسيا في
-    بيان مشترك، الخميس": no place; "محادثات بين روسيا والولايات المتحدة": the sides)."""
+    "ب" glued on ("بجنيف"), without it ("بتوقيت جرينتش" is a clock's zone, no place). Who acts or talks is
+    not where ("قالت الولايات المتحدة وروسيا في بيان مشترك، الخميس": no place; "محادثات بين روسيا والولايات
+    المتحدة": the sides)."""
     ws = words(clause)
     out = []
     for i, w in enumerate(ws):
         plain = normalize(w)
-        if i and normalize(ws[i - 1]).removeprefix("و") in {normalize(a) for a in _AT}:
+        if i and normalize(ws[i - 1]).removeprefix("و") in _AT:
             out.append(" ".join(ws[i:i + 3]))
         elif (plain[:1] == "ب" and len(plain) > 3 or plain[:2] == "وب" and len(plain) > 4) and "توقيت" not in plain:
             out.append(" ".join([w[w.index("ب") + 1:]] + ws[i + 1:i + 3]))
@@ -1467,7 +1468,8 @@ _ASKS_EVENT = {"en": re.compile(r"\b(?:which|what)\s+(?:\d{4}\s+)?(?:(?!(?:did|d
                                 r"would|can|could|the|a|an)\b)[a-z][\w.-]*\s+){0,2}(?:summit|conference|forum)\b"
                                 r"(?!\s+(?:date|day|year|month|time|venue|city)\b)"),
                "ar": re.compile(r"(?:^|\s)(?:[وف]?(?:أي|اي)|في (?:أي|اي)|ما|وما) (?:هي |هو )?(?:ال)?(?:قمة|قمه|مؤتمر|منتدى|منتدي)(?=\s|$)")}
-_NAMED_EVENTS = {normalize(w) for w in "قمة مؤتمر منتدى".split()}
+_EVENT_EN = {normalize(ar): en for ar, en in (("قمة", "summit"), ("مؤتمر", "conference"), ("منتدى", "forum"))}
+_NAMED_EVENTS = set(_EVENT_EN)
 
 
 def asks_event(question: str, language: str) -> bool:
@@ -1492,9 +1494,6 @@ def event_name(sentence: str, question: str = "") -> str | None:
     years = re.findall(r"\b(1[89]\d\d|20\d\d)\b", question)
     dated = [t for i, t in found if any(y in " ".join(plain[i + 2:i + 6]) for y in years)]
     return (dated or [t for _, t in found] or [None])[0]
-
-
-_EVENT_EN = {"قمه": "summit", "مؤتمر": "conference", "منتدي": "forum"}
 
 
 def event_english(arabic: str) -> str | None:
