@@ -299,13 +299,10 @@ def whole(arabic: str) -> str | None:
     """The English of a span that is one term and function words ("في غاية الجدية", "عشاء عمل"), or a list
     of terms joined by "و" and nothing else ("صريحة وموضوعية ومحددة" -> "frank, substantive and specific"),
     else None."""
-    words = _words(arabic)
-    hits = found(arabic)
+    hits = _covering(arabic)
     if not hits:
         return None
-    covered = {k for i, j, _ in hits for k in range(i, j)}
-    if any(w not in _FUNCTION for k, w in enumerate(words) if k not in covered):
-        return None
+    words = _words(arabic)
     if len(hits) == 1:
         return TERMS[hits[0][2]][0]
     # a list: each later term has "و" glued on, or a "و" word just before it, and nothing else between
@@ -331,9 +328,14 @@ def _writes(english: str, key: str) -> bool:
 def covers(arabic: str, english: str) -> bool:
     """A translation that writes (one English form of) every term of a span whose every content word is in a
     term: checked by code. False when any content word is outside the terms, or a term's English is missing."""
-    words = _words(arabic)
+    hits = _covering(arabic)
+    return bool(hits) and all(_writes(english, key) for _, _, key in hits)
+
+
+def _covering(arabic: str) -> tuple[tuple[int, int, str], ...]:
+    """The text's terms when every content word of it is inside one of them (function words aside), else ()."""
     hits = found(arabic)
     inside = {k for i, j, _ in hits for k in range(i, j)}
-    if not hits or any(w not in _FUNCTION for k, w in enumerate(words) if k not in inside):
-        return False
-    return all(_writes(english, key) for _, _, key in hits)
+    if any(w not in _FUNCTION for k, w in enumerate(_words(arabic)) if k not in inside):
+        return ()
+    return hits
